@@ -1,0 +1,187 @@
+-- CreateTable
+CREATE TABLE "Team" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT NOT NULL,
+    "slackChannel" TEXT,
+    "wecomChatId" TEXT,
+    "wecomRobotKey" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Member" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "handle" TEXT NOT NULL,
+    "displayName" TEXT NOT NULL,
+    "teamKey" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "locale" TEXT NOT NULL DEFAULT 'en',
+    "away" BOOLEAN NOT NULL DEFAULT false,
+    "slackUserId" TEXT,
+    "wecomUserId" TEXT,
+    "region" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Member_teamKey_fkey" FOREIGN KEY ("teamKey") REFERENCES "Team" ("key") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Account" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "company" TEXT NOT NULL,
+    "domain" TEXT,
+    "email" TEXT,
+    "contacts" TEXT NOT NULL DEFAULT '[]',
+    "source" TEXT,
+    "region" TEXT,
+    "industry" TEXT,
+    "size" INTEGER,
+    "ownerId" INTEGER,
+    "stage" TEXT NOT NULL,
+    "stageEnteredAt" DATETIME NOT NULL,
+    "lastActivityAt" DATETIME NOT NULL,
+    "amount" INTEGER NOT NULL DEFAULT 0,
+    "currency" TEXT NOT NULL DEFAULT 'CNY',
+    "score" INTEGER NOT NULL DEFAULT 0,
+    "nextStepAt" DATETIME,
+    "nextStepNote" TEXT,
+    "version" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "Account_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "Member" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "StageEvent" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "accountId" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "fromStage" TEXT,
+    "toStage" TEXT,
+    "actorId" INTEGER,
+    "at" DATETIME NOT NULL,
+    "reasonCode" TEXT,
+    "reasonText" TEXT,
+    "platform" TEXT NOT NULL,
+    "amount" INTEGER,
+    "data" TEXT
+);
+
+-- CreateTable
+CREATE TABLE "BantAnswer" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "accountId" INTEGER NOT NULL,
+    "actorId" INTEGER NOT NULL,
+    "budgetAmount" INTEGER NOT NULL,
+    "budgetCurrency" TEXT NOT NULL,
+    "budgetConfirmed" BOOLEAN NOT NULL,
+    "decisionMaker" TEXT NOT NULL,
+    "decisionRole" TEXT,
+    "authorityEngaged" BOOLEAN NOT NULL,
+    "need" TEXT NOT NULL,
+    "useCase" TEXT,
+    "targetDate" TEXT NOT NULL,
+    "passed" BOOLEAN NOT NULL,
+    "at" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "ChecklistConfirmation" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "accountId" INTEGER NOT NULL,
+    "stage" TEXT NOT NULL,
+    "marker" TEXT NOT NULL,
+    "actorId" INTEGER NOT NULL,
+    "overrideReason" TEXT,
+    "at" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Task" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "accountId" INTEGER NOT NULL,
+    "assigneeId" INTEGER,
+    "kind" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "dueAt" DATETIME,
+    "doneAt" DATETIME,
+    "doneById" INTEGER,
+    "createdAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "OutboxMessage" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "targetKind" TEXT NOT NULL,
+    "target" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" DATETIME NOT NULL,
+    "lastError" TEXT,
+    "claimedBy" TEXT,
+    "claimedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL,
+    "sentAt" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "DigestRun" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "teamKey" TEXT NOT NULL,
+    "day" TEXT NOT NULL,
+    "claimedBy" TEXT NOT NULL,
+    "claimedAt" DATETIME NOT NULL,
+    "sentAt" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "ProcessedDelivery" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "result" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Member_handle_key" ON "Member"("handle");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Member_slackUserId_key" ON "Member"("slackUserId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Member_wecomUserId_key" ON "Member"("wecomUserId");
+
+-- CreateIndex
+CREATE INDEX "Account_stage_stageEnteredAt_idx" ON "Account"("stage", "stageEnteredAt");
+
+-- CreateIndex
+CREATE INDEX "Account_ownerId_stage_idx" ON "Account"("ownerId", "stage");
+
+-- CreateIndex
+CREATE INDEX "Account_company_idx" ON "Account"("company");
+
+-- CreateIndex
+CREATE INDEX "Account_domain_idx" ON "Account"("domain");
+
+-- CreateIndex
+CREATE INDEX "StageEvent_accountId_at_idx" ON "StageEvent"("accountId", "at");
+
+-- CreateIndex
+CREATE INDEX "StageEvent_toStage_at_idx" ON "StageEvent"("toStage", "at");
+
+-- CreateIndex
+CREATE INDEX "BantAnswer_accountId_idx" ON "BantAnswer"("accountId");
+
+-- CreateIndex
+CREATE INDEX "ChecklistConfirmation_accountId_stage_idx" ON "ChecklistConfirmation"("accountId", "stage");
+
+-- CreateIndex
+CREATE INDEX "Task_assigneeId_doneAt_idx" ON "Task"("assigneeId", "doneAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Task_accountId_kind_key" ON "Task"("accountId", "kind");
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_status_nextAttemptAt_idx" ON "OutboxMessage"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DigestRun_teamKey_day_key" ON "DigestRun"("teamKey", "day");
+

@@ -1,0 +1,60 @@
+/** How a person names an account: `#42` or `42` by id, or a unique prefix of its name or domain. */
+export type AccountRef = { kind: "id"; id: number } | { kind: "name"; text: string };
+
+/** A reason as typed: a key or number from the playbook's list, optionally followed by free text. */
+export interface ReasonInput {
+  readonly text: string;
+}
+
+/** Fields of `/lead new`. */
+export interface NewLeadInput {
+  readonly company: string;
+  readonly email: string | null;
+  readonly domain: string | null;
+  readonly source: string | null;
+  readonly amount: number | null;
+  readonly region: string | null;
+  readonly industry: string | null;
+}
+
+/** Which help page was asked for. */
+export type HelpTopic = "lead" | "account" | "funnel";
+
+/** Every command of the one command language, as the parser yields it. */
+export type Command =
+  | { verb: "help"; topic: HelpTopic | null }
+  | { verb: "lead.new"; lead: NewLeadInput }
+  | { verb: "lead.handoff"; account: AccountRef }
+  | { verb: "lead.accept"; account: AccountRef }
+  | { verb: "lead.return"; account: AccountRef; reason: ReasonInput }
+  | { verb: "lead.unqualified"; account: AccountRef; reason: ReasonInput }
+  /** Without answers it opens the BANT form; with `key=value` answers it submits them. */
+  | { verb: "lead.qualify"; account: AccountRef; answers: Readonly<Record<string, string>> | null }
+  | { verb: "lead.show"; account: AccountRef }
+  | { verb: "lead.mine" }
+  | { verb: "lead.lost"; account: AccountRef; reason: ReasonInput }
+  | { verb: "lead.recycle"; account: AccountRef }
+  | { verb: "account.validate"; account: AccountRef; outcome: "start" | "pass" | "fail" }
+  | { verb: "account.sign"; account: AccountRef; amount: number | null }
+  | {
+      verb: "account.advance";
+      account: AccountRef;
+      to: string | null;
+      /** Checklist markers confirmed (`all` for every one), or null when none were given. */
+      confirm: readonly string[] | "all" | null;
+      /** A manager's reason for skipping the checklist. */
+      override: string | null;
+    }
+  | { verb: "account.churn"; account: AccountRef; reason: ReasonInput }
+  | { verb: "account.recall"; account: AccountRef }
+  | { verb: "account.archive"; account: AccountRef }
+  | { verb: "account.renew"; account: AccountRef; amount: number; kind: "renewal" | "expansion" }
+  | { verb: "account.reassign"; account: AccountRef; member: string }
+  | { verb: "account.next"; account: AccountRef; date: string; note: string }
+  | { verb: "account.tasks" }
+  | { verb: "account.done"; task: number }
+  | { verb: "funnel.show"; team: string | null }
+  | { verb: "funnel.digest"; team: string | null };
+
+/** The verb names of all commands. */
+export type CommandVerb = Command["verb"];

@@ -1,0 +1,65 @@
+/** A button: pressing it runs `command` (a line of the command language) as the person who pressed it. */
+export interface Button {
+  readonly label: string;
+  readonly command: string;
+  readonly style?: "primary" | "danger";
+}
+
+/** One field of a form. Its value is sent back as `name=value` appended to the form's command. */
+export interface FormField {
+  readonly name: string;
+  readonly label: string;
+  readonly kind: "text" | "number" | "date" | "select" | "boolean" | "checkboxes";
+  readonly required: boolean;
+  readonly options?: readonly { readonly value: string; readonly label: string }[];
+  readonly value?: string;
+  /** Shown beside the field when a submission was refused. */
+  readonly error?: string;
+  readonly hint?: string;
+}
+
+/** A form (Slack modal, WeCom text form, playground dialog); submitting it runs `command` plus the values. */
+export interface Form {
+  readonly id: string;
+  readonly title: string;
+  readonly command: string;
+  readonly submitLabel: string;
+  readonly fields: readonly FormField[];
+}
+
+/** One building block of a reply; platforms render each kind their own way. */
+export type Block =
+  | { readonly kind: "heading"; readonly text: string }
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "fields"; readonly fields: readonly { readonly label: string; readonly value: string }[] }
+  | { readonly kind: "list"; readonly items: readonly string[]; readonly more?: number }
+  | { readonly kind: "buttons"; readonly buttons: readonly Button[] }
+  | { readonly kind: "form"; readonly form: Form }
+  | { readonly kind: "divider" };
+
+/** What the bot says, independent of the platform that shows it. */
+export interface Reply {
+  /** A plain-text version for notifications, logs, the CLI and platforms without rich layout. */
+  readonly text: string;
+  readonly blocks: readonly Block[];
+  /** An error or a private answer: shown to the person who acted only. */
+  readonly ephemeral: boolean;
+  /** Set on refusals, so the CLI exits non-zero and tests can assert on the reason. */
+  readonly errorCode?: string;
+}
+
+/** Where an outgoing message goes. */
+export type Destination =
+  | { readonly kind: "member"; readonly memberId: number }
+  | { readonly kind: "team"; readonly teamKey: string };
+
+/** A message for the outbox: a reply to someone other than the person who acted. */
+export interface OutgoingMessage {
+  readonly to: Destination;
+  readonly reply: Reply;
+  /** Lets a platform update an earlier card in place (the MQL card of an account, say). */
+  readonly card?: { readonly accountId: number; readonly kind: string };
+}
+
+/** The languages the bot speaks. */
+export type Locale = "en" | "zh-CN";

@@ -1,0 +1,76 @@
+/** Every way a request can be refused; platforms turn the code and its details into a sentence. */
+export type ErrorCode =
+  /** The command line could not be parsed; `usage` says what to type. */
+  | "usage"
+  /** No account matches the reference. */
+  | "account-not-found"
+  /** More than one account matches a name or domain prefix. */
+  | "account-ambiguous"
+  /** The move is not in the playbook; `allowed` lists the moves that are. */
+  | "illegal-transition"
+  /** The actor's team or role may not do this. */
+  | "forbidden"
+  /** The account belongs to another rep. */
+  | "not-owner"
+  /** The person is not a member yet. */
+  | "unknown-member"
+  /** Checklist markers of the current stage are not confirmed. */
+  | "checklist-incomplete"
+  /** Only a manager may skip a checklist. */
+  | "override-not-manager"
+  /** The move needs a reason from the playbook's list. */
+  | "reason-required"
+  /** The reason is not on the playbook's list. */
+  | "unknown-reason"
+  /** Someone else changed the account first. */
+  | "already-done"
+  /** The BANT answers are incomplete or malformed; `fields` says which. */
+  | "invalid-form"
+  /** An amount that is not a positive number. */
+  | "invalid-amount"
+  /** A date that is not a real calendar date. */
+  | "invalid-date"
+  /** Renewal and expansion are only recorded in stages that allow them. */
+  | "not-a-customer"
+  /** The named stage does not exist in the playbook. */
+  | "unknown-stage"
+  /** The named team does not exist. */
+  | "unknown-team"
+  /** A value is too long or contains characters we do not store. */
+  | "invalid-text"
+  /** The same account already exists (same domain or email). */
+  | "duplicate-account"
+  /** A task that does not exist or is already done. */
+  | "task-not-found";
+
+/** A refusal with its code and the facts a message needs. */
+export interface DomainError {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Builds a refusal. */
+export function fail(code: ErrorCode, details: Record<string, unknown> = {}): DomainError {
+  return { code, details };
+}
+
+/** A value or a refusal; domain functions return this instead of throwing. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+/** Wraps a value as a success. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+/** Wraps a refusal as a failed result. */
+export function err<T = never>(code: ErrorCode, details: Record<string, unknown> = {}): Result<T> {
+  return { ok: false, error: fail(code, details) };
+}
+
+/** Thrown by services when a refusal must cross a transaction boundary; carries the DomainError. */
+export class DomainFailure extends Error {
+  constructor(readonly error: DomainError) {
+    super(error.code);
+    this.name = "DomainFailure";
+  }
+}

@@ -1,0 +1,174 @@
+import { z } from "zod";
+
+/** A stage code: upper-case letters, digits and underscores (`MQL`, `P0`, `CHURNED`). */
+export const StageCodeSchema = z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, "stage codes are upper-case, e.g. MQL or P0");
+/** A stage code as declared by a playbook. */
+export type StageCode = z.infer<typeof StageCodeSchema>;
+
+/** Text shown to people, in both languages the bot speaks. */
+export const LabelSchema = z.object({ en: z.string().min(1), zh: z.string().min(1) });
+/** Text shown to people, in both languages the bot speaks. */
+export type Label = z.infer<typeof LabelSchema>;
+
+const KeySchema = z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, "keys are lower-case kebab-case");
+
+/** How long an account may stay in a stage before it counts as stalled. */
+export const SlaSchema = z.object({
+  days: z.number().int().positive(),
+  unit: z.enum(["business", "calendar"]),
+});
+/** How long an account may stay in a stage before it counts as stalled. */
+export type Sla = z.infer<typeof SlaSchema>;
+
+/** A marker the actor confirms before an account may leave a stage. */
+export const ChecklistItemSchema = z.object({ key: KeySchema, label: LabelSchema });
+/** A marker the actor confirms before an account may leave a stage. */
+export type ChecklistItem = z.infer<typeof ChecklistItemSchema>;
+
+/** One stage of the funnel. */
+export const StageSchema = z.object({
+  code: StageCodeSchema,
+  name: LabelSchema,
+  /** Teams that may act on accounts in this stage; the first is the one whose digest lists it. */
+  teams: z.array(KeySchema),
+  sla: SlaSchema.nullable().default(null),
+  /** Days without any activity after which the account counts as stalled, whatever its SLA. */
+  idleDays: z.number().int().positive().nullable().default(null),
+  checklist: z.array(ChecklistItemSchema).default([]),
+  /** Entering this stage hands the account to a member of this team when its owner is not in it. */
+  assignTo: KeySchema.nullable().default(null),
+  /** Amounts of accounts in these stages make up the forecast. */
+  forecast: z.boolean().default(false),
+  /** Accounts here are paying customers (conversion "to customer", renewals allowed). */
+  customer: z.boolean().default(false),
+  /** Renewal and expansion are recorded here as account events. */
+  renewals: z.boolean().default(false),
+});
+/** One stage of the funnel. */
+export type Stage = z.infer<typeof StageSchema>;
+
+/** The verbs people use to move accounts; each transition of a playbook answers to one. */
+export const VerbSchema = z.enum([
+  "handoff", // LEAD → MQL: marketing hands the lead to sales
+  "accept", // MQL → SAL
+  "return", // back to marketing, with a reason
+  "disqualify", // → UNQUALIFIED, with a reason
+  "qualify", // SAL → SQL once BANT passes
+  "validate", // start product validation (SQL → PQL)
+  "validate-pass", // PQL → P0
+  "validate-fail", // PQL → SQL
+  "sign", // SQL → P0 directly
+  "advance", // the next step on the main path
+  "lose", // → LOST, with a reason
+  "churn", // → CHURNED, with a reason
+  "winback", // CHURNED → PQL
+  "archive", // → ARCHIVED
+  "recycle", // back into the funnel (LOST → MQL, RETURNED → MQL, UNQUALIFIED → LEAD)
+]);
+/** The verbs people use to move accounts. */
+export type Verb = z.infer<typeof VerbSchema>;
+
+/** An allowed move between two stages. */
+export const TransitionSchema = z.object({
+  from: StageCodeSchema,
+  to: StageCodeSchema,
+  verb: VerbSchema,
+  /** The reason list a reason must come from; set means a reason is required. */
+  reasons: KeySchema.nullable().default(null),
+});
+/** An allowed move between two stages. */
+export type Transition = z.infer<typeof TransitionSchema>;
+
+/** A reason people can pick, with free text beside it. */
+export const ReasonSchema = z.object({ key: KeySchema, label: LabelSchema });
+/** A reason people can pick, with free text beside it. */
+export type Reason = z.infer<typeof ReasonSchema>;
+
+/** What a playbook does on its own when accounts move or sit. */
+export const AutomationSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("message-on-enter"),
+    stage: StageCodeSchema,
+    to: z.enum(["owner", "team"]),
+    text: LabelSchema,
+  }),
+  z.object({
+    kind: z.literal("task-after-days"),
+    stage: StageCodeSchema,
+    days: z.number().int().positive(),
+    task: KeySchema,
+    title: LabelSchema,
+  }),
+]);
+/** What a playbook does on its own when accounts move or sit. */
+export type Automation = z.infer<typeof AutomationSchema>;
+
+/** Points for behaviour and demographics, a grade from the total, and the score that makes an MQL. */
+export const ScoringSchema = z.object({
+  behaviour: z.record(z.string(), z.number().int()),
+  demographic: z.record(z.string(), z.record(z.string(), z.number().int())),
+  grades: z.object({ hot: z.number().int(), warm: z.number().int() }),
+  mqlThreshold: z.number().int(),
+});
+/** Points for behaviour and demographics, a grade from the total, and the score that makes an MQL. */
+export type Scoring = z.infer<typeof ScoringSchema>;
+
+/** A team a playbook names as an owner. */
+export const TeamDefSchema = z.object({ key: KeySchema, name: LabelSchema });
+
+/** A whole funnel: stages, moves, owners, SLAs, checklists, reasons, automations, scoring. */
+export const PlaybookSchema = z
+  .object({
+    name: KeySchema,
+    title: LabelSchema,
+    teams: z.array(TeamDefSchema).min(1),
+    initialStage: StageCodeSchema,
+    stages: z.array(StageSchema).min(2),
+    transitions: z.array(TransitionSchema).min(1),
+    reasons: z.record(KeySchema, z.array(ReasonSchema).min(1)).default({}),
+    automations: z.array(AutomationSchema).default([]),
+    scoring: ScoringSchema.nullable().default(null),
+    /** Forward only: no transition may lead back to an earlier stage. */
+    forwardOnly: z.boolean().default(false),
+  })
+  .superRefine((playbook, ctx) => {
+    const codes = new Set(playbook.stages.map((s) => s.code));
+    const teams = new Set(playbook.teams.map((t) => t.key));
+    const issue = (message: string, path: (string | number)[]) => ctx.addIssue({ code: "custom", message, path });
+    if (codes.size !== playbook.stages.length) issue("stage codes must be unique", ["stages"]);
+    if (!codes.has(playbook.initialStage)) issue(`unknown initial stage ${playbook.initialStage}`, ["initialStage"]);
+    playbook.stages.forEach((stage, i) => {
+      for (const team of [...stage.teams, ...(stage.assignTo ? [stage.assignTo] : [])]) {
+        if (!teams.has(team)) issue(`stage ${stage.code} names unknown team ${team}`, ["stages", i]);
+      }
+    });
+    const order = new Map(playbook.stages.map((s, i) => [s.code, i]));
+    const seen = new Set<string>();
+    playbook.transitions.forEach((t, i) => {
+      if (!codes.has(t.from)) issue(`transition from unknown stage ${t.from}`, ["transitions", i, "from"]);
+      if (!codes.has(t.to)) issue(`transition to unknown stage ${t.to}`, ["transitions", i, "to"]);
+      if (t.reasons && !playbook.reasons[t.reasons]) issue(`unknown reason list ${t.reasons}`, ["transitions", i]);
+      if (seen.has(`${t.from}>${t.to}`)) issue(`duplicate transition ${t.from} → ${t.to}`, ["transitions", i]);
+      seen.add(`${t.from}>${t.to}`);
+      if (playbook.forwardOnly && (order.get(t.to) ?? 0) <= (order.get(t.from) ?? 0)) {
+        issue(`forward-only playbook moves back from ${t.from} to ${t.to}`, ["transitions", i]);
+      }
+    });
+    playbook.automations.forEach((a, i) => {
+      if (!codes.has(a.stage)) issue(`automation on unknown stage ${a.stage}`, ["automations", i]);
+    });
+  });
+/** A whole funnel, as written in a playbook file (before defaults). */
+export type PlaybookInput = z.input<typeof PlaybookSchema>;
+/** A whole funnel, validated, with defaults filled in. */
+export type Playbook = z.infer<typeof PlaybookSchema>;
+
+/** The stage with this code, or undefined. */
+export function stageOf(playbook: Playbook, code: string): Stage | undefined {
+  return playbook.stages.find((s) => s.code === code);
+}
+
+/** Every move allowed out of a stage. */
+export function transitionsFrom(playbook: Playbook, code: string): Transition[] {
+  return playbook.transitions.filter((t) => t.from === code);
+}
