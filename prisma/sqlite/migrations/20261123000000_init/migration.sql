@@ -5,6 +5,8 @@ CREATE TABLE "Team" (
     "slackChannel" TEXT,
     "wecomChatId" TEXT,
     "wecomRobotKey" TEXT,
+    "locale" TEXT NOT NULL DEFAULT 'en',
+    "lastAssignedId" INTEGER,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
