@@ -19,7 +19,7 @@ export const emailSaas: PlaybookInput = {
         { key: "icp-fit", label: { en: "Fits the ideal customer profile", zh: "符合目标客户画像" } },
       ],
     },
-    { code: "MQL", name: { en: "MQL", zh: "营销合格线索" }, teams: ["sales", "marketing"], sla: { days: 1, unit: "business" }, assignTo: "sales" },
+    { code: "MQL", name: { en: "MQL", zh: "营销合格线索" }, teams: ["sales"], sla: { days: 1, unit: "business" }, assignTo: "sales" },
     {
       code: "SAL", name: { en: "Sales accepted", zh: "销售认可线索" }, teams: ["sales"], sla: { days: 5, unit: "business" },
       checklist: [{ key: "deep-conversation", label: { en: "First deep conversation held", zh: "已进行首次深度沟通" } }],
