@@ -68,6 +68,8 @@ export function decide(input: DecideInput): Result<Decision> {
   const { playbook, account, actor, action, now } = input;
   const stage = stageOf(playbook, account.stage);
   if (!stage) return err("unknown-stage", { stage: account.stage });
+  // A move that does not exist is refused as such whoever asks: "not from this stage" says more than "not you".
+  if (action.kind === "move") return move(input, action);
   const allowed = mayAct(actor, stage, input.owner);
   if (!allowed.ok) return allowed;
 
@@ -95,8 +97,6 @@ export function decide(input: DecideInput): Result<Decision> {
       const next = { ...account, nextStepAt: action.at, nextStepNote: action.note, lastActivityAt: now, version: account.version + 1 };
       return ok({ next, events: [event], effects: [], ...none });
     }
-    case "move":
-      return move(input, action);
   }
 }
 
@@ -105,6 +105,8 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   const found = findTransition(playbook, account.stage, action.verb, action.to ?? null);
   if (!found.ok) return alreadyDone(input, action) ?? found;
   const transition = found.value;
+  const allowed = mayAct(actor, stageOf(playbook, account.stage)!, input.owner);
+  if (!allowed.ok) return allowed;
 
   let reasonCode: string | null = null;
   let reasonText: string | null = null;
