@@ -24,7 +24,7 @@ export type HelpTopic = "lead" | "account" | "funnel";
 export type Command =
   | { verb: "help"; topic: HelpTopic | null }
   | { verb: "lead.new"; lead: NewLeadInput }
-  | { verb: "lead.handoff"; account: AccountRef }
+  | { verb: "lead.handoff"; account: AccountRef; confirm: readonly string[] | "all" | null; override: string | null }
   | { verb: "lead.accept"; account: AccountRef }
   | { verb: "lead.return"; account: AccountRef; reason: ReasonInput }
   | { verb: "lead.unqualified"; account: AccountRef; reason: ReasonInput }
