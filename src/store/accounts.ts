@@ -1,0 +1,240 @@
+import type { AccountState, EventDraft, StageEventRecord } from "../domain/account.js";
+import type { BantAnswers } from "../domain/bant.js";
+import type { OwnerInfo } from "../domain/permissions.js";
+import type { OutgoingMessage } from "../commands/reply.js";
+import type { Database } from "./database.js";
+import { Prisma as P } from "./generated/sqlite/client.js";
+
+const accountSelect = {
+  id: true, company: true, domain: true, email: true, source: true, ownerId: true, stage: true, stageEnteredAt: true,
+  lastActivityAt: true, amount: true, currency: true, score: true, nextStepAt: true, nextStepNote: true, version: true,
+} as const;
+
+/** An account with the owner facts that permissions and messages need. */
+export interface AccountWithOwner {
+  readonly account: AccountState;
+  readonly owner: (OwnerInfo & { readonly handle: string; readonly locale: string }) | null;
+}
+
+const ownerSelect = { id: true, displayName: true, teamKey: true, handle: true, locale: true } as const;
+
+/** One account by id, with its owner, or null. */
+export async function findAccount(db: Database, id: number): Promise<AccountWithOwner | null> {
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
+  const row = await db.prisma.account.findUnique({ where: { id }, select: { ...accountSelect, owner: { select: ownerSelect } } });
+  if (!row) return null;
+  const { owner, ...account } = row;
+  return { account, owner };
+}
+
+/** Accounts whose company name or domain starts with `prefix` (case-insensitive), at most `limit`. */
+export async function findAccountsByPrefix(db: Database, prefix: string, limit = 6): Promise<{ id: number; company: string; domain: string | null }[]> {
+  // SQLite's LIKE already ignores ASCII case; PostgreSQL needs the insensitive mode, which SQLite refuses.
+  const mode = db.provider === "postgresql" ? { mode: "insensitive" as const } : {};
+  return db.prisma.account.findMany({
+    where: { OR: [{ company: { startsWith: prefix, ...mode } }, { domain: { startsWith: prefix, ...mode } }] },
+    select: { id: true, company: true, domain: true },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
+}
+
+/** The account with this domain or email, to merge a new lead into it instead of making a duplicate. */
+export async function findAccountByContact(db: Database, domain: string | null, email: string | null): Promise<number | null> {
+  const or = [...(domain ? [{ domain }] : []), ...(email ? [{ email }] : [])];
+  if (or.length === 0) return null;
+  return (await db.prisma.account.findFirst({ where: { OR: or }, select: { id: true } }))?.id ?? null;
+}
+
+const eventSelect = {
+  id: true, accountId: true, kind: true, fromStage: true, toStage: true, actorId: true, at: true, reasonCode: true,
+  reasonText: true, platform: true, amount: true, data: true,
+} as const;
+
+type EventRow = Omit<StageEventRecord, "data" | "actorName" | "kind"> & { kind: string; data: string | null };
+
+async function withActorNames(db: Database, rows: EventRow[]): Promise<StageEventRecord[]> {
+  const ids = [...new Set(rows.map((r) => r.actorId).filter((id): id is number => id !== null))];
+  const names = new Map(
+    (await db.prisma.member.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true } })).map((m) => [m.id, m.displayName]),
+  );
+  return rows.map((r) => ({
+    ...r,
+    kind: r.kind as StageEventRecord["kind"],
+    data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
+    actorName: r.actorId === null ? null : (names.get(r.actorId) ?? null),
+  }));
+}
+
+/** The latest transition of an account, with who made it. */
+export async function lastTransition(db: Database, accountId: number): Promise<StageEventRecord | null> {
+  const row = await db.prisma.stageEvent.findFirst({
+    where: { accountId, kind: "transition" },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    select: eventSelect,
+  });
+  return row ? ((await withActorNames(db, [row]))[0] ?? null) : null;
+}
+
+/** The whole audit trail of an account, oldest first. */
+export async function accountHistory(db: Database, accountId: number): Promise<StageEventRecord[]> {
+  const rows = await db.prisma.stageEvent.findMany({ where: { accountId }, orderBy: [{ at: "asc" }, { id: "asc" }], select: eventSelect });
+  return withActorNames(db, rows);
+}
+
+/** Accounts a member owns, in stages that are still open, oldest in stage first. */
+export async function accountsOwnedBy(db: Database, ownerId: number, stages: readonly string[]): Promise<AccountState[]> {
+  return db.prisma.account.findMany({
+    where: { ownerId, stage: { in: [...stages] } },
+    select: accountSelect,
+    orderBy: { stageEnteredAt: "asc" },
+    take: 200,
+  });
+}
+
+/** Everything a state change writes, saved together or not at all. */
+export interface ChangeSet {
+  readonly accountId: number;
+  readonly expectedVersion: number;
+  readonly next: AccountState;
+  readonly events: readonly EventDraft[];
+  readonly actorId: number | null;
+  readonly platform: string;
+  readonly at: Date;
+  readonly bant: { readonly answers: BantAnswers; readonly passed: boolean } | null;
+  readonly checklist: { readonly stage: string; readonly markers: readonly string[]; readonly override: string | null } | null;
+  readonly messages: readonly OutgoingMessage[];
+  /** Moves a team's round-robin cursor to the member just assigned. */
+  readonly roundRobin: { readonly teamKey: string; readonly memberId: number } | null;
+  readonly idempotency: { readonly key: string; readonly result: unknown } | null;
+}
+
+/** How saving a change ended. */
+export type SaveOutcome = { kind: "saved" } | { kind: "conflict" } | { kind: "duplicate"; result: unknown };
+
+/**
+ * Saves a state change, its events, form answers, outgoing messages and idempotency key in one batch
+ * transaction. The update's `where` carries the version read before deciding: if someone changed the
+ * account since, Prisma finds no row, the whole batch rolls back and the caller decides again.
+ */
+export async function saveChange(db: Database, change: ChangeSet): Promise<SaveOutcome> {
+  const { next, at } = change;
+  const ops: P.PrismaPromise<unknown>[] = [
+    db.prisma.account.update({
+      where: { id: change.accountId, version: change.expectedVersion },
+      data: {
+        stage: next.stage, stageEnteredAt: next.stageEnteredAt, lastActivityAt: next.lastActivityAt, ownerId: next.ownerId,
+        amount: next.amount, score: next.score, nextStepAt: next.nextStepAt, nextStepNote: next.nextStepNote, version: next.version,
+      },
+      select: { id: true },
+    }),
+    db.prisma.stageEvent.createMany({
+      data: change.events.map((e) => ({
+        accountId: change.accountId, kind: e.kind, fromStage: e.fromStage, toStage: e.toStage, actorId: change.actorId, at,
+        reasonCode: e.reasonCode, reasonText: e.reasonText, platform: change.platform, amount: e.amount,
+        data: e.data ? JSON.stringify(e.data) : null,
+      })),
+    }),
+  ];
+  if (change.bant && change.actorId !== null) {
+    ops.push(db.prisma.bantAnswer.create({ data: { accountId: change.accountId, actorId: change.actorId, ...change.bant.answers, passed: change.bant.passed, at } }));
+  }
+  if (change.checklist && change.actorId !== null) {
+    const { stage, markers, override } = change.checklist;
+    const rows: { accountId: number; stage: string; marker: string; actorId: number; overrideReason: string | null; at: Date }[] =
+      markers.map((marker) => ({ accountId: change.accountId, stage, marker, actorId: change.actorId!, overrideReason: null, at }));
+    if (override) rows.push({ accountId: change.accountId, stage, marker: "*override*", actorId: change.actorId, overrideReason: override, at });
+    ops.push(db.prisma.checklistConfirmation.createMany({ data: rows }));
+  }
+  ops.push(...outboxRows(db, change.messages, at));
+  if (change.roundRobin) {
+    ops.push(db.prisma.team.update({ where: { key: change.roundRobin.teamKey }, data: { lastAssignedId: change.roundRobin.memberId }, select: { key: true } }));
+  }
+  if (change.idempotency) {
+    ops.push(db.prisma.processedDelivery.create({ data: { key: change.idempotency.key, result: JSON.stringify(change.idempotency.result), createdAt: at }, select: { key: true } }));
+  }
+  try {
+    await db.prisma.$transaction(ops);
+    return { kind: "saved" };
+  } catch (error) {
+    return classify(db, error, change.idempotency?.key ?? null);
+  }
+}
+
+/** Outbox rows for messages, to add to a batch transaction. */
+export function outboxRows(db: Database, messages: readonly OutgoingMessage[], at: Date): P.PrismaPromise<unknown>[] {
+  if (messages.length === 0) return [];
+  return [
+    db.prisma.outboxMessage.createMany({
+      data: messages.map((m) => ({
+        targetKind: m.to.kind,
+        target: m.to.kind === "member" ? String(m.to.memberId) : m.to.teamKey,
+        payload: JSON.stringify({ reply: m.reply, card: m.card ?? null }),
+        nextAttemptAt: at,
+        createdAt: at,
+      })),
+    }),
+  ];
+}
+
+/** A new account and its first event, saved together. */
+export interface NewAccount {
+  readonly company: string;
+  readonly domain: string | null;
+  readonly email: string | null;
+  readonly source: string | null;
+  readonly region: string | null;
+  readonly industry: string | null;
+  readonly amount: number;
+  readonly stage: string;
+  readonly ownerId: number | null;
+  readonly actorId: number | null;
+  readonly platform: string;
+  readonly at: Date;
+  readonly idempotency: { readonly key: string; readonly result: (id: number) => unknown } | null;
+}
+
+/** Creates an account with its `created` event; returns its id, or the first result of a repeated key. */
+export async function createAccount(db: Database, input: NewAccount): Promise<{ kind: "created"; id: number } | { kind: "duplicate"; result: unknown }> {
+  try {
+    const id = await db.prisma.$transaction(async (tx) => {
+      const account = await tx.account.create({
+        data: {
+          company: input.company, domain: input.domain, email: input.email, source: input.source, region: input.region,
+          industry: input.industry, amount: input.amount, stage: input.stage, ownerId: input.ownerId,
+          stageEnteredAt: input.at, lastActivityAt: input.at, createdAt: input.at,
+        },
+        select: { id: true },
+      });
+      await tx.stageEvent.create({
+        data: { accountId: account.id, kind: "created", toStage: input.stage, actorId: input.actorId, at: input.at, platform: input.platform },
+      });
+      if (input.idempotency) {
+        await tx.processedDelivery.create({ data: { key: input.idempotency.key, result: JSON.stringify(input.idempotency.result(account.id)), createdAt: input.at } });
+      }
+      return account.id;
+    });
+    return { kind: "created", id };
+  } catch (error) {
+    const outcome = await classify(db, error, input.idempotency?.key ?? null);
+    if (outcome.kind === "duplicate") return outcome;
+    throw error;
+  }
+}
+
+async function classify(db: Database, error: unknown, key: string | null): Promise<SaveOutcome> {
+  const code = error instanceof P.PrismaClientKnownRequestError ? error.code : null;
+  if (code === "P2002" && key !== null) {
+    const first = await findDelivery(db, key);
+    if (first !== undefined) return { kind: "duplicate", result: first };
+  }
+  // P2025: the versioned update found no row; P2034: PostgreSQL aborted a write conflict or deadlock.
+  if (code === "P2025" || code === "P2034") return { kind: "conflict" };
+  throw error;
+}
+
+/** The stored result of a delivery already handled, or undefined for a new one. */
+export async function findDelivery(db: Database, key: string): Promise<unknown> {
+  const row = await db.prisma.processedDelivery.findUnique({ where: { key }, select: { result: true } });
+  return row ? (JSON.parse(row.result) as unknown) : undefined;
+}

@@ -1,0 +1,61 @@
+import type { Actor, Role } from "../domain/account.js";
+import type { Database } from "./database.js";
+
+/** A member with their platform identities, as admins see them. */
+export interface MemberRecord extends Actor {
+  readonly slackUserId: string | null;
+  readonly wecomUserId: string | null;
+  readonly region: string | null;
+}
+
+/** A platform identity by which a member is recognised. */
+export type Identity = { handle: string } | { slackUserId: string } | { wecomUserId: string } | { id: number };
+
+const select = {
+  id: true, handle: true, displayName: true, teamKey: true, role: true, locale: true, away: true,
+  slackUserId: true, wecomUserId: true, region: true,
+} as const;
+
+type Row = { [K in keyof typeof select]: unknown } & { role: string; locale: string };
+
+function toMember(row: Row): MemberRecord {
+  return { ...(row as unknown as MemberRecord), role: row.role as Role, locale: row.locale === "zh-CN" ? "zh-CN" : "en" };
+}
+
+/** The member behind an identity, or null for someone the bot does not know. */
+export async function findMember(db: Database, identity: Identity): Promise<MemberRecord | null> {
+  const row = await db.prisma.member.findFirst({ where: identity, select });
+  return row ? toMember(row) : null;
+}
+
+/** Every member, by team then handle. */
+export async function listMembers(db: Database, teamKey?: string): Promise<MemberRecord[]> {
+  const rows = await db.prisma.member.findMany({ where: teamKey ? { teamKey } : {}, select, orderBy: [{ teamKey: "asc" }, { handle: "asc" }] });
+  return rows.map(toMember);
+}
+
+/** Fields an admin sets on a member. */
+export interface MemberInput {
+  readonly handle: string;
+  readonly displayName: string;
+  readonly teamKey: string;
+  readonly role: Role;
+  readonly locale: "en" | "zh-CN";
+  readonly away?: boolean;
+  readonly slackUserId?: string | null;
+  readonly wecomUserId?: string | null;
+  readonly region?: string | null;
+}
+
+/** Creates a member, or updates the one with the same handle. */
+export async function upsertMember(db: Database, input: MemberInput): Promise<MemberRecord> {
+  const row = await db.prisma.member.upsert({ where: { handle: input.handle }, create: input, update: input, select });
+  return toMember(row);
+}
+
+/** Changes some fields of a member; null when there is no such member. */
+export async function updateMember(db: Database, handle: string, patch: Partial<Omit<MemberInput, "handle">>): Promise<MemberRecord | null> {
+  const found = await db.prisma.member.findUnique({ where: { handle }, select: { id: true } });
+  if (!found) return null;
+  return toMember(await db.prisma.member.update({ where: { handle }, data: patch, select }));
+}

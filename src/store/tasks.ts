@@ -1,0 +1,41 @@
+import type { Database } from "./database.js";
+
+/** A to-do of a member. */
+export interface TaskRecord {
+  readonly id: number;
+  readonly accountId: number;
+  readonly company: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly dueAt: Date | null;
+}
+
+/** A member's open tasks, soonest due first. */
+export async function openTasks(db: Database, assigneeId: number): Promise<TaskRecord[]> {
+  const rows = await db.prisma.task.findMany({
+    where: { assigneeId, doneAt: null },
+    orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+    take: 100,
+    select: { id: true, accountId: true, kind: true, title: true, dueAt: true },
+  });
+  const names = new Map((await db.prisma.account.findMany({ where: { id: { in: rows.map((r) => r.accountId) } }, select: { id: true, company: true } })).map((a) => [a.id, a.company]));
+  return rows.map((r) => ({ ...r, company: names.get(r.accountId) ?? `#${r.accountId}` }));
+}
+
+/** Marks a task done once; false when it does not exist, is done already, or is someone else's. */
+export async function completeTask(db: Database, taskId: number, memberId: number, at: Date, anyone: boolean): Promise<boolean> {
+  if (!Number.isSafeInteger(taskId) || taskId <= 0 || taskId > 2_147_483_647) return false;
+  const { count } = await db.prisma.task.updateMany({
+    where: { id: taskId, doneAt: null, ...(anyone ? {} : { assigneeId: memberId }) },
+    data: { doneAt: at, doneById: memberId },
+  });
+  return count === 1;
+}
+
+/** Creates a task unless the account already has one of that kind (automations run more than once). */
+export async function ensureTask(db: Database, task: { accountId: number; assigneeId: number | null; kind: string; title: string; dueAt: Date | null; at: Date }): Promise<boolean> {
+  const existing = await db.prisma.task.findUnique({ where: { accountId_kind: { accountId: task.accountId, kind: task.kind } }, select: { id: true } });
+  if (existing) return false;
+  await db.prisma.task.create({ data: { accountId: task.accountId, assigneeId: task.assigneeId, kind: task.kind, title: task.title, dueAt: task.dueAt, createdAt: task.at } });
+  return true;
+}

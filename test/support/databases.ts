@@ -1,0 +1,50 @@
+/** Fresh, isolated databases for tests: a new SQLite file, or a new database on the test PostgreSQL server. */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { inject } from "vitest";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function suffix(): string {
+  return `${Date.now().toString(36)}_${randomBytes(6).toString("hex")}`;
+}
+
+/** A `file:` URL of a new SQLite database under the system temp directory (created on open). */
+export function freshSqliteUrl(): string {
+  const dir = path.join(os.tmpdir(), "funnelbot-test");
+  mkdirSync(dir, { recursive: true });
+  return `file:${path.join(dir, `${suffix()}.db`)}`;
+}
+
+/** Whether the global setup provided a PostgreSQL server (see test/support/global-setup.ts). */
+export function postgresAvailable(): boolean {
+  return inject("postgresUrl") !== "";
+}
+
+/** Creates an empty database `fb_<random>` on the test PostgreSQL server and returns its URL. */
+export async function freshPostgresUrl(): Promise<string> {
+  const server = inject("postgresUrl");
+  if (!server) throw new Error("No test PostgreSQL server: guard the test with postgresAvailable().");
+  const name = `fb_${suffix()}`;
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Leaves test-artifacts/postgres-ran, which .ci/run requires as proof that PostgreSQL tests did run. */
+export function markPostgresRan(): void {
+  const file = path.join(root, "test-artifacts", "postgres-ran");
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${new Date().toISOString()}\n`);
+}
