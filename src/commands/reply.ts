@@ -1,13 +1,16 @@
-/** A button: pressing it runs `command` (a line of the command language) as the person who pressed it. */
+/** A button: pressing it runs `command` (a line of the command language) as the person who pressed it, or opens `form`. */
 export interface Button {
   readonly label: string;
   readonly command: string;
   readonly style?: "primary" | "danger";
+  readonly form?: Form;
 }
 
-/** One field of a form. Its value is sent back as `name=value` appended to the form's command. */
+/** One field of a form. How its value joins the form's command is set by `as`. */
 export interface FormField {
   readonly name: string;
+  /** `pair` (default): `name="value"`; `positional`: the bare value; `flag`: `--name value`. */
+  readonly as?: "pair" | "positional" | "flag";
   readonly label: string;
   readonly kind: "text" | "number" | "date" | "select" | "boolean" | "checkboxes";
   readonly required: boolean;
@@ -63,3 +66,21 @@ export interface OutgoingMessage {
 
 /** The languages the bot speaks. */
 export type Locale = "en" | "zh-CN";
+
+function quote(value: string): string {
+  return /^[^\s"“”'=]+$/.test(value) ? value : `"${value.replace(/["“”]/g, "'")}"`;
+}
+
+/** The command line a submitted form runs: its command followed by each filled field, as the field says. */
+export function formToCommand(form: Form, values: Readonly<Record<string, string | readonly string[]>>): string {
+  const parts = [form.command];
+  for (const field of form.fields) {
+    const raw = values[field.name];
+    const value = (Array.isArray(raw) ? raw.join(",") : String(raw ?? "")).replace(/[\r\n]+/g, " ").trim();
+    if (!value) continue;
+    if (field.as === "positional") parts.push(quote(value));
+    else if (field.as === "flag") parts.push(`--${field.name}`, quote(value));
+    else parts.push(`${field.name}=${quote(value)}`);
+  }
+  return parts.join(" ");
+}

@@ -77,6 +77,12 @@ export function localDay(instant: Date, tz: string): string {
   return dayjs(instant).tz(tz).format("YYYY-MM-DD");
 }
 
+/** The local date and time of an instant in a timezone, `YYYY-MM-DD HH:mm`, as people read it. */
+export function localTime(instant: Date, tz: string): string {
+  checkInstant(instant);
+  return dayjs(instant).tz(tz).format("YYYY-MM-DD HH:mm");
+}
+
 /** The instant a local day begins in a timezone (01:00 or later where DST skips midnight). */
 export function zonedMidnight(day: string, tz: string): Date {
   return zonedTime(day, "00:00:00.000", tz);

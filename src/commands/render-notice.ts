@@ -1,0 +1,97 @@
+import type { AccountState } from "../domain/account.js";
+import type { Notice } from "../domain/funnel.js";
+import { stageOf, transitionsFrom, type Label, type Playbook, type Verb } from "../domain/playbook.js";
+import { joinList, pick, t } from "./i18n.js";
+import type { Button, Form, Locale, Reply } from "./reply.js";
+
+/** The facts a notice about an account needs. */
+export interface NoticeFacts {
+  readonly playbook: Playbook;
+  readonly account: AccountState;
+  readonly actorName: string;
+  readonly reason: { readonly code: string; readonly text: string | null } | null;
+}
+
+/** A stage's name in a locale; never the raw code unless the playbook lacks the stage. */
+export function stageName(playbook: Playbook, code: string, locale: Locale): string {
+  const stage = stageOf(playbook, code);
+  return stage ? pick(stage.name, locale) : code;
+}
+
+/** A reason key and its free text as people read them. */
+export function reasonLabel(playbook: Playbook, code: string | null, text: string | null, locale: Locale): string {
+  const label = code ? Object.values(playbook.reasons).flat().find((r) => r.key === code)?.label : undefined;
+  return [label ? pick(label, locale) : code, text].filter(Boolean).join(" — ");
+}
+
+const VERB_LABELS: Partial<Record<Verb, Label>> = {
+  accept: { en: "Accept", zh: "接受" },
+  return: { en: "Return to marketing", zh: "退回市场" },
+  disqualify: { en: "Unqualified", zh: "不合格" },
+  qualify: { en: "Qualify (BANT)", zh: "资格审查" },
+  advance: { en: "Advance to next stage", zh: "推进到下一阶段" },
+};
+
+const VERB_COMMANDS: Partial<Record<Verb, string>> = {
+  accept: "lead accept", return: "lead return", disqualify: "lead unqualified", qualify: "lead qualify", advance: "account advance",
+};
+
+/** A form asking for a reason from a playbook list, plus free text; submitting runs `command reason note`. */
+export function reasonForm(playbook: Playbook, listKey: string, command: string, title: string, locale: Locale): Form {
+  return {
+    id: `reason:${command}`,
+    title,
+    command,
+    submitLabel: locale === "zh-CN" ? "提交" : "Submit",
+    fields: [
+      {
+        name: "reason", as: "positional", label: locale === "zh-CN" ? "原因" : "Reason", kind: "select", required: true,
+        options: (playbook.reasons[listKey] ?? []).map((r) => ({ value: r.key, label: pick(r.label, locale) })),
+      },
+      { name: "note", as: "positional", label: locale === "zh-CN" ? "补充说明" : "Note", kind: "text", required: false },
+    ],
+  };
+}
+
+/** Buttons for the moves out of the account's stage that a card offers (accept / return / unqualified …). */
+export function moveButtons(playbook: Playbook, account: AccountState, locale: Locale): Button[] {
+  const buttons: Button[] = [];
+  for (const transition of transitionsFrom(playbook, account.stage)) {
+    const label = VERB_LABELS[transition.verb];
+    const verb = VERB_COMMANDS[transition.verb];
+    if (!label || !verb || buttons.some((b) => b.command.startsWith(verb))) continue;
+    const command = `${verb} #${account.id}`;
+    const form = transition.reasons ? reasonForm(playbook, transition.reasons, command, `${pick(label, locale)}: ${account.company}`, locale) : undefined;
+    buttons.push({ label: pick(label, locale), command, style: transition.verb === "accept" || transition.verb === "advance" ? "primary" : transition.reasons ? "danger" : undefined, ...(form ? { form } : {}) });
+  }
+  return buttons.slice(0, 5);
+}
+
+/** A message telling people what happened to an account, in one locale. */
+export function renderNotice(notice: Notice, facts: NoticeFacts, locale: Locale): Reply {
+  const { playbook, account } = facts;
+  const stage = stageOf(playbook, account.stage);
+  const sla = stage?.sla ? `${stage.sla.days} ${stage.sla.unit === "business" ? (locale === "zh-CN" ? "个工作日" : "business day(s)") : locale === "zh-CN" ? "天" : "day(s)"}` : "—";
+  const params = {
+    company: account.company, id: account.id, actor: facts.actorName, stage: stageName(playbook, account.stage, locale), sla,
+    reason: facts.reason ? reasonLabel(playbook, facts.reason.code, facts.reason.text, locale) : "—",
+  };
+  const text = t(locale, `notice.${notice}`, params);
+  const fields = [
+    { label: t(locale, "show.stage"), value: params.stage },
+    ...(account.domain ? [{ label: t(locale, "show.domain"), value: account.domain }] : []),
+    ...(account.source ? [{ label: t(locale, "show.source"), value: account.source }] : []),
+    ...(account.amount ? [{ label: t(locale, "show.amount"), value: `${account.amount.toLocaleString("en-US")} ${account.currency}` }] : []),
+  ];
+  const buttons = notice === "mql-assigned" || notice === "won-back" || notice === "reassigned" ? moveButtons(playbook, account, locale) : [];
+  return {
+    text,
+    ephemeral: false,
+    blocks: [{ kind: "text", text }, { kind: "fields", fields }, ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : [])],
+  };
+}
+
+/** Names of the allowed moves, for refusals. */
+export function allowedMoves(playbook: Playbook, allowed: readonly { verb: string; to: string }[], locale: Locale): string {
+  return joinList(locale, allowed.map((a) => `${a.verb} → ${stageName(playbook, a.to, locale)}`));
+}

@@ -1,0 +1,192 @@
+import type { AccountState, StageEventRecord } from "../domain/account.js";
+import { BANT_FIELDS, type FieldProblem } from "../domain/bant.js";
+import { elapsedDays, localDay, localTime, type BusinessCalendar } from "../domain/calendar.js";
+import type { DomainError } from "../domain/errors.js";
+import { stageOf, type Label, type Playbook, type Reason } from "../domain/playbook.js";
+import { joinList, pick, t, type MessageKey } from "./i18n.js";
+import { allowedMoves, moveButtons, stageName } from "./render-notice.js";
+import type { Block, Form, Locale, Reply } from "./reply.js";
+
+/** A short answer to the person who acted. */
+export function say(text: string, blocks: readonly Block[] = [{ kind: "text", text }], ephemeral = true): Reply {
+  return { text, blocks, ephemeral };
+}
+
+const BANT_LABEL: Record<string, MessageKey> = {
+  budget: "bant.budget", currency: "bant.currency", confirmed: "bant.confirmed", dm: "bant.dm", role: "bant.role",
+  engaged: "bant.engaged", need: "bant.need", usecase: "bant.usecase", date: "bant.date",
+};
+
+function reasonsText(reasons: unknown, locale: Locale): string {
+  return joinList(locale, ((reasons as Reason[] | undefined) ?? []).map((r, i) => `${i + 1}. ${r.key} (${pick(r.label, locale)})`));
+}
+
+function when(at: unknown, locale: Locale): string {
+  const date = at instanceof Date ? at : typeof at === "string" ? new Date(at) : null;
+  if (!date || Number.isNaN(date.getTime())) return "—";
+  return date.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-GB", { timeZone: process.env.TZ || "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A refusal as one short sentence in the person's language; never a stack trace. */
+export function renderError(error: DomainError, locale: Locale, playbook: Playbook, company = ""): Reply {
+  const d = error.details as Record<string, unknown>;
+  const stage = (code: unknown) => stageName(playbook, String(code ?? ""), locale);
+  let text: string;
+  switch (error.code) {
+    case "usage":
+      text = d.unknown !== undefined
+        ? t(locale, "error.unknown-verb", { unknown: String(d.unknown), suggest: (d.suggestions as string[] | undefined)?.length ? t(locale, "error.suggest", { list: joinList(locale, (d.suggestions as string[]).map((s) => `\`${s}\``)) }) : "" })
+        : t(locale, "error.usage", { usage: String(d.usage ?? "/lead help") });
+      break;
+    case "illegal-transition": {
+      const allowed = (d.allowed as { verb: string; to: string }[] | undefined) ?? [];
+      if (d.needs) text = t(locale, "error.needs-verb", { company, to: stage(d.to), command: String(d.needs) });
+      else if (allowed.length === 0) text = t(locale, "error.illegal-transition.none", { company, stage: stage(d.from) });
+      else text = t(locale, "error.illegal-transition", { company, stage: stage(d.from), allowed: allowedMoves(playbook, allowed, locale) });
+      break;
+    }
+    case "forbidden":
+      text = d.needs === "manager" ? t(locale, "error.forbidden.manager") : t(locale, "error.forbidden", { team: teamName(playbook, d.team, locale), stage: stage(d.stage), teams: joinList(locale, ((d.teams as string[]) ?? []).map((k) => teamName(playbook, k, locale))) });
+      break;
+    case "checklist-incomplete":
+      text = t(locale, "error.checklist-incomplete", { stage: stage(d.stage), missing: joinList(locale, ((d.missing as { key: string; label: Label }[]) ?? []).map((m) => `${m.key} (${pick(m.label, locale)})`)) });
+      break;
+    case "override-not-manager":
+      text = t(locale, "error.override-not-manager", { stage: stage(d.stage) });
+      break;
+    case "reason-required":
+      text = t(locale, "error.reason-required", { reasons: reasonsText(d.reasons, locale) });
+      break;
+    case "unknown-reason":
+      text = t(locale, "error.unknown-reason", { typed: String(d.typed), reasons: reasonsText(d.reasons, locale) });
+      break;
+    case "already-done":
+      text = t(locale, "error.already-done", { by: String(d.by ?? "?"), stage: stage(d.stage), at: when(d.at, locale) });
+      break;
+    case "invalid-form": {
+      const fields = Object.entries((d.fields as Record<string, FieldProblem>) ?? {}).map(([field, problem]) => `${BANT_LABEL[field] ? t(locale, BANT_LABEL[field]) : field}: ${t(locale, `field.${problem}`)}`);
+      text = t(locale, "error.invalid-form", { fields: joinList(locale, fields) });
+      break;
+    }
+    case "account-ambiguous":
+      text = t(locale, "error.account-ambiguous", { ref: String(d.ref), list: joinList(locale, (d.candidates as string[]) ?? []) });
+      break;
+    case "not-a-customer":
+      text = t(locale, "error.not-a-customer", { stage: stage(d.stage), stages: joinList(locale, ((d.stages as string[]) ?? []).map(stage)) });
+      break;
+    case "unknown-stage":
+      text = t(locale, "error.unknown-stage", { stage: String(d.stage), stages: joinList(locale, playbook.stages.map((s) => `${s.code} (${pick(s.name, locale)})`)) });
+      break;
+    case "unknown-team":
+      text = t(locale, "error.unknown-team", { team: String(d.team), teams: joinList(locale, playbook.teams.map((x) => x.key)) });
+      break;
+    case "unknown-member":
+      text = d.name ? t(locale, "error.unknown-member.named", { name: String(d.name) }) : t(locale, "error.unknown-member");
+      break;
+    case "invalid-text":
+      text = t(locale, "error.invalid-text", { max: Number(d.max ?? 500) });
+      break;
+    default:
+      text = t(locale, `error.${error.code}`, Object.fromEntries(Object.entries(d).map(([k, v]) => [k, String(v)])));
+  }
+  return { ...say(`⚠️ ${text}`), errorCode: error.code };
+}
+
+function teamName(playbook: Playbook, key: unknown, locale: Locale): string {
+  const team = playbook.teams.find((x) => x.key === key);
+  return team ? pick(team.name, locale) : String(key);
+}
+
+/** The BANT form for an account, with the previous answers and any field errors filled in. */
+export function bantForm(account: { id: number; company: string }, locale: Locale, values: Record<string, string> = {}, problems: Record<string, FieldProblem> = {}): Form {
+  const kinds: Record<string, "number" | "text" | "boolean" | "date"> = { budget: "number", confirmed: "boolean", engaged: "boolean", date: "date" };
+  const required = new Set(["budget", "confirmed", "dm", "engaged", "need", "date"]);
+  return {
+    id: `bant:${account.id}`,
+    title: t(locale, "bant.title", { company: account.company }),
+    command: `lead qualify #${account.id}`,
+    submitLabel: t(locale, "bant.submit"),
+    fields: BANT_FIELDS.map((name) => ({
+      name,
+      label: t(locale, BANT_LABEL[name]!),
+      kind: kinds[name] ?? "text",
+      required: required.has(name),
+      ...(kinds[name] === "boolean" ? { options: [{ value: "yes", label: t(locale, "yes") }, { value: "no", label: t(locale, "no") }] } : {}),
+      ...(values[name] !== undefined ? { value: values[name] } : name === "currency" ? { value: "CNY" } : {}),
+      ...(problems[name] ? { error: t(locale, `field.${problems[name]}`) } : {}),
+    })),
+  };
+}
+
+/** The checklist form for leaving the account's stage, with the manager-override reason. */
+export function checklistForm(
+  playbook: Playbook, account: AccountState, verb: "lead.handoff" | "account.advance", to: string | null, locale: Locale,
+): Form | null {
+  const stage = stageOf(playbook, account.stage);
+  if (!stage || stage.checklist.length === 0) return null;
+  return {
+    id: `checklist:${account.id}:${stage.code}`,
+    title: t(locale, "checklist.title", { stage: pick(stage.name, locale) }),
+    command: `${verb.replace(".", " ")} #${account.id}${to ? ` ${to}` : ""}`,
+    submitLabel: t(locale, "checklist.submit"),
+    fields: [
+      { name: "confirm", as: "flag", label: pick(stage.name, locale), kind: "checkboxes", required: false, options: stage.checklist.map((c) => ({ value: c.key, label: pick(c.label, locale) })) },
+      { name: "override", as: "flag", label: t(locale, "checklist.override"), kind: "text", required: false },
+    ],
+  };
+}
+
+/** A time in stage as people say it: minutes within the hour, hours within two days, then days. */
+function duration(ms: number, locale: Locale): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return t(locale, "duration.minutes", { n: minutes });
+  if (minutes < 48 * 60) return t(locale, "duration.hours", { n: Math.floor(minutes / 60) });
+  return t(locale, "show.days", { days: Math.floor(minutes / 1440) });
+}
+
+/** `lead show`: the account's facts, its buttons and its whole history with times in stage. */
+export function renderAccount(
+  playbook: Playbook, calendar: BusinessCalendar, account: AccountState, ownerName: string | null,
+  history: readonly StageEventRecord[], now: Date, locale: Locale,
+): Reply {
+  const stage = stageOf(playbook, account.stage);
+  // Days in stage count in the SLA's own unit, so "3 of 1" means three business days against one.
+  const days = (from: Date, to: Date) => elapsedDays(calendar, from, to, stage?.sla?.unit ?? "calendar");
+  const inStage = days(account.stageEnteredAt, now);
+  const when = (at: Date) => localTime(at, calendar.timezone);
+  const fields = [
+    { label: t(locale, "show.stage"), value: stageName(playbook, account.stage, locale) },
+    { label: t(locale, "show.owner"), value: ownerName ?? t(locale, "show.nobody") },
+    { label: t(locale, "show.in-stage"), value: stage?.sla ? t(locale, "show.days-of", { days: inStage, sla: stage.sla.days }) : t(locale, "show.days", { days: inStage }) },
+    { label: t(locale, "show.amount"), value: `${account.amount.toLocaleString("en-US")} ${account.currency}` },
+    ...(account.domain ? [{ label: t(locale, "show.domain"), value: account.domain }] : []),
+    ...(account.source ? [{ label: t(locale, "show.source"), value: account.source }] : []),
+    ...(account.nextStepAt ? [{ label: t(locale, "show.next-step"), value: `${localDay(account.nextStepAt, calendar.timezone)} ${account.nextStepNote ?? ""}` }] : []),
+  ];
+  let enteredAt: Date | null = null;
+  const lines = history.map((e) => {
+    const actor = e.actorName ?? t(locale, "history.system");
+    const reason = e.reasonCode || e.reasonText ? `: ${[e.reasonCode, e.reasonText].filter(Boolean).join(" — ")}` : "";
+    const stay = enteredAt ? duration(e.at.getTime() - enteredAt.getTime(), locale) : "—";
+    if (e.kind === "transition" || e.kind === "created") enteredAt = e.at;
+    return t(locale, `history.${e.kind}`, {
+      at: when(e.at), actor, reason: e.kind === "bant-failed" ? String((e.data?.failures as string[] | undefined)?.join(", ") ?? "") : reason.replace(/^: /, locale === "zh-CN" ? "" : ": "),
+      from: e.fromStage ? stageName(playbook, e.fromStage, locale) : "", to: e.toStage ? stageName(playbook, e.toStage, locale) : "",
+      amount: e.amount?.toLocaleString("en-US") ?? "", days: stay,
+    });
+  });
+  const title = t(locale, "show.title", { id: account.id, company: account.company });
+  const buttons = moveButtons(playbook, account, locale);
+  return {
+    text: [title, ...fields.map((f) => `${f.label}: ${f.value}`), `${t(locale, "show.history")}:`, ...lines.map((l) => `  ${l}`)].join("\n"),
+    ephemeral: true,
+    blocks: [
+      { kind: "heading", text: title },
+      { kind: "fields", fields },
+      ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : []),
+      { kind: "divider" },
+      { kind: "text", text: `${t(locale, "show.history")}:` },
+      { kind: "list", items: lines },
+    ],
+  };
+}
