@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { providerOf } from "./database-url.js";
+
+// Empty strings count as unset, as in t3-env: a blank line in a .env file must not switch a platform on.
+const optional = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().optional());
+const url = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.url({ protocol: /^https?$/ }).optional());
+
+/** The environment, validated once at start-up. */
+export const EnvSchema = z
+  .object({
+    DATABASE_URL: optional.refine((v) => {
+      try {
+        providerOf(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be a file: path (SQLite) or a postgresql:// URL"),
+    PORT: z.preprocess((v) => (v === "" || v === undefined ? "3000" : v), z.coerce.number().int().min(1).max(65535)),
+    HOST: optional,
+    SLACK_BOT_TOKEN: optional.refine((v) => v === undefined || v.startsWith("xoxb-"), "must start with xoxb-"),
+    SLACK_SIGNING_SECRET: optional,
+    SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith("xapp-"), "must start with xapp-"),
+    SLACK_API_URL: url,
+    WECOM_CORP_ID: optional,
+    WECOM_AGENT_ID: optional,
+    WECOM_SECRET: optional,
+    WECOM_TOKEN: optional,
+    WECOM_ENCODING_AES_KEY: optional.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), "must be the 43-character key from the WeCom console"),
+    WECOM_API_URL: url,
+    FUNNEL_PLAYBOOK: optional,
+    FUNNEL_CALENDAR: optional,
+    TZ: optional,
+    LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["SLACK_SIGNING_SECRET"], message: "is required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)" });
+    }
+    const wecom = ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"] as const;
+    const set = wecom.filter((k) => env[k] !== undefined);
+    if (set.length > 0 && set.length < wecom.length) {
+      for (const k of wecom.filter((k) => env[k] === undefined)) ctx.addIssue({ code: "custom", path: [k], message: "is required when any WECOM_* variable is set" });
+    }
+  });
+/** The environment, validated. */
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses the environment, or throws one readable message listing every missing or malformed value. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+}
+
+/** A configuration problem, reported to the operator without a stack trace. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}

@@ -1,0 +1,29 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Database } from "./store/database.js";
+import { ping } from "./store/health.js";
+
+/** A route handler; platforms add theirs (`/slack/events`, `/wecom/callback`, the playground). */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** The one HTTP server every surface shares, with `/healthz` answering when the database does. */
+export function createHttpServer(db: Database, log: Logger, routes: Map<string, Handler> = new Map()): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const handler: Handler | undefined = path === "/healthz" ? (_, r) => healthz(db, r) : routes.get(path);
+    if (!handler) {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not found\n");
+      return;
+    }
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      log.error({ err: error, path }, "request failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Internal error\n");
+    });
+  });
+}
+
+async function healthz(db: Database, res: ServerResponse): Promise<void> {
+  const ok = await ping(db);
+  res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok, database: db.provider }));
+}

@@ -1,0 +1,41 @@
+import type { NewLeadInput } from "../commands/command.js";
+import type { Actor } from "../domain/account.js";
+import { err, ok, type Result } from "../domain/errors.js";
+import { createAccount, findAccountByContact, findDelivery } from "../store/accounts.js";
+import type { RequestMeta, ServiceContext } from "./context.js";
+
+/** A lead created, or the existing account the same email or domain already belongs to. */
+export interface CreateLeadOutcome {
+  readonly accountId: number;
+  readonly company: string;
+  readonly stage: string;
+  readonly merged: boolean;
+}
+
+function domainOf(lead: NewLeadInput): string | null {
+  const domain = lead.domain ?? lead.email?.split("@")[1] ?? null;
+  return domain ? domain.toLowerCase().replace(/^www\./, "") : null;
+}
+
+/** Creates a lead in the playbook's first stage, unless its email or domain is already known. */
+export async function createLead(ctx: ServiceContext, actor: Actor, lead: NewLeadInput, meta: RequestMeta): Promise<Result<CreateLeadOutcome>> {
+  const stage = ctx.playbook.stages.find((s) => s.code === ctx.playbook.initialStage)!;
+  if (actor.role !== "admin" && !stage.teams.includes(actor.teamKey)) {
+    return err("forbidden", { team: actor.teamKey, stage: stage.code, teams: stage.teams });
+  }
+  if (meta.key) {
+    const first = await findDelivery(ctx.db, meta.key);
+    if (first !== undefined) return ok(first as CreateLeadOutcome);
+  }
+  const domain = domainOf(lead);
+  const email = lead.email?.toLowerCase() ?? null;
+  const existing = await findAccountByContact(ctx.db, domain, email);
+  if (existing !== null) return ok({ accountId: existing, company: lead.company, stage: stage.code, merged: true });
+  const created = await createAccount(ctx.db, {
+    company: lead.company, domain, email, source: lead.source, region: lead.region, industry: lead.industry,
+    amount: lead.amount ?? 0, stage: stage.code, ownerId: null, actorId: actor.id, platform: meta.platform, at: ctx.clock(),
+    idempotency: meta.key ? { key: meta.key, result: (id) => ({ accountId: id, company: lead.company, stage: stage.code, merged: false }) } : null,
+  });
+  if (created.kind === "duplicate") return ok(created.result as CreateLeadOutcome);
+  return ok({ accountId: created.id, company: lead.company, stage: stage.code, merged: false });
+}
