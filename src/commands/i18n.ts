@@ -119,6 +119,7 @@ const MESSAGES = {
   "funnel.title": { en: "Funnel{team}: {total} open accounts", zh: "漏斗{team}:共 {total} 个进行中的客户" },
   "funnel.forecast": { en: "Forecast (amount in {stages}): {amount}", zh: "预测(「{stages}」阶段金额合计):{amount}" },
   "funnel.row": { en: "{stage}: {count} (avg {avg} d in stage)", zh: "「{stage}」:{count} 个(平均停留 {avg} 天)" },
+  "funnel.row-new": { en: "{stage}: {count} (none has left it in 90 days)", zh: "「{stage}」:{count} 个(近 90 天无人离开此阶段)" },
 } satisfies Record<string, Record<"en" | "zh", string>>;
 
 /** The key of a sentence the bot can say. */

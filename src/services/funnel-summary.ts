@@ -13,7 +13,8 @@ export async function funnelSummary(ctx: ServiceContext, team: string | null, lo
     .filter((s) => counts.has(s.code))
     .map((s) => {
       const mean = means.get(s.code);
-      return t(locale, "funnel.row", { stage: pick(s.name, locale), count: counts.get(s.code)!.count, avg: mean ? (mean.days / mean.moves).toFixed(1) : "—" });
+      const row = { stage: pick(s.name, locale), count: counts.get(s.code)!.count };
+      return mean ? t(locale, "funnel.row", { ...row, avg: (mean.days / mean.moves).toFixed(1) }) : t(locale, "funnel.row-new", row);
     });
   const forecastStages = ctx.playbook.stages.filter((s) => s.forecast);
   const forecast = forecastStages.reduce((sum, s) => sum + (counts.get(s.code)?.amount ?? 0), 0);
