@@ -51,17 +51,37 @@ export interface Reply {
   readonly errorCode?: string;
 }
 
-/** Where an outgoing message goes. */
+/**
+ * Where an outgoing message goes. `cards` is every copy of the account's card posted so far: a move
+ * updates them in place to show what happened, with no buttons left.
+ */
 export type Destination =
   | { readonly kind: "member"; readonly memberId: number }
-  | { readonly kind: "team"; readonly teamKey: string };
+  | { readonly kind: "team"; readonly teamKey: string }
+  | { readonly kind: "cards"; readonly accountId: number }
+  /** A late answer to a request that outlived its platform's deadline (Slack's response_url, say). */
+  | { readonly kind: "response"; readonly platform: "slack" | "wecom"; readonly address: string };
+
+/** What became of a card's account, for the platform to render in each card's own language. */
+export interface CardOutcome {
+  readonly accountId: number;
+  readonly company: string;
+  readonly fromStage: string;
+  readonly toStage: string;
+  readonly actorName: string;
+  /** ISO instant of the move. */
+  readonly at: string;
+  readonly reason: { readonly code: string | null; readonly text: string | null } | null;
+}
 
 /** A message for the outbox: a reply to someone other than the person who acted. */
 export interface OutgoingMessage {
   readonly to: Destination;
   readonly reply: Reply;
-  /** Lets a platform update an earlier card in place (the MQL card of an account, say). */
+  /** Marks the message as the account's card, so a later move can update it in place. */
   readonly card?: { readonly accountId: number; readonly kind: string };
+  /** For `cards` destinations: the facts each posted copy is re-rendered from. */
+  readonly outcome?: CardOutcome;
 }
 
 /** The languages the bot speaks. */

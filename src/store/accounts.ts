@@ -3,7 +3,11 @@ import type { BantAnswers } from "../domain/bant.js";
 import type { OwnerInfo } from "../domain/permissions.js";
 import type { OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "./database.js";
+import { outboxRows } from "./outbox.js";
 import { Prisma as P } from "./generated/sqlite/client.js";
+
+// Kept here too for callers that still import it from the account store.
+export { outboxRows };
 
 const accountSelect = {
   id: true, company: true, domain: true, email: true, source: true, ownerId: true, stage: true, stageEnteredAt: true,
@@ -159,22 +163,6 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
   } catch (error) {
     return classify(db, error, change.idempotency?.key ?? null);
   }
-}
-
-/** Outbox rows for messages, to add to a batch transaction. */
-export function outboxRows(db: Database, messages: readonly OutgoingMessage[], at: Date): P.PrismaPromise<unknown>[] {
-  if (messages.length === 0) return [];
-  return [
-    db.prisma.outboxMessage.createMany({
-      data: messages.map((m) => ({
-        targetKind: m.to.kind,
-        target: m.to.kind === "member" ? String(m.to.memberId) : m.to.teamKey,
-        payload: JSON.stringify({ reply: m.reply, card: m.card ?? null }),
-        nextAttemptAt: at,
-        createdAt: at,
-      })),
-    }),
-  ];
 }
 
 /** A new account and its first event, saved together. */

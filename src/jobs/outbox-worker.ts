@@ -1,0 +1,208 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import type { Locale, OutgoingMessage } from "../commands/reply.js";
+import type { Database } from "../store/database.js";
+import { findMember, listMembers } from "../store/members.js";
+import { claimDue, enqueue, markParked, markRetry, markSent, releaseClaims, type OutboxRow } from "../store/outbox.js";
+
+/** What a platform made of one delivery attempt. */
+export type Delivery =
+  | { kind: "sent" }
+  /** Worth trying again; `afterMs` is the platform's Retry-After, never retried sooner. */
+  | { kind: "retry"; error: string; afterMs?: number }
+  /** Will never succeed (unknown channel, revoked app): park at once. */
+  | { kind: "failed"; error: string };
+
+/** Sends one outbox message through the platform its target lives on. */
+export type Deliver = (row: OutboxRow) => Promise<Delivery>;
+
+/** What an OutboxWorker needs; every number has a default fit for Slack and WeCom. */
+export interface OutboxWorkerOptions {
+  readonly db: Database;
+  readonly deliver: Deliver;
+  readonly clock: () => Date;
+  /** Unique per process: claims are taken and checked under this name. Default: host, pid and a random tag. */
+  readonly workerId?: string;
+  readonly log?: Logger;
+  /** Attempts before a message is parked and the admins are told. */
+  readonly maxAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** How long a claim holds; a worker that died mid-pass loses its rows after this. */
+  readonly leaseMs?: number;
+  readonly batch?: number;
+  /** In [0, 1): spreads retries so that replicas do not hit a recovering platform together. */
+  readonly random?: () => number;
+}
+
+/** What one pass did. */
+export interface PassResult {
+  readonly sent: number;
+  readonly retried: number;
+  readonly parked: number;
+}
+
+const ALERT_TEXT: Record<Locale, (target: string, attempts: number, error: string) => string> = {
+  en: (target, attempts, error) => `⚠️ A message to ${target} could not be delivered after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${error}`,
+  "zh-CN": (target, attempts, error) => `⚠️ 发给${target}的消息尝试 ${attempts} 次后仍未送达：${error}`,
+};
+const TARGET_LABEL: Record<Locale, Record<"member" | "team" | "cards" | "response", (name: string) => string>> = {
+  en: { member: (name) => `member ${name}`, team: (key) => `team ${key}`, cards: (id) => `the cards of account #${id}`, response: (platform) => `a late reply on ${platform}` },
+  "zh-CN": { member: (name) => `成员 ${name}`, team: (key) => `团队 ${key}`, cards: (id) => `客户 #${id} 的卡片`, response: (platform) => `${platform} 上的延迟回复` },
+};
+
+/** A target fit for logs: a response target holds a reply URL, which is as good as a credential. */
+function loggable(row: OutboxRow): string {
+  return row.targetKind === "response" ? row.target.split(" ")[0]! : row.target;
+}
+
+// Errors come from HTTP clients and may quote the URL; WeCom puts its access token in the query string.
+const SECRETS = [/https:\/\/hooks\.slack\.com\/\S+/g, /(access_token=)[^&\s"']+/gi, /\bx(?:ox[abprs]|app)-[\w-]+/g, /(bearer\s+)[\w.~+/-]+=*/gi, /(key=)[\w-]{16,}/gi];
+
+/** An error message safe to store, log and show an admin: secrets removed, one line, bounded length. */
+function scrub(error: string): string {
+  let text = error.replace(/\s+/g, " ").trim();
+  for (const pattern of SECRETS) text = text.replace(pattern, (_match, prefix?: string) => `${typeof prefix === "string" ? prefix : ""}[redacted]`);
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text || "unknown error";
+}
+
+/**
+ * Drains the outbox: claims due messages, hands each to `deliver`, and records the outcome. Failed
+ * attempts are retried with exponential back-off and jitter, never sooner than the platform's
+ * Retry-After; after `maxAttempts` (or a permanent failure) the message is parked and every admin gets
+ * an alert. Any number of workers may run against one database: claims keep them off each other's rows.
+ */
+export class OutboxWorker {
+  private readonly db: Database;
+  private readonly deliver: Deliver;
+  private readonly clock: () => Date;
+  private readonly workerId: string;
+  private readonly log: Logger | undefined;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly leaseMs: number;
+  private readonly batch: number;
+  private readonly random: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private stopped = false;
+
+  constructor(options: OutboxWorkerOptions) {
+    this.db = options.db;
+    this.deliver = options.deliver;
+    this.clock = options.clock;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.log = options.log;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.baseDelayMs = options.baseDelayMs ?? 2000;
+    this.maxDelayMs = options.maxDelayMs ?? 15 * 60_000;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.batch = options.batch ?? 20;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Claims one batch and delivers it, one message at a time, in id order. */
+  async runOnce(): Promise<PassResult> {
+    const claimedAt = this.clock();
+    const rows = await claimDue(this.db, this.workerId, claimedAt, { limit: this.batch, leaseMs: this.leaseMs });
+    const result = { sent: 0, retried: 0, parked: 0 };
+    for (const [index, row] of rows.entries()) {
+      // Past half the lease another worker may soon take these rows over; hand them back rather than
+      // risk both sending one.
+      if (this.clock().getTime() - claimedAt.getTime() > this.leaseMs / 2) {
+        await releaseClaims(this.db, rows.slice(index).map((r) => r.id), this.workerId);
+        break;
+      }
+      const outcome = await this.attempt(row);
+      result[outcome] += 1;
+    }
+    return result;
+  }
+
+  private async attempt(row: OutboxRow): Promise<keyof PassResult> {
+    let delivery: Delivery;
+    try {
+      delivery = await this.deliver(row);
+    } catch (error) {
+      delivery = { kind: "retry", error: error instanceof Error ? error.message : String(error) };
+    }
+    const now = this.clock();
+    if (delivery.kind === "sent") {
+      if (!(await markSent(this.db, row.id, this.workerId, now))) this.lostClaim(row);
+      return "sent";
+    }
+    const error = scrub(delivery.error);
+    const attempts = row.attempts + 1;
+    if (delivery.kind === "retry" && attempts < this.maxAttempts) {
+      const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** row.attempts) * (0.5 + this.random() / 2);
+      const nextAt = new Date(now.getTime() + Math.max(delivery.afterMs ?? 0, backoff));
+      if (await markRetry(this.db, row.id, this.workerId, nextAt, error)) {
+        this.log?.info({ outboxId: row.id, targetKind: row.targetKind, target: loggable(row), attempts, nextAt, error }, "outbox delivery will be retried");
+      } else this.lostClaim(row);
+      return "retried";
+    }
+    if (!(await markParked(this.db, row.id, this.workerId, error))) {
+      this.lostClaim(row);
+      return "parked";
+    }
+    this.log?.warn({ outboxId: row.id, targetKind: row.targetKind, target: loggable(row), attempts, error, alert: row.payload.alert }, "outbox message parked");
+    if (!row.payload.alert) await this.alertAdmins(row, attempts, error, now);
+    return "parked";
+  }
+
+  /** Tells every admin, in their language, that a message was given up on. */
+  private async alertAdmins(row: OutboxRow, attempts: number, error: string, at: Date): Promise<void> {
+    const admins = (await listMembers(this.db)).filter((m) => m.role === "admin");
+    if (admins.length === 0) return;
+    const recipient = row.targetKind === "member" ? await findMember(this.db, { id: Number(row.target) }) : null;
+    const messages: OutgoingMessage[] = admins.map((admin) => {
+      const label = TARGET_LABEL[admin.locale];
+      const target =
+        row.targetKind === "member" ? label.member(recipient?.displayName ?? `#${row.target}`)
+        : row.targetKind === "team" || row.targetKind === "cards" || row.targetKind === "response" ? label[row.targetKind](loggable(row))
+        : loggable(row);
+      const text = ALERT_TEXT[admin.locale](target, attempts, error);
+      return { to: { kind: "member", memberId: admin.id }, reply: { text, blocks: [{ kind: "text", text }], ephemeral: false } };
+    });
+    await enqueue(this.db, messages, at, { alert: true });
+  }
+
+  private lostClaim(row: OutboxRow): void {
+    // The lease ran out mid-delivery and another worker took the row over; its outcome stands.
+    this.log?.warn({ outboxId: row.id, workerId: this.workerId }, "outbox claim was lost before the outcome was recorded");
+  }
+
+  /** Runs passes every `intervalMs`, and back to back while there is work; passes never overlap. */
+  start(intervalMs = 500): void {
+    if (this.timer || this.running) return;
+    this.stopped = false;
+    const tick = async () => {
+      this.timer = null;
+      let busy = false;
+      const pass = this.runOnce().then(
+        (r) => {
+          busy = r.sent + r.retried + r.parked > 0;
+        },
+        (error: unknown) => this.log?.error({ error: error instanceof Error ? error.message : String(error) }, "outbox pass failed"),
+      );
+      this.running = pass;
+      await pass;
+      this.running = null;
+      if (this.stopped) return;
+      this.timer = setTimeout(() => void tick(), busy ? 0 : intervalMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(() => void tick(), 0);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a pass in progress to finish recording its outcomes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}

@@ -1,0 +1,271 @@
+import type { CardOutcome, Destination, Locale, OutgoingMessage, Reply } from "../commands/reply.js";
+import type { Database } from "./database.js";
+import type { Prisma as P } from "./generated/sqlite/client.js";
+
+/** What an outbox row carries, as written by `outboxRows`. */
+export interface OutboxPayload {
+  readonly reply: Reply;
+  readonly card: { readonly accountId: number; readonly kind: string } | null;
+  /** For `cards` rows: what happened to the account, re-rendered into each posted copy. */
+  readonly outcome: CardOutcome | null;
+  /** Set on the bot's own delivery-failure alerts, so a failed alert never raises another one. */
+  readonly alert: boolean;
+}
+
+/** A claimed outbox message, ready to hand to a platform. */
+export interface OutboxRow {
+  readonly id: number;
+  /**
+   * A `Destination` kind, with `target` as `targetOf` writes it: "member" (member id), "team" (team
+   * key), "cards" (account id) or "response" (`<platform> <address>`).
+   */
+  readonly targetKind: string;
+  readonly target: string;
+  readonly payload: OutboxPayload;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  readonly createdAt: Date;
+}
+
+/** How many outbox rows are in each state. */
+export interface OutboxStats {
+  readonly pending: number;
+  readonly sent: number;
+  readonly parked: number;
+}
+
+/** A card of an account posted somewhere, with what the platform needs to update it in place. */
+export interface PostedCard {
+  readonly id: number;
+  readonly accountId: number;
+  readonly platform: string;
+  readonly channel: string;
+  readonly ref: string;
+  readonly locale: Locale;
+  /** The outbox row that posted it, when known. */
+  readonly outboxId: number | null;
+  readonly createdAt: Date;
+}
+
+// Long platform errors (HTML error pages, stack traces) would bloat rows and alerts.
+const MAX_ERROR = 500;
+
+/** How a destination is stored: one string per kind, so that messages to one place share a queue. */
+export function targetOf(to: Destination): string {
+  switch (to.kind) {
+    case "member":
+      return String(to.memberId);
+    case "team":
+      return to.teamKey;
+    case "cards":
+      return String(to.accountId);
+    case "response":
+      return `${to.platform} ${to.address}`;
+  }
+}
+
+/**
+ * The exact text a payload carrying a card of `accountId` contains. `outboxRows` writes the card's keys in
+ * this order, and a JSON string value can hold no unescaped quote, so only the real card matches.
+ */
+function cardMarker(accountId: number): string {
+  return `"card":{"accountId":${accountId},"kind":`;
+}
+
+/**
+ * Outbox rows for messages, to add to a batch transaction: written with the change that caused them,
+ * or on their own by `enqueue`.
+ */
+export function outboxRows(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): P.PrismaPromise<unknown>[] {
+  if (messages.length === 0) return [];
+  return [
+    db.prisma.outboxMessage.createMany({
+      data: messages.map((m) => ({
+        targetKind: m.to.kind,
+        target: targetOf(m.to),
+        payload: JSON.stringify({
+          reply: m.reply,
+          card: m.card ? { accountId: m.card.accountId, kind: m.card.kind } : null,
+          ...(m.outcome ? { outcome: m.outcome } : {}),
+          ...(options.alert ? { alert: true } : {}),
+        }),
+        nextAttemptAt: at,
+        createdAt: at,
+      })),
+    }),
+  ];
+}
+
+/** Queues messages that no business change goes with (alerts, digests); returns how many were written. */
+export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Promise<number> {
+  const [write] = outboxRows(db, messages, at, options);
+  if (!write) return 0;
+  return ((await write) as { count: number }).count;
+}
+
+function parsePayload(text: string): OutboxPayload | null {
+  try {
+    const value = JSON.parse(text) as { reply?: Reply; card?: OutboxPayload["card"]; outcome?: CardOutcome; alert?: boolean } | null;
+    if (!value || typeof value.reply !== "object" || value.reply === null || typeof value.reply.text !== "string") return null;
+    return { reply: value.reply, card: value.card ?? null, outcome: value.outcome ?? null, alert: value.alert === true };
+  } catch {
+    return null;
+  }
+}
+
+/** The claim a worker may take over: none, or one whose holder has not finished within the lease. */
+function claimable(now: Date, leaseMs: number) {
+  return [{ claimedBy: null }, { claimedAt: { lt: new Date(now.getTime() - leaseMs) } }];
+}
+
+/**
+ * Claims up to `limit` due messages for `workerId`. Only the oldest pending message of each target is
+ * eligible, so a target's messages go out in order and one that is waiting to be retried holds back
+ * the ones after it. An update of an account's cards also waits for every earlier message that posts
+ * one of those cards, or it would miss a card still on its way. Each claim is a conditional update
+ * that only one worker's can match, so two workers (or replicas) never hold the same row; a claim older
+ * than `leaseMs` is taken over, since its worker has most likely died.
+ */
+export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
+  // The head of each target's queue: one row per target with pending messages, so a short list.
+  const heads = await db.prisma.outboxMessage.groupBy({ by: ["targetKind", "target"], where: { status: "pending" }, _min: { id: true } });
+  const headIds = heads.map((h) => h._min.id).filter((id): id is number => id !== null);
+  if (headIds.length === 0) return [];
+  const due = await db.prisma.outboxMessage.findMany({
+    where: { id: { in: headIds }, status: "pending", nextAttemptAt: { lte: now }, OR: claimable(now, options.leaseMs) },
+    select: { id: true, targetKind: true, target: true },
+    orderBy: { id: "asc" },
+    take: options.limit,
+  });
+  const ready = await Promise.all(
+    due.map(async (row) => {
+      if (row.targetKind !== "cards") return row.id;
+      const posting = await db.prisma.outboxMessage.findFirst({
+        where: { status: "pending", id: { lt: row.id }, payload: { contains: cardMarker(Number(row.target)) } },
+        select: { id: true },
+      });
+      return posting ? null : row.id;
+    }),
+  );
+  const won = await Promise.all(
+    ready.filter((id): id is number => id !== null).map(async (id) => {
+      const { count } = await db.prisma.outboxMessage.updateMany({
+        where: { id, status: "pending", nextAttemptAt: { lte: now }, OR: claimable(now, options.leaseMs) },
+        data: { claimedBy: workerId, claimedAt: now },
+      });
+      return count === 1 ? id : null;
+    }),
+  );
+  const ids = won.filter((id): id is number => id !== null);
+  if (ids.length === 0) return [];
+  const rows = await db.prisma.outboxMessage.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, targetKind: true, target: true, payload: true, attempts: true, createdAt: true },
+    orderBy: { id: "asc" },
+  });
+  const claimed: OutboxRow[] = [];
+  for (const row of rows) {
+    const payload = parsePayload(row.payload);
+    // A row nobody can read would block its target forever: park it where an admin can see it.
+    if (!payload) await markParked(db, row.id, workerId, "unreadable payload");
+    else claimed.push({ ...row, payload });
+  }
+  return claimed;
+}
+
+/** Records a delivered message; false when the row is no longer this worker's to mark. */
+export async function markSent(db: Database, id: number, workerId: string, at: Date): Promise<boolean> {
+  const { count } = await db.prisma.outboxMessage.updateMany({
+    where: { id, status: "pending", claimedBy: workerId },
+    data: { status: "sent", sentAt: at, lastError: null },
+  });
+  return count === 1;
+}
+
+/** Counts a failed attempt and releases the row until `nextAt`; false when it is no longer this worker's. */
+export async function markRetry(db: Database, id: number, workerId: string, nextAt: Date, error: string): Promise<boolean> {
+  const { count } = await db.prisma.outboxMessage.updateMany({
+    where: { id, status: "pending", claimedBy: workerId },
+    data: { attempts: { increment: 1 }, nextAttemptAt: nextAt, lastError: error.slice(0, MAX_ERROR), claimedBy: null, claimedAt: null },
+  });
+  return count === 1;
+}
+
+/**
+ * Gives up on a message after a failed attempt: it stays in the table with its last error for an
+ * admin, and no longer holds back its target's later messages. False when it is no longer this worker's.
+ */
+export async function markParked(db: Database, id: number, workerId: string, error: string): Promise<boolean> {
+  const { count } = await db.prisma.outboxMessage.updateMany({
+    where: { id, status: "pending", claimedBy: workerId },
+    data: { status: "parked", attempts: { increment: 1 }, lastError: error.slice(0, MAX_ERROR) },
+  });
+  return count === 1;
+}
+
+/** Hands back rows this worker claimed but will not deliver now, so another pass may take them at once. */
+export async function releaseClaims(db: Database, ids: readonly number[], workerId: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { count } = await db.prisma.outboxMessage.updateMany({
+    where: { id: { in: [...ids] }, status: "pending", claimedBy: workerId },
+    data: { claimedBy: null, claimedAt: null },
+  });
+  return count;
+}
+
+/** Counts of outbox rows by state, for health checks and benchmarks. */
+export async function outboxStats(db: Database): Promise<OutboxStats> {
+  const groups = await db.prisma.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } });
+  const count = (status: string) => groups.find((g) => g.status === status)?._count._all ?? 0;
+  return { pending: count("pending"), sent: count("sent"), parked: count("parked") };
+}
+
+const cardSelect = { id: true, accountId: true, platform: true, channel: true, ref: true, locale: true, outboxId: true, createdAt: true } as const;
+
+function toPostedCard(row: Omit<PostedCard, "locale"> & { locale: string }): PostedCard {
+  return { ...row, locale: row.locale === "zh-CN" ? "zh-CN" : "en" };
+}
+
+/** Where a card was posted: `ref` is what the platform edits it by (Slack message ts, WeCom response_code). */
+export interface NewPostedCard {
+  readonly accountId: number;
+  readonly platform: string;
+  readonly channel: string;
+  readonly ref: string;
+  readonly at: Date;
+  /** The language it was rendered in; English when not given. */
+  readonly locale?: Locale;
+  readonly outboxId?: number | null;
+}
+
+/** Remembers where a card of an account was posted; returns the new record. */
+export async function recordPostedCard(db: Database, card: NewPostedCard): Promise<PostedCard> {
+  const row = await db.prisma.postedCard.create({
+    data: {
+      accountId: card.accountId, platform: card.platform, channel: card.channel, ref: card.ref, locale: card.locale ?? "en",
+      outboxId: card.outboxId ?? null, createdAt: card.at,
+    },
+    select: cardSelect,
+  });
+  return toPostedCard(row);
+}
+
+/**
+ * The cards of an account on a platform that can still be updated, oldest first. With `beforeOutboxId`,
+ * only those posted by earlier outbox rows (or by none known): a late update must not touch a newer card.
+ */
+export async function livePostedCards(db: Database, accountId: number, platform: string, beforeOutboxId?: number): Promise<PostedCard[]> {
+  const rows = await db.prisma.postedCard.findMany({
+    where: { accountId, platform, live: true, ...(beforeOutboxId === undefined ? {} : { OR: [{ outboxId: null }, { outboxId: { lt: beforeOutboxId } }] }) },
+    select: cardSelect,
+    orderBy: { id: "asc" },
+  });
+  return rows.map(toPostedCard);
+}
+
+/** Marks cards as no longer to be updated (final state shown, or the platform's ref expired). */
+export async function closePostedCards(db: Database, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { count } = await db.prisma.postedCard.updateMany({ where: { id: { in: [...ids] }, live: true }, data: { live: false } });
+  return count;
+}

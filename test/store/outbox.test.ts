@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { OutgoingMessage, Reply } from "../../src/commands/reply.js";
+import {
+  claimDue, closePostedCards, enqueue, livePostedCards, markParked, markRetry, outboxStats, recordPostedCard,
+} from "../../src/store/outbox.js";
+import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { openFixture, type Fixture } from "../support/fixture.js";
+
+const providers = [
+  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
+  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
+];
+
+const reply = (text: string): Reply => ({ text, blocks: [{ kind: "text", text }], ephemeral: false });
+
+describe.each(providers.filter((p) => p.available))("outbox store on $name", ({ name, url }) => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await openFixture(await url());
+    if (name === "PostgreSQL") markPostgresRan();
+  });
+  afterAll(async () => f?.close());
+  beforeEach(async () => {
+    await f.db.prisma.outboxMessage.deleteMany();
+  });
+
+  const lease = { limit: 50, leaseMs: 60_000 };
+
+  it("records posted cards, lists the live ones per account and platform, and closes them", async () => {
+    const at = f.clock.read();
+    const a = await recordPostedCard(f.db, { accountId: 7, platform: "slack", channel: "C1", ref: "1700000000.000100", at });
+    const b = await recordPostedCard(f.db, { accountId: 7, platform: "slack", channel: "U2", ref: "1700000000.000200", at, locale: "zh-CN", outboxId: 40 });
+    const c = await recordPostedCard(f.db, { accountId: 7, platform: "wecom", channel: "sales", ref: "resp-code-1", at, outboxId: 41 });
+    await recordPostedCard(f.db, { accountId: 8, platform: "slack", channel: "C1", ref: "1700000000.000300", at });
+    expect(a).toEqual({ id: a.id, accountId: 7, platform: "slack", channel: "C1", ref: "1700000000.000100", locale: "en", outboxId: null, createdAt: at });
+
+    expect((await livePostedCards(f.db, 7, "slack")).map((p) => p.id)).toEqual([a.id, b.id]);
+    expect((await livePostedCards(f.db, 7, "wecom")).map((p) => [p.id, p.ref])).toEqual([[c.id, "resp-code-1"]]);
+    // An update queued as outbox row 40 leaves the card row 40 itself (or anything later) posted alone.
+    expect((await livePostedCards(f.db, 7, "slack", 40)).map((p) => p.id)).toEqual([a.id]);
+    expect((await livePostedCards(f.db, 7, "slack", 41)).map((p) => [p.id, p.locale])).toEqual([[a.id, "en"], [b.id, "zh-CN"]]);
+
+    expect(await closePostedCards(f.db, [a.id, b.id])).toBe(2);
+    expect(await livePostedCards(f.db, 7, "slack")).toEqual([]);
+    expect(await closePostedCards(f.db, [a.id])).toBe(0);
+    expect(await closePostedCards(f.db, [])).toBe(0);
+    expect(await livePostedCards(f.db, 7, "wecom")).toHaveLength(1);
+    expect(await livePostedCards(f.db, 8, "slack")).toHaveLength(1);
+  });
+
+  it("stores every destination kind and reads the payload back", async () => {
+    const at = f.clock.read();
+    const outcome = { accountId: 9, company: "Acme", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
+    const messages: OutgoingMessage[] = [
+      { to: { kind: "member", memberId: 3 }, reply: reply("dm"), card: { kind: "mql", accountId: 9 } },
+      { to: { kind: "team", teamKey: "sales" }, reply: reply("channel") },
+      { to: { kind: "cards", accountId: 9 }, reply: reply("update"), outcome },
+      { to: { kind: "response", platform: "slack", address: "https://hooks.slack.com/commands/T1/2/abc" }, reply: reply("late") },
+    ];
+    expect(await enqueue(f.db, messages, at)).toBe(4);
+    expect(await enqueue(f.db, [], at)).toBe(0);
+    // The card update waits for the earlier message that posts account 9's card.
+    const first = await claimDue(f.db, "w", at, lease);
+    expect(first.map((r) => [r.targetKind, r.target])).toEqual([["member", "3"], ["team", "sales"], ["response", "slack https://hooks.slack.com/commands/T1/2/abc"]]);
+    expect(first[0]!.payload).toEqual({ reply: reply("dm"), card: { accountId: 9, kind: "mql" }, outcome: null, alert: false });
+    expect(first[0]!.attempts).toBe(0);
+    expect(first[0]!.createdAt).toEqual(at);
+    await markParked(f.db, first[0]!.id, "w", "user_not_found");
+    const second = await claimDue(f.db, "w", at, lease);
+    expect(second.map((r) => r.targetKind)).toEqual(["cards"]);
+    expect(second[0]!.payload).toEqual({ reply: reply("update"), card: null, outcome, alert: false });
+    expect(await outboxStats(f.db)).toEqual({ pending: 3, sent: 0, parked: 1 });
+  });
+
+  it("parks a row whose payload cannot be read instead of letting it block its target", async () => {
+    const at = f.clock.read();
+    await f.db.prisma.outboxMessage.create({ data: { targetKind: "team", target: "broken", payload: "{not json", nextAttemptAt: at, createdAt: at } });
+    await enqueue(f.db, [{ to: { kind: "team", teamKey: "broken" }, reply: reply("after") }], at);
+    expect(await claimDue(f.db, "w", at, lease)).toEqual([]);
+    const next = await claimDue(f.db, "w", at, lease);
+    expect(next.map((r) => r.payload.reply.text)).toEqual(["after"]);
+    expect(await outboxStats(f.db)).toEqual({ pending: 1, sent: 0, parked: 1 });
+  });
+
+  it("only lets the claiming worker record an outcome", async () => {
+    const at = f.clock.read();
+    await enqueue(f.db, [{ to: { kind: "team", teamKey: "t" }, reply: reply("x") }], at);
+    const [row] = await claimDue(f.db, "w", at, lease);
+    expect(await claimDue(f.db, "other", at, lease)).toEqual([]);
+    expect(await markRetry(f.db, row!.id, "other", at, "nope")).toBe(false);
+    expect(await markRetry(f.db, row!.id, "w", new Date(at.getTime() + 1000), "busy")).toBe(true);
+    expect(await markRetry(f.db, row!.id, "w", at, "again")).toBe(false);
+    expect(await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({ attempts: 1, lastError: "busy", claimedBy: null });
+  });
+});
