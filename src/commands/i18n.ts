@@ -77,6 +77,8 @@ const MESSAGES = {
   "checklist.override": { en: "Manager override reason (only if skipping)", zh: "经理跳过原因(仅跳过时填写)" },
   "checklist.submit": { en: "Advance", zh: "推进" },
 
+  "member.added": { en: "Added {name} to {team} as {role}.", zh: "已将 {name} 加入「{team}」,角色:{role}。" },
+  "card.outcome": { en: "✅ {company} (#{id}): {from} → {to}{reason}, by {actor} at {at}.", zh: "✅ {company}(#{id}):「{from}」→「{to}」{reason},{actor} 于 {at} 处理。" },
   "notice.mql-assigned": { en: "New MQL for you: {company} (#{id}). Accept it within {sla}.", zh: "新的营销合格线索:{company}(#{id}),请在 {sla} 内接受。" },
   "notice.returned": { en: "{actor} returned {company} (#{id}) to marketing: {reason}.", zh: "{actor} 将 {company}(#{id})退回市场:{reason}。" },
   "notice.disqualified": { en: "{actor} marked {company} (#{id}) unqualified: {reason}.", zh: "{actor} 将 {company}(#{id})标记为不合格:{reason}。" },
@@ -84,7 +86,6 @@ const MESSAGES = {
   "notice.churned": { en: "{actor} marked {company} (#{id}) churned: {reason}.", zh: "{actor} 将 {company}(#{id})标记为流失:{reason}。" },
   "notice.won-back": { en: "{company} (#{id}) is being won back and is yours: now {stage}.", zh: "{company}(#{id})进入召回流程,由你负责,当前「{stage}」。" },
   "notice.reassigned": { en: "{actor} gave you {company} (#{id}), in {stage}.", zh: "{actor} 把 {company}(#{id})转交给你,当前「{stage}」。" },
-  "card.outcome": { en: "{verb} by {actor} at {at}", zh: "{actor} 于 {at} {verb}" },
 
   "show.title": { en: "#{id} {company}", zh: "#{id} {company}" },
   "show.stage": { en: "Stage", zh: "阶段" },

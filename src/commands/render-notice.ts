@@ -1,8 +1,9 @@
 import type { AccountState } from "../domain/account.js";
+import { localTime } from "../domain/calendar.js";
 import type { Notice } from "../domain/funnel.js";
 import { stageOf, transitionsFrom, type Label, type Playbook, type Verb } from "../domain/playbook.js";
 import { joinList, pick, t } from "./i18n.js";
-import type { Button, Form, Locale, Reply } from "./reply.js";
+import type { Button, CardOutcome, Form, Locale, Reply } from "./reply.js";
 
 /** The facts a notice about an account needs. */
 export interface NoticeFacts {
@@ -89,6 +90,17 @@ export function renderNotice(notice: Notice, facts: NoticeFacts, locale: Locale)
     ephemeral: false,
     blocks: [{ kind: "text", text }, { kind: "fields", fields }, ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : [])],
   };
+}
+
+/** A card after its account moved on: what happened, who did it and when, and no buttons. */
+export function renderOutcome(playbook: Playbook, outcome: CardOutcome, timezone: string, locale: Locale): Reply {
+  const params = {
+    company: outcome.company, id: outcome.accountId, actor: outcome.actorName, at: localTime(new Date(outcome.at), timezone),
+    from: stageName(playbook, outcome.fromStage, locale), to: stageName(playbook, outcome.toStage, locale),
+    reason: outcome.reason ? ` (${reasonLabel(playbook, outcome.reason.code, outcome.reason.text, locale)})` : "",
+  };
+  const text = t(locale, "card.outcome", params);
+  return { text, ephemeral: false, blocks: [{ kind: "text", text }] };
 }
 
 /** Names of the allowed moves, for refusals. */

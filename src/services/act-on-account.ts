@@ -1,6 +1,6 @@
 import type { AccountRef } from "../commands/command.js";
-import type { OutgoingMessage } from "../commands/reply.js";
-import { renderNotice } from "../commands/render-notice.js";
+import type { CardOutcome, OutgoingMessage } from "../commands/reply.js";
+import { renderNotice, renderOutcome } from "../commands/render-notice.js";
 import type { AccountState, Actor, EventKind } from "../domain/account.js";
 import { localDay } from "../domain/calendar.js";
 import { err, ok, type Result } from "../domain/errors.js";
@@ -110,6 +110,15 @@ async function messagesFor(
   const messages: OutgoingMessage[] = [];
   const transition = decision.events.find((e) => e.kind === "transition");
   const reason = transition?.reasonCode ? { code: transition.reasonCode, text: transition.reasonText } : null;
+  if (transition) {
+    // Cards posted for the account so far (the MQL card, say) are updated in place: the outcome, no buttons.
+    // Queued before any new card, so the update never reaches a card posted by this very move.
+    const outcome: CardOutcome = {
+      accountId: next.id, company: next.company, fromStage: before.account.stage, toStage: next.stage, actorName: actor.displayName,
+      at: ctx.clock().toISOString(), reason: transition.reasonCode || transition.reasonText ? { code: transition.reasonCode, text: transition.reasonText } : null,
+    };
+    messages.push({ to: { kind: "cards", accountId: next.id }, reply: renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, "en"), outcome });
+  }
   const facts = { playbook: ctx.playbook, account: next, actorName: actor.displayName, reason };
   const owner = next.ownerId === null ? null : next.ownerId === before.owner?.id ? before.owner : await findMember(ctx.db, { id: next.ownerId });
   const ownerLocale = owner?.locale === "zh-CN" ? "zh-CN" : "en";

@@ -47,7 +47,10 @@ describe.each(providers.filter((p) => p.available))("funnel services on $name", 
     // Reps in id order: alice, bob, chen; chen is away for the third lead, so it wraps to alice.
     expect(owners.map((o) => o.ownerId)).toEqual([alice!.id, bob!.id, alice!.id]);
     expect(owners.map((o) => o.ownerId)).not.toContain(chen!.id);
-    const cards = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: before } }, orderBy: { id: "asc" } });
+    // The MQL cards; every move also queues an in-place update of the account's earlier cards.
+    const cards = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: before }, targetKind: { not: "cards" } }, orderBy: { id: "asc" } });
+    const updates = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: before }, targetKind: "cards" } });
+    expect(updates.map((u) => Number(u.target)).sort()).toEqual([first, second, third].sort());
     expect(cards.filter((c) => c.targetKind === "member").map((c) => Number(c.target))).toEqual([alice!.id, bob!.id, alice!.id]);
     expect(cards.filter((c) => c.targetKind === "team").every((c) => c.target === "sales")).toBe(true);
     const payload = JSON.parse(cards[0]!.payload) as { reply: { blocks: { kind: string; buttons?: { command: string; form?: unknown }[] }[] } };
