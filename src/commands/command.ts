@@ -54,6 +54,8 @@ export type Command =
   | { verb: "account.tasks" }
   | { verb: "account.done"; task: number }
   | { verb: "funnel.show"; team: string | null }
+  /** An admin or manager adds a person: a Slack mention `<@U123|name>`, or a handle elsewhere. */
+  | { verb: "funnel.member"; who: string; team: string; role: "rep" | "manager" | "admin" }
   | { verb: "funnel.digest"; team: string | null };
 
 /** The verb names of all commands. */

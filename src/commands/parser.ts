@@ -34,6 +34,7 @@ export const USAGE: Readonly<Record<CommandVerb, string>> = {
   "account.done": "/account done <task>",
   "funnel.show": "/funnel [team]",
   "funnel.digest": "/funnel digest [team]",
+  "funnel.member": "/funnel member add <@user> <team> <rep|manager|admin>",
 };
 
 /**
@@ -421,6 +422,20 @@ const done: Build = (args, usage) => {
   return typeof task === "number" ? ok({ verb: "account.done", task }) : usageError(usage);
 };
 
+const ROLES: Readonly<Record<string, "rep" | "manager" | "admin">> = { rep: "rep", 销售: "rep", 成员: "rep", manager: "manager", 经理: "manager", admin: "admin", 管理员: "admin" };
+
+/** `member add <who> <team> <role>`: `who` is a Slack mention as Slack escapes it, or a handle. */
+const memberAdd: Build = (args, usage) => {
+  const parts = positional(args, usage, 4, 4);
+  if (!parts.ok) return parts;
+  const [action, who, team, role] = parts.value.words as [string, string, string, string];
+  if (!["add", "添加"].includes(keyword(action))) return usageError(usage);
+  const mapped = ROLES[keyword(role)];
+  if (!mapped) return usageError(usage);
+  const name = requiredText([who], usage);
+  return name.ok ? ok({ verb: "funnel.member", who: name.value, team: keyword(team), role: mapped }) : name;
+};
+
 function spec(group: Group, name: string, aliases: readonly string[], verb: CommandVerb, build: Build, bare?: false): VerbSpec {
   return { group, name, aliases, usage: USAGE[verb], build, ...(bare === false ? { bare } : {}) };
 }
@@ -449,6 +464,7 @@ const SPECS: readonly VerbSpec[] = [
   spec("account", "tasks", ["任务"], "account.tasks", noArgs("account.tasks")),
   spec("account", "done", ["完成"], "account.done", done),
   spec("funnel", "digest", ["日报", "摘要"], "funnel.digest", funnel("funnel.digest")),
+  spec("funnel", "member", ["成员"], "funnel.member", memberAdd, false),
   spec("funnel", "show", ["查看"], "funnel.show", funnel("funnel.show"), false),
 ];
 

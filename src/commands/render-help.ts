@@ -40,8 +40,8 @@ const HELP: Record<HelpTopic, Record<"en" | "zh", string[]>> = {
     ],
   },
   funnel: {
-    en: ["/funnel [team] — counts, time in stage, forecast", "/funnel digest [team] — preview the daily digest"],
-    zh: ["漏斗 [团队] — 各阶段数量、停留时间、预测", "漏斗 摘要 [团队] — 预览每日摘要"],
+    en: ["/funnel [team] — counts, time in stage, forecast", "/funnel digest [team] — preview the daily digest", "/funnel member add @user <team> <rep|manager|admin> — add a person (managers and admins)"],
+    zh: ["漏斗 [团队] — 各阶段数量、停留时间、预测", "漏斗 摘要 [团队] — 预览每日摘要", "漏斗 成员 添加 @某人 <团队> <rep|manager|admin> — 添加成员(经理、管理员)"],
   },
 };
 

@@ -11,7 +11,8 @@ import type { Action } from "../domain/funnel.js";
 import { stageOf, type Verb } from "../domain/playbook.js";
 import { isOverdue, zonedMidnight } from "../domain/calendar.js";
 import { accountHistory, accountsOwnedBy } from "../store/accounts.js";
-import { findMember } from "../store/members.js";
+import { findMember, updateMember, upsertMember } from "../store/members.js";
+import { findTeam } from "../store/teams.js";
 import { completeTask, openTasks } from "../store/tasks.js";
 import { actOnAccount, type ActOutcome } from "./act-on-account.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
@@ -115,7 +116,7 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       return renderAccount(ctx.playbook, ctx.calendar, account, owner?.displayName ?? null, await accountHistory(ctx.db, account.id), ctx.clock(), locale);
     }
     case "lead.mine":
-      return mine(ctx, actor);
+      return myAccounts(ctx, actor);
     case "account.tasks": {
       const tasks = await openTasks(ctx.db, actor.id);
       if (tasks.length === 0) return say(t(locale, "tasks.empty"));
@@ -141,8 +142,42 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return refuse(fail("unknown-team", { team: command.team }));
       return funnelSummary(ctx, command.team, locale);
     }
+    case "funnel.member":
+      return addMember(ctx, actor, command);
     default:
       return refuse(fail("usage", { usage: "/lead help" }));
+  }
+}
+
+/**
+ * `/funnel member add @user sales rep`: admins add anyone; managers add reps and managers to their own
+ * team. The person is named by a Slack mention as Slack escapes it (`<@U123|name>`).
+ */
+async function addMember(ctx: ServiceContext, actor: Actor, command: Extract<Command, { verb: "funnel.member" }>): Promise<Reply> {
+  const locale = actor.locale;
+  const refuse = (error: DomainError) => renderError(error, locale, ctx.playbook);
+  const mayAdd = actor.role === "admin" || (actor.role === "manager" && command.team === actor.teamKey && command.role !== "admin");
+  if (!mayAdd) return refuse(fail("forbidden", { needs: "manager" }));
+  const team = ctx.playbook.teams.find((x) => x.key === command.team);
+  if (!team) return refuse(fail("unknown-team", { team: command.team }));
+  const mention = /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(command.who);
+  if (!mention) return refuse(fail("usage", { usage: "/funnel member add <@user> <team> <rep|manager|admin>" }));
+  const [, slackUserId, name] = mention as unknown as [string, string, string | undefined];
+  const existing = await findMember(ctx.db, { slackUserId });
+  const teamLocale = (await findTeam(ctx.db, team.key))?.locale === "zh-CN" ? "zh-CN" : "en";
+  const member = existing
+    ? await updateMember(ctx.db, existing.handle, { teamKey: team.key, role: command.role })
+    : await upsertMember(ctx.db, {
+        handle: await freeHandle(ctx, (name || slackUserId).toLowerCase().replace(/[^a-z0-9._-]/g, "") || slackUserId.toLowerCase()),
+        displayName: name || slackUserId, teamKey: team.key, role: command.role, locale: teamLocale, slackUserId,
+      });
+  return say(t(locale, "member.added", { name: member!.displayName, team: pick(team.name, locale), role: command.role }), undefined, false);
+}
+
+async function freeHandle(ctx: ServiceContext, wanted: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const handle = n === 1 ? wanted : `${wanted}${n}`;
+    if (!(await findMember(ctx.db, { handle }))) return handle;
   }
 }
 
@@ -189,7 +224,8 @@ function describe(ctx: ServiceContext, outcome: ActOutcome, locale: Locale): Rep
   return say(`✅ ${text.replace(/^✅ /, "")}`, undefined, false);
 }
 
-async function mine(ctx: ServiceContext, actor: Actor): Promise<Reply> {
+/** `lead mine`, and Slack's App Home: the member's open accounts, overdue first, then in funnel order. */
+export async function myAccounts(ctx: ServiceContext, actor: Actor): Promise<Reply> {
   const locale = actor.locale;
   const open = ctx.playbook.stages.filter((s) => s.code !== "ARCHIVED" && (s.sla || s.idleDays)).map((s) => s.code);
   const accounts = await accountsOwnedBy(ctx.db, actor.id, open);

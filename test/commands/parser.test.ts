@@ -35,6 +35,8 @@ describe("every verb, in English and in Chinese", () => {
     ["lead handoff #7 --confirm contact,icp", { verb: "lead.handoff", account: id(7), confirm: ["contact", "icp"], override: null }],
     ["移交 7 --override 老客户介绍", { verb: "lead.handoff", account: id(7), confirm: null, override: "老客户介绍" }],
     ["转销售 acme", { verb: "lead.handoff", account: name("acme"), confirm: null, override: null }],
+    ["/funnel member add <@U0123ABC|li.wei> sales rep", { verb: "funnel.member", who: "<@U0123ABC|li.wei>", team: "sales", role: "rep" }],
+    ["漏斗 成员 添加 <@U0123ABC> cs 经理", { verb: "funnel.member", who: "<@U0123ABC>", team: "cs", role: "manager" }],
     // Without a reason the command still parses; the bot answers with the playbook's reasons to pick from.
     ["lead return 42", { verb: "lead.return", account: id(42), reason: { text: "" } }],
     ["account churn #42", { verb: "account.churn", account: id(42), reason: { text: "" } }],
@@ -239,6 +241,8 @@ describe("usage errors name the verb's own usage line", () => {
     ["丢单", USAGE["lead.lost"]],
     ["account churn --confirm all", USAGE["account.churn"]],
     ["lead handoff 42 43", USAGE["lead.handoff"]],
+    ["funnel member add <@U1> sales boss", USAGE["funnel.member"]],
+    ["funnel member remove <@U1> sales rep", USAGE["funnel.member"]],
     ["lead new --email a@b.example", USAGE["lead.new"]],
     ["lead show", USAGE["lead.show"]],
     ["lead mine now", "/lead mine"],
