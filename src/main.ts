@@ -1,6 +1,6 @@
 import { ConfigError, loadEnv, type Env } from "./config/env.js";
 import { createLogger } from "./logger.js";
-import { createHttpServer } from "./server.js";
+import { startBot } from "./bot.js";
 import { seedDemo } from "./services/seed-demo.js";
 import { openContext } from "./wiring.js";
 
@@ -21,21 +21,22 @@ async function main(): Promise<void> {
     const seeded = await seedDemo(ctx);
     if (seeded.seeded) log.info({ accounts: seeded.accounts, members: seeded.members }, "seeded demo data into the empty database");
   }
-  const server = createHttpServer(ctx.db, log);
-  server.listen(env.PORT, env.HOST ?? "127.0.0.1", () => {
-    const where = `http://${env.HOST ?? "localhost"}:${env.PORT}`;
-    console.log(
-      [
-        `funnelbot is running on ${ctx.db.provider === "sqlite" ? "SQLite" : "PostgreSQL"} with the ${ctx.playbook.name} playbook.`,
-        platforms.length ? `Platforms: ${platforms.join(", ")}` : "No platform credentials set: local mode on demo data.",
-        `Health: ${where}/healthz`,
-        `Try the CLI: npx funnelbot lead mine --as alice · npx funnelbot lead help`,
-        "Set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) for Slack, WECOM_* for WeCom; see README.",
-      ].join("\n"),
-    );
-  });
+  const slack = env.SLACK_BOT_TOKEN
+    ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }
+    : undefined;
+  const bot = await startBot(ctx, { port: env.PORT, host: env.HOST ?? "127.0.0.1", ...(slack ? { slack } : {}) }, log);
+  const where = `http://${env.HOST ?? "localhost"}:${env.PORT}`;
+  console.log(
+    [
+      `funnelbot is running on ${ctx.db.provider === "sqlite" ? "SQLite" : "PostgreSQL"} with the ${ctx.playbook.name} playbook.`,
+      platforms.length ? `Platforms: ${platforms.join(", ")}` : "No platform credentials set: local mode on demo data.",
+      `Health: ${where}/healthz`,
+      `Try the CLI: npx funnelbot lead mine --as alice · npx funnelbot lead help`,
+      "Set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) for Slack, WECOM_* for WeCom; see README.",
+    ].join("\n"),
+  );
   const stop = async () => {
-    server.close();
+    await bot.close();
     await close();
     process.exit(0);
   };

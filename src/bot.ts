@@ -1,0 +1,67 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import { OutboxWorker, type Delivery } from "./jobs/outbox-worker.js";
+import { createSlack, type SlackConfig } from "./platforms/slack/app.js";
+import { slackDeliverer } from "./platforms/slack/deliver.js";
+import { createHttpServer, type Handler } from "./server.js";
+import type { ServiceContext } from "./services/context.js";
+import type { OutboxRow } from "./store/outbox.js";
+
+/** Which surfaces to run and where to listen. */
+export interface BotOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly slack?: SlackConfig;
+  /** How often the outbox worker looks for due messages. */
+  readonly outboxIntervalMs?: number;
+  readonly workerId?: string;
+}
+
+/** A running bot: the shared HTTP server, its platforms and the outbox worker. */
+export interface RunningBot {
+  readonly server: Server;
+  /** `http://host:port` the server listens on. */
+  readonly url: string;
+  readonly worker: OutboxWorker;
+  close(): Promise<void>;
+}
+
+/** Starts the platforms over one context, the HTTP server they share, and the outbox worker. */
+export async function startBot(ctx: ServiceContext, options: BotOptions, log: Logger): Promise<RunningBot> {
+  const routes = new Map<string, Handler>();
+  const deliverers: ((row: OutboxRow) => Promise<Delivery | null>)[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  if (options.slack) {
+    const slack = createSlack(ctx, options.slack, log);
+    await slack.start();
+    if (slack.handler) routes.set("/slack/events", slack.handler);
+    deliverers.push(slackDeliverer(ctx, slack.app, log));
+    stops.push(() => slack.stop());
+  }
+  const worker = new OutboxWorker({
+    db: ctx.db, clock: ctx.clock, log, workerId: options.workerId,
+    // A message no platform can address (nobody on Slack, say) has nothing left to do.
+    deliver: async (row) => {
+      for (const deliver of deliverers) {
+        const done = await deliver(row);
+        if (done) return done;
+      }
+      return { kind: "sent" };
+    },
+  });
+  worker.start(options.outboxIntervalMs ?? 500);
+  const server = createHttpServer(ctx.db, log, routes);
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${options.host}:${port}`,
+    worker,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      for (const stop of stops) await stop();
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { App, HTTPReceiver, LogLevel, type Logger as SlackLogger } from "@slack/bolt";
+import type { Logger } from "pino";
+import { formToCommand, type Form, type Reply } from "../../commands/reply.js";
+import type { Actor } from "../../domain/account.js";
+import type { ServiceContext } from "../../services/context.js";
+import { myAccounts, runCommand } from "../../services/run-command.js";
+import type { Handler } from "../../server.js";
+import { findMember } from "../../store/members.js";
+import { enqueue } from "../../store/outbox.js";
+import { SLACK } from "../limits.js";
+import { fieldErrors, formOf, formView, replyBlocks, viewValues } from "./blocks.js";
+
+/** What the Slack surface needs from the environment. */
+export interface SlackConfig {
+  readonly botToken: string;
+  readonly signingSecret?: string;
+  /** Set for Socket Mode; otherwise Slack posts to `POST /slack/events`. */
+  readonly appToken?: string;
+  /** Another base URL for the Web API (a proxy, or a fake Slack in tests), ending in `/api/`. */
+  readonly apiUrl?: string;
+}
+
+/** The Slack surface: the route for the shared HTTP server (HTTP mode), the Web API client, and its lifecycle. */
+export interface SlackSurface {
+  readonly app: App;
+  /** `POST /slack/events` for the shared server; null in Socket Mode. */
+  readonly handler: Handler | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A command's answer rides in the ack when it is ready within this time; otherwise "working…" and a follow-up. */
+const ACK_BUDGET_MS = 2_000;
+
+/** Form facts kept in a modal's private_metadata so its submission can be turned back into a command. */
+interface ModalMeta {
+  /** The form's command. */
+  readonly c: string;
+  /** Each field's name and how it joins the command. */
+  readonly f: readonly (readonly [string, "pair" | "positional" | "flag"])[];
+  readonly id: string;
+}
+
+/** Web API client options shared by the app and the outbox: no hidden retries, the outbox owns them. */
+export function slackClientOptions(apiUrl: string | undefined) {
+  return { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
+}
+
+/**
+ * Builds the Bolt app over the one command language: slash commands, buttons, modals and App Home all
+ * become `runCommand` calls as the member the Slack user is mapped to. Nothing here decides anything.
+ */
+export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logger): SlackSurface {
+  const logger = boltLogger(log);
+  const socketMode = Boolean(config.appToken);
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({ signingSecret: config.signingSecret ?? "", endpoints: "/slack/events", logger, unhandledRequestTimeoutMillis: 2_900 });
+  const app = new App({
+    token: config.botToken,
+    ...(socketMode ? { socketMode: true, appToken: config.appToken } : { receiver }),
+    logger,
+    clientOptions: slackClientOptions(config.apiUrl),
+  });
+
+  const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
+  const refreshHome = (userId: string, actor: Actor | null) => {
+    if (!actor) return;
+    void publishHome(ctx, app, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
+  };
+  const openForm = async (triggerId: string, form: Form, actor: Actor | null) => {
+    const meta: ModalMeta = { c: form.command, f: form.fields.map((f) => [f.name, f.as ?? "pair"] as const), id: form.id };
+    await app.client.views.open({ trigger_id: triggerId, view: formView(form, JSON.stringify(meta), actor?.locale ?? "en") });
+  };
+
+  app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
+    const actor = await memberOf(command.user_id);
+    const line = `${command.command} ${command.text ?? ""}`;
+    const work = runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` });
+    const reply = await Promise.race([work, sleep(ACK_BUDGET_MS).then(() => null)]);
+    if (reply === null) {
+      await ack({ response_type: "ephemeral", text: actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
+      // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it.
+      const late = await work;
+      await enqueue(ctx.db, [{ to: { kind: "response", platform: "slack", address: command.response_url }, reply: late }], ctx.clock());
+      return;
+    }
+    const form = formOf(reply);
+    if (form) {
+      await ack();
+      await openForm(command.trigger_id, form, actor);
+      return;
+    }
+    await ack(ackBody(reply, actor));
+    if (!reply.errorCode) refreshHome(command.user_id, actor);
+  });
+
+  // Buttons carry a line of the command language; the person who clicks runs it as themselves.
+  app.action(/^(run|form):/, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== "block_actions" || action.type !== "button" || !("action_ts" in action)) return;
+    const actor = await memberOf(body.user.id);
+    // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
+    const reply = await runCommand(ctx, actor, action.value ?? "", { platform: "slack", key: `slack:action:${body.user.id}:${action.action_ts}` });
+    const form = formOf(reply);
+    if (form) {
+      await openForm(body.trigger_id, form, actor);
+      return;
+    }
+    // The card itself is updated for everyone through the outbox; the clicker hears the outcome privately.
+    await respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) });
+    if (!reply.errorCode) refreshHome(body.user.id, actor);
+  });
+
+  app.view("form", async ({ ack, body, view }) => {
+    const actor = await memberOf(body.user.id);
+    const meta = readMeta(view.private_metadata);
+    if (!meta) {
+      await ack({ response_action: "errors", errors: {} });
+      return;
+    }
+    const form: Form = {
+      id: meta.id, title: "", submitLabel: "", command: meta.c,
+      fields: meta.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
+    };
+    const line = formToCommand(form, viewValues(view.state.values));
+    const reply = await runCommand(ctx, actor, line, { platform: "slack", key: `slack:view:${view.id}` });
+    if (reply.errorCode) {
+      const errors = fieldErrors(reply);
+      const first = meta.f[0]?.[0];
+      const shown = Object.keys(errors).length > 0 ? errors : first ? { [first]: truncate(reply.text, 150) } : {};
+      await ack({ response_action: "errors", errors: shown });
+      return;
+    }
+    await ack();
+    if (actor) await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply: { ...reply, ephemeral: false } }], ctx.clock());
+    refreshHome(body.user.id, actor);
+  });
+
+  app.event("app_home_opened", async ({ event }) => {
+    if (event.tab !== "home") return;
+    const actor = await memberOf(event.user);
+    await publishHome(ctx, app, event.user, actor);
+  });
+
+  app.error(async (error) => {
+    log.error({ err: describeError(error) }, "Slack handler failed");
+  });
+
+  return {
+    app,
+    handler: receiver ? (req, res) => receiver.requestListener(req, res) : null,
+    // In HTTP mode the shared server carries the route; Bolt needs no start of its own.
+    start: async () => {
+      if (socketMode) await app.start();
+    },
+    stop: async () => {
+      if (socketMode) await app.stop();
+    },
+  };
+}
+
+/** App Home: my accounts by stage, overdue first, or a pointer to an admin for people we don't know. */
+export async function publishHome(ctx: ServiceContext, app: App, userId: string, actor: Actor | null): Promise<void> {
+  const reply: Reply = actor
+    ? await myAccounts(ctx, actor)
+    : { text: "Ask an admin to add you to funnelbot.", blocks: [{ kind: "text", text: "Ask an admin to add you to funnelbot: `npx funnelbot members add <you> --slack " + userId + "`" }], ephemeral: true };
+  await app.client.views.publish({ user_id: userId, view: { type: "home", blocks: replyBlocks(reply, SLACK.homeBlocks, actor?.locale) } });
+}
+
+function ackBody(reply: Reply, actor: Actor | null) {
+  return { response_type: reply.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) };
+}
+
+function readMeta(raw: string | undefined): ModalMeta | null {
+  try {
+    const meta = JSON.parse(raw ?? "") as ModalMeta;
+    return typeof meta.c === "string" && Array.isArray(meta.f) ? meta : null;
+  } catch {
+    return null;
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** An error as a log line: its name and message, never the request (tokens ride in headers). */
+export function describeError(error: unknown): { name: string; message: string; code?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, ...("code" in error ? { code: String(error.code) } : {}) };
+  return { name: "Error", message: String(error) };
+}
+
+/** Bolt's logger interface over pino, so one log stream carries both. */
+function boltLogger(log: Logger): SlackLogger {
+  const child = log.child({ component: "slack" });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(" ")),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(" ")),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(" ")),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(" ")),
+    setLevel: (next: LogLevel) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,122 @@
+import { webApi, type App } from "@slack/bolt";
+import type { Logger } from "pino";
+import { renderOutcome } from "../../commands/render-notice.js";
+import type { Locale, Reply } from "../../commands/reply.js";
+import type { Delivery } from "../../jobs/outbox-worker.js";
+import type { ServiceContext } from "../../services/context.js";
+import { findMember } from "../../store/members.js";
+import { closePostedCards, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
+import { findTeam } from "../../store/teams.js";
+import { SLACK } from "../limits.js";
+import { replyBlocks } from "./blocks.js";
+import { describeError } from "./app.js";
+
+// Slack errors that no retry will fix: the message is parked and an admin is told.
+const PERMANENT = new Set([
+  "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive", "token_revoked", "missing_scope",
+  "msg_too_long", "invalid_blocks", "user_not_found", "cannot_dm_bot", "no_permission",
+]);
+
+/**
+ * Delivers one outbox row through Slack: a DM to a member, a post to a team's channel (remembering cards
+ * so a later move can update them), an in-place update of an account's cards, or a late answer to a
+ * command's response_url. Returns null when the row has no Slack address (the member is on WeCom only).
+ */
+export function slackDeliverer(ctx: ServiceContext, app: App, log: Logger) {
+  return async (row: OutboxRow): Promise<Delivery | null> => {
+    try {
+      return await deliver(ctx, app, row);
+    } catch (error) {
+      return classify(error, log);
+    }
+  };
+}
+
+async function deliver(ctx: ServiceContext, app: App, row: OutboxRow): Promise<Delivery | null> {
+  const { reply, card, outcome } = row.payload;
+  switch (row.targetKind) {
+    case "member":
+    case "team": {
+      const target = await addressOf(ctx, row.targetKind, row.target);
+      if (!target) return null;
+      const posted = await app.client.chat.postMessage({ channel: target.channel, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
+      if (card && posted.channel && posted.ts) {
+        await recordPostedCard(ctx.db, { accountId: card.accountId, platform: "slack", channel: posted.channel, ref: posted.ts, locale: target.locale, outboxId: row.id, at: ctx.clock() });
+      }
+      return { kind: "sent" };
+    }
+    case "cards": {
+      if (!outcome) return { kind: "failed", error: "card update without an outcome" };
+      const cards = await livePostedCards(ctx.db, outcome.accountId, "slack", row.id);
+      if (cards.length === 0) return null;
+      for (const posted of cards) {
+        const updated = renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale);
+        try {
+          await app.client.chat.update({ channel: posted.channel, ts: posted.ref, text: updated.text, blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
+        } catch (error) {
+          // A deleted message cannot be updated; that copy is done with, the others still get theirs.
+          if (platformError(error) !== "message_not_found") throw error;
+        }
+        await closePostedCards(ctx.db, [posted.id]);
+      }
+      return { kind: "sent" };
+    }
+    case "response": {
+      const [platform, url] = splitResponseTarget(row.target);
+      if (platform !== "slack") return null;
+      return respondLate(url, reply);
+    }
+    default:
+      return { kind: "failed", error: `unknown target kind ${row.targetKind}` };
+  }
+}
+
+async function addressOf(ctx: ServiceContext, kind: "member" | "team", target: string): Promise<{ channel: string; locale: Locale } | null> {
+  if (kind === "member") {
+    const member = await findMember(ctx.db, { id: Number(target) });
+    // Posting to a user id lands in the app's DM with them (the Messages tab).
+    return member?.slackUserId ? { channel: member.slackUserId, locale: member.locale } : null;
+  }
+  const team = await findTeam(ctx.db, target);
+  return team?.slackChannel ? { channel: team.slackChannel, locale: team.locale === "zh-CN" ? "zh-CN" : "en" } : null;
+}
+
+/** `response` targets are stored as `<platform> <address>`. */
+function splitResponseTarget(target: string): [string, string] {
+  const space = target.indexOf(" ");
+  return [target.slice(0, space), target.slice(space + 1)];
+}
+
+async function respondLate(url: string, reply: Reply): Promise<Delivery> {
+  if (!/^https?:\/\//.test(url)) return { kind: "failed", error: "response_url is not a URL" };
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json; charset=utf-8" },
+    body: JSON.stringify({ response_type: reply.ephemeral ? "ephemeral" : "in_channel", replace_original: false, text: reply.text, blocks: replyBlocks(reply) }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (response.ok) return { kind: "sent" };
+  const retryAfter = Number(response.headers.get("retry-after"));
+  if (response.status === 429) return { kind: "retry", error: "response_url rate limited", afterMs: Number.isFinite(retryAfter) ? retryAfter * 1000 : 1000 };
+  // response_url lives 30 minutes for 5 uses; once it is gone no retry helps.
+  if (response.status === 404 || response.status === 410) return { kind: "failed", error: `response_url answered ${response.status}` };
+  return { kind: "retry", error: `response_url answered ${response.status}` };
+}
+
+function platformError(error: unknown): string | null {
+  const data = (error as { data?: { error?: unknown } }).data;
+  return typeof data?.error === "string" ? data.error : null;
+}
+
+function classify(error: unknown, log: Logger): Delivery {
+  const code = (error as { code?: unknown }).code;
+  if (code === webApi.ErrorCode.RateLimitedError) {
+    const seconds = (error as { retryAfter?: number }).retryAfter ?? 1;
+    return { kind: "retry", error: "rate limited", afterMs: seconds * 1000 };
+  }
+  const slackError = platformError(error);
+  if (slackError && PERMANENT.has(slackError)) return { kind: "failed", error: slackError };
+  const described = describeError(error);
+  log.warn({ err: described }, "Slack delivery failed; will retry");
+  return { kind: "retry", error: slackError ?? described.message };
+}

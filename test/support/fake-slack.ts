@@ -1,0 +1,170 @@
+/** A fake Slack Web API on 127.0.0.1 that records every call, and helpers to sign requests as Slack does. */
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One call the bot made: a Web API method, or a POST to a response_url. */
+export interface SlackCall {
+  readonly method: string;
+  readonly body: Record<string, unknown>;
+  readonly token: string | null;
+  /** What the fake answered. */
+  readonly response: Record<string, unknown>;
+}
+
+/** How the next call to a method fails. */
+export interface Failure {
+  readonly status: number;
+  readonly retryAfter?: number;
+  readonly error?: string;
+}
+
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  private readonly failures = new Map<string, Failure[]>();
+  private server: Server | null = null;
+  private ts = 1_700_000_000;
+  url = "";
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  /** A response_url Slack would hand the bot with a command or a click. */
+  responseUrl(id: string): string {
+    return `${this.url}/response/${id}`;
+  }
+
+  /** The next `count` calls to `method` fail this way. */
+  failNext(method: string, count: number, failure: Failure): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
+  }
+
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Waits until a call matching `match` has arrived (polling; bounded by `timeoutMs`). */
+  async waitFor(method: string, match: (call: SlackCall) => boolean = () => true, timeoutMs = 5_000): Promise<SlackCall> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.calls.find((c) => c.method === method && match(c));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no ${method} call arrived; got ${this.calls.map((c) => c.method).join(", ") || "none"}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void readBody(req).then((raw) => {
+        const path = (req.url ?? "").split("?")[0]!;
+        const method = path.startsWith("/api/") ? path.slice(5) : path.startsWith("/response/") ? "response_url" : path;
+        const failure = this.failures.get(method)?.shift();
+        if (failure) {
+          res.writeHead(failure.status, { "content-type": "application/json", ...(failure.retryAfter ? { "retry-after": String(failure.retryAfter) } : {}) });
+          res.end(JSON.stringify({ ok: false, error: failure.error ?? "fake_failure" }));
+          return;
+        }
+        const body = parseBody(raw, req.headers["content-type"] ?? "");
+        const auth = req.headers.authorization;
+        const response = this.answer(method, body);
+        this.calls.push({ method, body, token: auth ? auth.replace(/^Bearer /, "") : typeof body.token === "string" ? body.token : null, response });
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(response));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case "auth.test":
+        return { ok: true, url: "https://fake.slack.com/", team: "Fake", user: "funnelbot", team_id: "T0001", user_id: "UBOT", bot_id: "BBOT" };
+      case "chat.postMessage":
+        this.ts += 1;
+        return { ok: true, channel: body.channel, ts: `${this.ts}.000100`, message: { text: body.text } };
+      case "chat.update":
+        return { ok: true, channel: body.channel, ts: body.ts };
+      case "views.open":
+      case "views.publish":
+        return { ok: true, view: { id: `V${this.calls.length}` } };
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
+
+// The Web API client posts form-encoded bodies with nested values (blocks, views) as JSON strings.
+function parseBody(raw: string, type: string): Record<string, unknown> {
+  if (type.includes("application/json")) return JSON.parse(raw || "{}") as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    out[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return out;
+}
+
+/** Headers Slack sends: `v0=` HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the signing secret. */
+export function slackHeaders(secret: string, body: string, contentType: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return { "content-type": contentType, "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature };
+}
+
+/** Posts to the bot exactly as Slack would, signed unless `headers` overrides it. */
+export async function postToBot(url: string, secret: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: () => Record<string, unknown> }> {
+  const response = await fetch(url, { method: "POST", body, headers: { ...slackHeaders(secret, body, contentType), ...headers } });
+  const text = await response.text();
+  return { status: response.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
+}
+
+/** A slash command's form-encoded body. */
+export function commandBody(fake: FakeSlack, fields: { command: string; text: string; userId: string; channelId?: string }): string {
+  const id = Math.random().toString(36).slice(2);
+  return new URLSearchParams({
+    token: "legacy-verification-token", team_id: "T0001", team_domain: "fake", channel_id: fields.channelId ?? "C_SALES", channel_name: "sales",
+    user_id: fields.userId, user_name: fields.userId.toLowerCase(), command: fields.command, text: fields.text, api_app_id: "A0001",
+    is_enterprise_install: "false", response_url: fake.responseUrl(`cmd-${id}`), trigger_id: `trigger.${id}`,
+  }).toString();
+}
+
+/** A `block_actions` payload for a click on `button` of a message in `channel`. */
+export function blockActionBody(fake: FakeSlack, fields: { userId: string; channel: string; messageTs: string; actionId: string; value: string }): string {
+  const id = Math.random().toString(36).slice(2);
+  const payload = {
+    type: "block_actions", user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: "T0001" }, api_app_id: "A0001",
+    token: "legacy-verification-token", container: { type: "message", message_ts: fields.messageTs, channel_id: fields.channel, is_ephemeral: false },
+    trigger_id: `trigger.${id}`, team: { id: "T0001", domain: "fake" }, channel: { id: fields.channel, name: "x" },
+    message: { type: "message", ts: fields.messageTs, text: "" }, response_url: fake.responseUrl(`act-${id}`),
+    actions: [{ type: "button", action_id: fields.actionId, block_id: "b1", value: fields.value, text: { type: "plain_text", text: "x" }, action_ts: `${Date.now() / 1000}${id.length}` }],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** A `view_submission` payload for the modal `view` (as opened) with `values` as Slack's state.values. */
+export function viewSubmissionBody(fields: { userId: string; view: Record<string, unknown>; values: Record<string, Record<string, unknown>>; viewId?: string }): string {
+  const payload = {
+    type: "view_submission", team: { id: "T0001", domain: "fake" }, user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: "T0001" },
+    api_app_id: "A0001", token: "legacy-verification-token", trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
+    view: { ...fields.view, id: fields.viewId ?? `V${Math.random().toString(36).slice(2)}`, team_id: "T0001", state: { values: fields.values }, hash: "h" },
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** An Events API callback (`app_home_opened`, say). */
+export function eventBody(event: Record<string, unknown>): string {
+  return JSON.stringify({ token: "legacy-verification-token", team_id: "T0001", api_app_id: "A0001", type: "event_callback", event_id: `Ev${Date.now()}`, event_time: Math.floor(Date.now() / 1000), event });
+}
