@@ -188,6 +188,20 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     expect((await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage).toBe("P2");
   });
 
+  it("acks \"working…\" when a command outlives its budget and follows up through the outbox", async () => {
+    const patient = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: SECRET, apiUrl: slack.apiUrl, ackBudgetMs: 0 }, outboxIntervalMs: 25 }, pino({ level: "silent" }));
+    try {
+      const body = commandBody(slack, { command: "/lead", text: "show #1", userId: userOf("sam") });
+      const acked = await postToBot(`${patient.url}/slack/events`, SECRET, body, FORM);
+      expect(acked.json().text).toMatch(/working/i);
+      const url = new URL(new URLSearchParams(body).get("response_url")!);
+      const followUp = await slack.waitFor("response_url", (c) => c.path === url.pathname);
+      expect(followUp.body).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("#1 ") });
+    } finally {
+      await patient.close();
+    }
+  });
+
   it("lets an admin add a Slack user as a member; a rep may not", async () => {
     const before = await tableCounts(f.db);
     const refused = await command("alice", "/funnel", "member add <@U0NEWBIE1|newbie> sales rep");

@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 /** One call the bot made: a Web API method, or a POST to a response_url. */
 export interface SlackCall {
   readonly method: string;
+  /** The request path, which tells response_urls apart. */
+  readonly path: string;
   readonly body: Record<string, unknown>;
   readonly token: string | null;
   /** What the fake answered. */
@@ -69,7 +71,7 @@ export class FakeSlack {
         const body = parseBody(raw, req.headers["content-type"] ?? "");
         const auth = req.headers.authorization;
         const response = this.answer(method, body);
-        this.calls.push({ method, body, token: auth ? auth.replace(/^Bearer /, "") : typeof body.token === "string" ? body.token : null, response });
+        this.calls.push({ method, path, body, token: auth ? auth.replace(/^Bearer /, "") : typeof body.token === "string" ? body.token : null, response });
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(response));
       });

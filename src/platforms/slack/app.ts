@@ -18,6 +18,8 @@ export interface SlackConfig {
   readonly appToken?: string;
   /** Another base URL for the Web API (a proxy, or a fake Slack in tests), ending in `/api/`. */
   readonly apiUrl?: string;
+  /** How long a command may take and still answer in its ack; 0 always acks "working…" first. */
+  readonly ackBudgetMs?: number;
 }
 
 /** The Slack surface: the route for the shared HTTP server (HTTP mode), the Web API client, and its lifecycle. */
@@ -77,7 +79,8 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const actor = await memberOf(command.user_id);
     const line = `${command.command} ${command.text ?? ""}`;
     const work = runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` });
-    const reply = await Promise.race([work, sleep(ACK_BUDGET_MS).then(() => null)]);
+    const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
+    const reply = budget > 0 ? await Promise.race([work, sleep(budget).then(() => null)]) : null;
     if (reply === null) {
       await ack({ response_type: "ephemeral", text: actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
       // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it.
