@@ -70,6 +70,7 @@ export async function actOnAccount(
       messages: await messagesFor(ctx, decided.value, assigned.next, actor, loaded.value),
       roundRobin: assigned.roundRobin,
       idempotency: meta.key ? { key: meta.key, result: outcome } : null,
+      previousEnteredAt: account.stageEnteredAt,
     });
     if (saved.kind === "saved") return ok(outcome);
     if (saved.kind === "duplicate") return ok(saved.result as ActOutcome);

@@ -111,6 +111,8 @@ export interface ChangeSet {
   /** Moves a team's round-robin cursor to the member just assigned. */
   readonly roundRobin: { readonly teamKey: string; readonly memberId: number } | null;
   readonly idempotency: { readonly key: string; readonly result: unknown } | null;
+  /** When the account entered the stage it leaves, so a transition records its time in stage. */
+  readonly previousEnteredAt?: Date;
 }
 
 /** How saving a change ended. */
@@ -137,6 +139,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
         accountId: change.accountId, kind: e.kind, fromStage: e.fromStage, toStage: e.toStage, actorId: change.actorId, at,
         reasonCode: e.reasonCode, reasonText: e.reasonText, platform: change.platform, amount: e.amount,
         data: e.data ? JSON.stringify(e.data) : null,
+        secondsInStage: e.kind === "transition" && change.previousEnteredAt ? Math.max(0, Math.round((at.getTime() - change.previousEnteredAt.getTime()) / 1000)) : null,
       })),
     }),
   ];

@@ -22,26 +22,59 @@ export async function countByStage(db: Database, ownerTeam: string | null): Prom
   return rows.map((r) => ({ stage: r.stage, count: r._count._all, amount: r._sum.amount ?? 0, oldestEnteredAt: r._min.stageEnteredAt, meanEnteredAtMs: null }));
 }
 
-/** Mean days spent in each stage over the transitions that left it (from the audit trail, not counters). */
-export async function meanDaysInStage(db: Database, since: Date): Promise<Map<string, { days: number; moves: number }>> {
-  // Each transition leaving a stage is paired with the event that entered it (the latest one before it).
+/** Time spent in a stage by the accounts that left it: how many moves, the mean and the median. */
+export interface StageTime {
+  readonly moves: number;
+  readonly meanDays: number;
+  readonly medianDays: number;
+}
+
+/**
+ * Time in each stage over the transitions that left it since `since`, from the events' own
+ * `secondsInStage` (recorded when the move was saved): grouped in the database, the median read with
+ * one ordered, offset query per stage.
+ */
+export async function timeInStage(db: Database, since: Date): Promise<Map<string, StageTime>> {
+  const where = { kind: "transition", at: { gte: since }, secondsInStage: { not: null } };
+  const groups = await db.prisma.stageEvent.groupBy({ by: ["fromStage"], where, _count: { _all: true }, _avg: { secondsInStage: true } });
+  const out = new Map<string, StageTime>();
+  await Promise.all(groups.map(async (g) => {
+    if (!g.fromStage) return;
+    const middle = await db.prisma.stageEvent.findFirst({
+      where: { ...where, fromStage: g.fromStage }, orderBy: { secondsInStage: "asc" }, skip: Math.floor((g._count._all - 1) / 2), select: { secondsInStage: true },
+    });
+    out.set(g.fromStage, { moves: g._count._all, meanDays: (g._avg.secondsInStage ?? 0) / 86_400, medianDays: (middle?.secondsInStage ?? 0) / 86_400 });
+  }));
+  return out;
+}
+
+/** Moves out of each stage since `since`, by destination: the raw material of conversion rates. */
+export async function movesSince(db: Database, since: Date): Promise<{ from: string; to: string; count: number }[]> {
+  const rows = await db.prisma.stageEvent.groupBy({ by: ["fromStage", "toStage"], where: { kind: "transition", at: { gte: since } }, _count: { _all: true } });
+  return rows.filter((r) => r.fromStage && r.toStage).map((r) => ({ from: r.fromStage!, to: r.toStage!, count: r._count._all }));
+}
+
+/** Each member's median time from entering `from` to their own move to `to` (speed to lead), since `since`. */
+export async function medianMoveTimeByActor(db: Database, from: string, to: string, since: Date): Promise<{ actorId: number; name: string; moves: number; medianHours: number }[]> {
   const rows = await db.prisma.stageEvent.findMany({
-    where: { at: { gte: since }, OR: [{ kind: "transition" }, { kind: "created" }] },
-    select: { accountId: true, fromStage: true, toStage: true, at: true, kind: true },
-    orderBy: [{ accountId: "asc" }, { at: "asc" }, { id: "asc" }],
-    take: 200_000,
+    where: { kind: "transition", fromStage: from, toStage: to, at: { gte: since }, secondsInStage: { not: null }, actorId: { not: null } },
+    select: { actorId: true, secondsInStage: true },
   });
-  const entered = new Map<number, Date>();
-  const totals = new Map<string, { days: number; moves: number }>();
-  for (const row of rows) {
-    const since = entered.get(row.accountId);
-    if (row.kind === "transition" && row.fromStage && since) {
-      const total = totals.get(row.fromStage) ?? { days: 0, moves: 0 };
-      total.days += (row.at.getTime() - since.getTime()) / 86_400_000;
-      total.moves += 1;
-      totals.set(row.fromStage, total);
-    }
-    entered.set(row.accountId, row.at);
-  }
-  return totals;
+  const byActor = new Map<number, number[]>();
+  for (const row of rows) byActor.set(row.actorId!, [...(byActor.get(row.actorId!) ?? []), row.secondsInStage!]);
+  const names = new Map((await db.prisma.member.findMany({ where: { id: { in: [...byActor.keys()] } }, select: { id: true, displayName: true } })).map((m) => [m.id, m.displayName]));
+  return [...byActor.entries()].map(([actorId, seconds]) => {
+    const sorted = seconds.sort((a, b) => a - b);
+    return { actorId, name: names.get(actorId) ?? `#${actorId}`, moves: sorted.length, medianHours: sorted[Math.floor((sorted.length - 1) / 2)]! / 3600 };
+  }).sort((a, b) => a.medianHours - b.medianHours);
+}
+
+/** For each source channel, how many accounts ever entered each stage (from the events, not the current stage). */
+export async function reachedBySource(db: Database): Promise<{ source: string | null; stage: string; accounts: number }[]> {
+  const rows = await db.prisma.$queryRaw<{ source: string | null; stage: string; n: bigint | number }[]>`
+    SELECT a."source" AS source, e."toStage" AS stage, COUNT(DISTINCT e."accountId") AS n
+    FROM "StageEvent" e JOIN "Account" a ON a."id" = e."accountId"
+    WHERE e."toStage" IS NOT NULL AND (e."kind" = 'transition' OR e."kind" = 'created')
+    GROUP BY a."source", e."toStage"`;
+  return rows.map((r) => ({ source: r.source, stage: r.stage, accounts: Number(r.n) }));
 }
