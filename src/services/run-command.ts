@@ -17,6 +17,7 @@ import { completeTask, openTasks } from "../store/tasks.js";
 import { actOnAccount, type ActOutcome } from "./act-on-account.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { createLead } from "./create-lead.js";
+import { buildDigest } from "./digest.js";
 import { funnelSummary } from "./funnel-summary.js";
 import { resolveAccount } from "./resolve-account.js";
 
@@ -140,7 +141,9 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
     case "funnel.show":
     case "funnel.digest": {
       if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return refuse(fail("unknown-team", { team: command.team }));
-      return funnelSummary(ctx, command.team, locale);
+      if (command.verb === "funnel.show") return funnelSummary(ctx, command.team, locale);
+      // A preview: the member's own team by default, in the member's language, only to them.
+      return { ...(await buildDigest(ctx, command.team ?? actor.teamKey, locale)), ephemeral: true };
     }
     case "funnel.member":
       return addMember(ctx, actor, command);

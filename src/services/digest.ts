@@ -1,0 +1,105 @@
+import { pick, t } from "../commands/i18n.js";
+import { stageName } from "../commands/render-notice.js";
+import type { Block, Button, Locale, Reply } from "../commands/reply.js";
+import { elapsedDays, localDay } from "../domain/calendar.js";
+import { forwardMove } from "../domain/funnel.js";
+import { stageOf } from "../domain/playbook.js";
+import { overdueRatio, stallRules } from "../domain/stalled.js";
+import { medianMoveTimeByActor } from "../store/funnel.js";
+import { stalledAccounts, type StalledAccount } from "../store/stalled.js";
+import { findTeam } from "../store/teams.js";
+import type { ServiceContext } from "./context.js";
+import { funnelFacts } from "./funnel-summary.js";
+
+const DAY_MS = 86_400_000;
+/** Stalled accounts listed by name; the rest are counted ("and N more"). */
+const LISTED = 15;
+/** Accounts that get a one-click [Advance] button under the list. */
+const WITH_BUTTONS = 5;
+
+/**
+ * The daily digest of one owning team, in the team's language (or `locale` for a preview): its stalled
+ * accounts worst first, its funnel counts, this week's conversion, time in stage against SLA, the
+ * forecast, and for the team that accepts MQLs each rep's median speed to lead.
+ */
+export async function buildDigest(ctx: ServiceContext, teamKey: string, locale?: Locale): Promise<Reply> {
+  const { playbook, calendar } = ctx;
+  const now = ctx.clock();
+  const lang: Locale = locale ?? ((await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en");
+  const team = playbook.teams.find((x) => x.key === teamKey);
+  const owned = playbook.stages.filter((s) => s.teams.includes(teamKey)).map((s) => s.code);
+  const [{ accounts, counts }, facts] = await Promise.all([
+    stalledAccounts(ctx.db, stallRules(playbook, calendar, owned, now), now),
+    funnelFacts(ctx, owned, 7, lang),
+  ]);
+  const ratio = (a: StalledAccount) => {
+    const stage = stageOf(playbook, a.stage);
+    return overdueRatio(calendar, stage?.sla ?? null, stage?.idleDays ?? null, a.stageEnteredAt, a.lastActivityAt, now);
+  };
+  const worst = [...accounts].sort((a, b) => ratio(b) - ratio(a) || a.id - b.id);
+  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  const items = worst.slice(0, LISTED).map((a) => stalledLine(ctx, a, now, lang));
+
+  const title = t(lang, "digest.title", { team: team ? pick(team.name, lang) : teamKey, day: localDay(now, calendar.timezone) });
+  const countLines = owned.filter((code) => facts.counts.has(code)).map((code) => ({ label: stageName(playbook, code, lang), value: String(facts.counts.get(code)!.count) }));
+  const speed = await speedToLead(ctx, teamKey, now, lang);
+  const buttons = advanceButtons(ctx, worst.slice(0, WITH_BUTTONS), lang);
+  const sections: [string, string[]][] = [
+    [t(lang, "funnel.conversion-title", { days: 7 }), facts.conversion],
+    [t(lang, "funnel.time-title"), facts.times],
+    ...(speed.length ? [[t(lang, "digest.speed-title"), speed] as [string, string[]]] : []),
+  ];
+  const blocks: Block[] = [
+    { kind: "heading", text: title },
+    { kind: "text", text: total ? t(lang, "digest.stalled", { count: total }) : t(lang, "digest.stalled-none") },
+    ...(items.length ? [{ kind: "list" as const, items, more: total - items.length }] : []),
+    ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : []),
+    { kind: "divider" },
+    ...(countLines.length ? [{ kind: "fields" as const, fields: countLines }] : []),
+    ...sections.filter(([, lines]) => lines.length).flatMap(([heading, lines]): Block[] => [{ kind: "text", text: `*${heading}*` }, { kind: "list", items: lines }]),
+    { kind: "text", text: facts.forecast },
+    { kind: "text", text: t(lang, "digest.more", { team: teamKey }) },
+  ];
+  const text = [
+    title,
+    total ? t(lang, "digest.stalled", { count: total }) : t(lang, "digest.stalled-none"),
+    ...items.map((i) => `  ${i}`),
+    ...(total > items.length ? [`  … +${total - items.length}`] : []),
+    `${t(lang, "digest.counts")}: ${countLines.map((c) => `${c.label} ${c.value}`).join(" · ")}`,
+    ...sections.filter(([, lines]) => lines.length).flatMap(([heading, lines]) => [`${heading}:`, ...lines.map((l) => `  ${l}`)]),
+    facts.forecast,
+  ].join("\n");
+  return { text, ephemeral: false, blocks };
+}
+
+function stalledLine(ctx: ServiceContext, a: StalledAccount, now: Date, locale: Locale): string {
+  const { playbook, calendar } = ctx;
+  const stage = stageOf(playbook, a.stage);
+  const sla = stage?.sla ?? null;
+  const days = sla
+    ? t(locale, "digest.days", { days: elapsedDays(calendar, a.stageEnteredAt, now, sla.unit), sla: sla.days, unit: t(locale, sla.unit === "business" ? "unit.business" : "unit.calendar") })
+    : t(locale, "digest.idle", { days: Math.floor((now.getTime() - a.lastActivityAt.getTime()) / DAY_MS), limit: stage?.idleDays ?? 0 });
+  const next = a.nextStepAt ? t(locale, "digest.next", { day: localDay(a.nextStepAt, calendar.timezone), note: a.nextStepNote ?? "" }).trimEnd() : "";
+  return t(locale, "digest.item", {
+    id: a.id, company: a.company, stage: stageName(playbook, a.stage, locale), owner: a.ownerName ?? "—", days,
+    last: localDay(a.lastActivityAt, calendar.timezone), next,
+  });
+}
+
+/** [Advance] for the worst stalled accounts whose way forward is a plain advance (others need a form or a rep). */
+function advanceButtons(ctx: ServiceContext, accounts: readonly StalledAccount[], locale: Locale): Button[] {
+  return accounts.flatMap((a) => {
+    const next = forwardMove(ctx.playbook, a.stage);
+    if (next?.verb !== "advance") return [];
+    return [{ label: `#${a.id} → ${stageName(ctx.playbook, next.to, locale)}`, command: `account advance #${a.id}`, style: "primary" as const }];
+  });
+}
+
+/** For the team that accepts assigned leads: each member's median time from assignment to acceptance. */
+async function speedToLead(ctx: ServiceContext, teamKey: string, now: Date, locale: Locale): Promise<string[]> {
+  const assigned = ctx.playbook.stages.find((s) => s.assignTo === teamKey);
+  const accept = assigned ? ctx.playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
+  if (!assigned || !accept) return [];
+  const reps = await medianMoveTimeByActor(ctx.db, assigned.code, accept.to, new Date(now.getTime() - 30 * DAY_MS));
+  return reps.map((r) => t(locale, "digest.speed", { name: r.name, hours: r.medianHours.toFixed(1), moves: r.moves }));
+}

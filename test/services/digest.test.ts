@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CALENDAR } from "../../src/domain/calendar.js";
+import { stalledCutoff } from "../../src/domain/stalled.js";
+import { replyBlocks } from "../../src/platforms/slack/blocks.js";
+import { SLACK } from "../../src/platforms/limits.js";
+import { createLead } from "../../src/services/create-lead.js";
+import { buildDigest } from "../../src/services/digest.js";
+import { runCommand } from "../../src/services/run-command.js";
+import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { openFixture, type Fixture } from "../support/fixture.js";
+
+const shanghai = (local: string) => new Date(`${local}+08:00`);
+
+describe("stalled cutoff (pure)", () => {
+  const cal = { ...DEFAULT_CALENDAR, timezone: "Asia/Shanghai" };
+  it("skips the National Day holiday and counts the make-up Saturday", () => {
+    // 1 business day after Wed 30 Sep 10:00 is Thu 8 Oct 10:00 (1–7 Oct are holidays).
+    expect(stalledCutoff(cal, { days: 1, unit: "business" }, shanghai("2026-10-08T10:00:00"))).toEqual(shanghai("2026-09-30T10:00:00"));
+    // Sat 10 Oct is a make-up workday: an MQL from Fri 9 Oct 10:00 is due then, not on Monday.
+    expect(stalledCutoff(cal, { days: 1, unit: "business" }, shanghai("2026-10-10T10:00:00"))).toEqual(shanghai("2026-10-09T10:00:00"));
+  });
+  it("is whole 24-hour periods for calendar SLAs", () => {
+    expect(stalledCutoff(cal, { days: 14, unit: "calendar" }, shanghai("2026-11-23T09:30:00"))).toEqual(shanghai("2026-11-09T09:30:00"));
+  });
+});
+
+const providers = [
+  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
+  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
+];
+
+describe.each(providers.filter((p) => p.available))("the daily digest on $name", ({ name, url }) => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await openFixture(await url());
+    if (name === "PostgreSQL") markPostgresRan();
+  });
+  afterAll(async () => f?.close());
+
+  async function mqlAt(company: string, at: Date): Promise<number> {
+    f.clock.set(at);
+    const created = await createLead(f.ctx, f.members.mia!, { company, email: null, domain: `${company.toLowerCase().replace(/\W/g, "")}.example`, source: "web", amount: 1000, region: null, industry: null }, { platform: "cli" });
+    if (!created.ok) throw new Error(created.error.code);
+    expect((await runCommand(f.ctx, f.members.mia!, `lead handoff #${created.value.accountId} --confirm all`, { platform: "cli" })).errorCode).toBeUndefined();
+    return created.value.accountId;
+  }
+  const digestAt = async (at: Date) => {
+    f.clock.set(at);
+    return (await buildDigest(f.ctx, "sales", "en")).text;
+  };
+
+  it("lists an MQL only once its business-day SLA has passed, across a holiday and a make-up workday", async () => {
+    await mqlAt("Holiday Lead Co", shanghai("2026-09-30T10:00:00"));
+    expect(await digestAt(shanghai("2026-10-07T18:00:00"))).not.toContain("Holiday Lead Co");
+    expect(await digestAt(shanghai("2026-10-08T10:00:00"))).toMatch(/Holiday Lead Co — MQL · .* · 1 of 1 business d/);
+    await mqlAt("Makeup Day Co", shanghai("2026-10-09T10:00:00"));
+    expect(await digestAt(shanghai("2026-10-10T09:59:00"))).not.toContain("Makeup Day Co");
+    expect(await digestAt(shanghai("2026-10-10T10:00:00"))).toContain("Makeup Day Co");
+  });
+
+  it("keeps an account with a scheduled next step off the list until its date passes", async () => {
+    const id = await mqlAt("Next Step Co", shanghai("2026-11-02T10:00:00"));
+    const owner = await f.db.prisma.account.findUniqueOrThrow({ where: { id }, select: { owner: { select: { handle: true } } } });
+    const rep = f.members[owner.owner!.handle]!;
+    f.clock.set(shanghai("2026-11-05T10:00:00"));
+    expect((await runCommand(f.ctx, rep, `account next #${id} 2026-11-10 call back after budget review`, { platform: "cli" })).errorCode).toBeUndefined();
+    expect(await digestAt(shanghai("2026-11-09T12:00:00"))).not.toContain("Next Step Co");
+    expect(await digestAt(shanghai("2026-11-10T00:00:00"))).toMatch(/Next Step Co.*next: 2026-11-10 call back/);
+  });
+
+  it("lists the worst first, and reports conversion, time in stage and each rep's speed to lead from the events", async () => {
+    const fresh = await mqlAt("Slightly Late Co", shanghai("2026-11-19T10:00:00"));
+    const old = await mqlAt("Very Late Co", shanghai("2026-11-12T10:00:00"));
+    const fast = await mqlAt("Quick Accept Co", shanghai("2026-11-20T10:00:00"));
+    const owner = await f.db.prisma.account.findUniqueOrThrow({ where: { id: fast }, select: { owner: { select: { handle: true, displayName: true } } } });
+    f.clock.set(shanghai("2026-11-20T12:00:00"));
+    expect((await runCommand(f.ctx, f.members[owner.owner!.handle]!, `lead accept #${fast}`, { platform: "cli" })).errorCode).toBeUndefined();
+    const text = await digestAt(shanghai("2026-11-23T09:30:00"));
+    expect(text.indexOf(`#${old} Very Late Co`)).toBeGreaterThan(-1);
+    expect(text.indexOf(`#${old} Very Late Co`)).toBeLessThan(text.indexOf(`#${fresh} Slightly Late Co`));
+    expect(text).not.toContain("Quick Accept Co —");
+    expect(text).toMatch(/MQL → Sales accepted: \d+% \(1 of 1\)/);
+    expect(text).toContain(`${owner.owner!.displayName}: 2.0 h (1)`);
+    expect(text).toMatch(/MQL: avg 0\.1 d, median 0\.1 d vs SLA 1 business d \(1 moves\)/);
+  });
+
+  it("stays inside Slack's limits with 120 stalled accounts, and says how many more there are", async () => {
+    for (let i = 0; i < 120; i++) await mqlAt(`Bulk ${String(i).padStart(3, "0")} Trading Company With A Rather Long Registered Name Ltd`, shanghai("2026-06-01T10:00:00"));
+    f.clock.set(shanghai("2026-11-23T09:30:00"));
+    const digest = await buildDigest(f.ctx, "sales", "zh-CN");
+    const list = digest.blocks.find((b) => b.kind === "list")!;
+    expect(list.kind === "list" && list.more).toBeGreaterThanOrEqual(120 - 15);
+    const blocks = replyBlocks(digest, SLACK.messageBlocks, "zh-CN");
+    expect(blocks.length).toBeLessThanOrEqual(SLACK.messageBlocks);
+    for (const block of blocks) {
+      if (block.type === "section" && block.text) expect(block.text.text.length).toBeLessThanOrEqual(SLACK.sectionText);
+    }
+    expect(JSON.stringify(blocks)).toContain("还有");
+  });
+});
