@@ -95,7 +95,9 @@ export class OutboxWorker {
     this.clock = options.clock;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
     this.log = options.log;
-    this.maxAttempts = options.maxAttempts ?? 8;
+    // Twelve failures with doubling back-off (capped at 15 minutes) span roughly one to two hours: a
+    // Slack or WeCom outage of that length delays messages, only a longer one parks them.
+    this.maxAttempts = options.maxAttempts ?? 12;
     this.baseDelayMs = options.baseDelayMs ?? 2000;
     this.maxDelayMs = options.maxDelayMs ?? 15 * 60_000;
     this.leaseMs = options.leaseMs ?? 60_000;
@@ -134,11 +136,14 @@ export class OutboxWorker {
       return "sent";
     }
     const error = scrub(delivery.error);
-    const attempts = row.attempts + 1;
-    if (delivery.kind === "retry" && attempts < this.maxAttempts) {
+    // A platform asking us to slow down (429 with Retry-After) is flow control, not a failure: wait exactly
+    // as long as asked and do not move the message closer to being parked.
+    const throttled = delivery.kind === "retry" && delivery.afterMs !== undefined;
+    const attempts = throttled ? row.attempts : row.attempts + 1;
+    if (delivery.kind === "retry" && (throttled || attempts < this.maxAttempts)) {
       const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** row.attempts) * (0.5 + this.random() / 2);
-      const nextAt = new Date(now.getTime() + Math.max(delivery.afterMs ?? 0, backoff));
-      if (await markRetry(this.db, row.id, this.workerId, nextAt, error)) {
+      const nextAt = new Date(now.getTime() + (throttled ? delivery.afterMs! : backoff));
+      if (await markRetry(this.db, row.id, this.workerId, nextAt, error, { countAttempt: !throttled })) {
         this.log?.info({ outboxId: row.id, targetKind: row.targetKind, target: loggable(row), attempts, nextAt, error }, "outbox delivery will be retried");
       } else this.lostClaim(row);
       return "retried";

@@ -183,10 +183,10 @@ export async function markSent(db: Database, id: number, workerId: string, at: D
 }
 
 /** Counts a failed attempt and releases the row until `nextAt`; false when it is no longer this worker's. */
-export async function markRetry(db: Database, id: number, workerId: string, nextAt: Date, error: string): Promise<boolean> {
+export async function markRetry(db: Database, id: number, workerId: string, nextAt: Date, error: string, options: { countAttempt?: boolean } = {}): Promise<boolean> {
   const { count } = await db.prisma.outboxMessage.updateMany({
     where: { id, status: "pending", claimedBy: workerId },
-    data: { attempts: { increment: 1 }, nextAttemptAt: nextAt, lastError: error.slice(0, MAX_ERROR), claimedBy: null, claimedAt: null },
+    data: { attempts: { increment: options.countAttempt === false ? 0 : 1 }, nextAttemptAt: nextAt, lastError: error.slice(0, MAX_ERROR), claimedBy: null, claimedAt: null },
   });
   return count === 1;
 }

@@ -113,7 +113,22 @@ describe.each(providers.filter((p) => p.available))("outbox worker on $name", ({
     f.clock.advance(1);
     expect(await w.runOnce()).toEqual({ sent: 1, retried: 0, parked: 0 });
     expect(platform.ids()).toEqual([id, id]);
-    expect(await row(id!)).toMatchObject({ status: "sent", attempts: 1, claimedBy: "w1" });
+    // Being throttled is not a failure: it does not bring the message closer to being parked.
+    expect(await row(id!)).toMatchObject({ status: "sent", attempts: 0, claimedBy: "w1" });
+  });
+
+  it("never parks a message for being throttled, however long the platform says wait", async () => {
+    await enqueue(f.db, [toTeam("throttled", "patience")], f.clock.read());
+    const [id] = await idsOf();
+    let throttles = 0;
+    const platform = fakePlatform(() => (throttles++ < 20 ? { kind: "retry", error: "rate limited", afterMs: 1_000 } : { kind: "sent" }));
+    const w = worker(platform.deliver, { maxAttempts: 3 });
+    for (let i = 0; i < 21; i++) {
+      await w.runOnce();
+      f.clock.advance(1_000);
+    }
+    expect(await row(id!)).toMatchObject({ status: "sent", attempts: 0 });
+    expect(platform.ids()).toHaveLength(21);
   });
 
   it("backs off with growing delays, parks after maxAttempts, alerts each admin once, and never alerts about an alert", async () => {

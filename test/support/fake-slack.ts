@@ -37,6 +37,9 @@ export class FakeSlack {
     return `${this.url}/response/${id}`;
   }
 
+  /** Decides, call by call, whether to fail (checked before `failNext`); null lets the call through. */
+  failWhen: ((method: string) => Failure | null) | null = null;
+
   /** The next `count` calls to `method` fail this way. */
   failNext(method: string, count: number, failure: Failure): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
@@ -62,7 +65,7 @@ export class FakeSlack {
       void readBody(req).then((raw) => {
         const path = (req.url ?? "").split("?")[0]!;
         const method = path.startsWith("/api/") ? path.slice(5) : path.startsWith("/response/") ? "response_url" : path;
-        const failure = this.failures.get(method)?.shift();
+        const failure = this.failWhen?.(method) ?? this.failures.get(method)?.shift();
         if (failure) {
           res.writeHead(failure.status, { "content-type": "application/json", ...(failure.retryAfter ? { "retry-after": String(failure.retryAfter) } : {}) });
           res.end(JSON.stringify({ ok: false, error: failure.error ?? "fake_failure" }));
