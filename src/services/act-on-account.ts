@@ -137,9 +137,11 @@ async function messagesFor(
           };
     const card = effect.kind === "notify" ? { accountId: next.id, kind: effect.notice } : undefined;
     if (audience === "owner") {
-      // The new owner hears it directly (unless they acted themselves); a lead card also goes to the team channel.
-      if (owner && owner.id !== actor.id) messages.push({ to: { kind: "member", memberId: owner.id }, reply: reply(ownerLocale), ...(card ? { card } : {}) });
-      const channel = !owner || (effect.kind === "notify" && effect.notice === "mql-assigned") ? homeTeam : null;
+      // The new owner hears of a move directly unless they made it themselves; a playbook message (the P2
+      // guide) is content to act on, so the owner gets it in any case, and so does the stage's team channel.
+      const automation = effect.kind === "message";
+      if (owner && (automation || owner.id !== actor.id)) messages.push({ to: { kind: "member", memberId: owner.id }, reply: reply(ownerLocale), ...(card ? { card } : {}) });
+      const channel = !owner || automation || (effect.kind === "notify" && effect.notice === "mql-assigned") ? homeTeam : null;
       if (channel) messages.push({ to: { kind: "team", teamKey: channel }, reply: reply(await toTeam(channel)), ...(card ? { card } : {}) });
     } else {
       messages.push({ to: { kind: "team", teamKey: audience.team }, reply: reply(await toTeam(audience.team)), ...(card ? { card } : {}) });

@@ -148,4 +148,21 @@ describe.each(providers.filter((p) => p.available))("funnel services on $name", 
     expect(answers).toEqual([{ passed: false, budgetAmount: 50_000 }, { passed: true, budgetAmount: 50_000 }]);
     expect(await f.db.prisma.account.findUnique({ where: { id }, select: { stage: true } })).toEqual({ stage: "SQL" });
   });
+
+  it("posts the deliverability guide to the owner when an account enters testing (P2)", async () => {
+    const id = await newMql("Guide Mail Co");
+    const rep = await ownerOf(id);
+    const as = (handle: string, line: string) => say(handle, line);
+    for (const line of [`lead accept #${id}`, `lead qualify #${id} budget=9000 confirmed=yes dm=Wu engaged=yes need=mail date=2027-01-01`, `account sign #${id}`, `account advance #${id} --confirm all`]) {
+      expect((await as(rep.handle, line)).errorCode).toBeUndefined();
+    }
+    const csm = await ownerOf(id);
+    const before = await f.db.prisma.outboxMessage.count();
+    expect((await as(csm.handle, `account advance #${id} --confirm all`)).errorCode).toBeUndefined();
+    expect((await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage).toBe("P2");
+    const queued = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: before } } });
+    const guide = queued.filter((m) => m.payload.includes("SPF, DKIM, DMARC"));
+    // To the owner (even though they made the move) and to the CS channel.
+    expect(guide.map((m) => [m.targetKind, m.target]).sort()).toEqual([["member", String(csm.id)], ["team", "cs"]]);
+  });
 });
