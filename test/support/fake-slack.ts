@@ -2,6 +2,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
 
 /** One call the bot made: a Web API method, or a POST to a response_url. */
 export interface SlackCall {
@@ -79,12 +80,50 @@ export class FakeSlack {
         res.end(JSON.stringify(response));
       });
     });
+    this.server.on("upgrade", (req, socket, head) => {
+      this.sockets.handleUpgrade(req, socket, head, (ws) => {
+        this.socket = ws;
+        ws.on("message", (data) => {
+          const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> };
+          if (message.envelope_id) this.acks.get(message.envelope_id)?.(message.payload ?? {});
+        });
+        ws.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake", approximate_connection_time: 3600 }, connection_info: { app_id: "A0001" } }));
+      });
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.sockets.clients) socket.terminate();
+    await new Promise<void>((resolve) => this.sockets.close(() => resolve()));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  // Socket Mode: `apps.connections.open` hands out this server's WebSocket URL; Slack says hello on connect.
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  private socket: WebSocket | null = null;
+  private readonly acks = new Map<string, (payload: Record<string, unknown>) => void>();
+
+  /** Resolves once the app has opened its Socket Mode connection. */
+  async socketConnected(timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.socket) {
+      if (Date.now() > deadline) throw new Error("the app never opened its Socket Mode connection");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Sends an envelope down the socket as Slack would, and resolves with the app's ack payload. */
+  async sendEnvelope(type: string, payload: Record<string, unknown>, timeoutMs = 5_000): Promise<Record<string, unknown>> {
+    await this.socketConnected();
+    const id = `env-${Math.random().toString(36).slice(2)}`;
+    const acked = new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.acks.set(id, resolve);
+      setTimeout(() => reject(new Error(`no ack for ${type} envelope`)), timeoutMs).unref();
+    });
+    this.socket!.send(JSON.stringify({ envelope_id: id, type, payload, accepts_response_payload: true, retry_attempt: 0, retry_reason: "" }));
+    return acked;
   }
 
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -96,6 +135,8 @@ export class FakeSlack {
         return { ok: true, channel: body.channel, ts: `${this.ts}.000100`, message: { text: body.text } };
       case "chat.update":
         return { ok: true, channel: body.channel, ts: body.ts };
+      case "apps.connections.open":
+        return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=fake` };
       case "views.open":
       case "views.publish":
         return { ok: true, view: { id: `V${this.calls.length}` } };

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, type Logger as SlackLogger } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as SlackLogger } from "@slack/bolt";
 import type { Logger } from "pino";
 import { formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
@@ -58,12 +58,11 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const receiver = socketMode
     ? undefined
     : new HTTPReceiver({ signingSecret: config.signingSecret ?? "", endpoints: "/slack/events", logger, unhandledRequestTimeoutMillis: 2_900 });
-  const app = new App({
-    token: config.botToken,
-    ...(socketMode ? { socketMode: true, appToken: config.appToken } : { receiver }),
-    logger,
-    clientOptions: slackClientOptions(config.apiUrl),
-  });
+  // Socket Mode opens its socket through `apps.connections.open`, which must honour SLACK_API_URL too.
+  const socket = socketMode
+    ? new SocketModeReceiver({ appToken: config.appToken!, logger, installerOptions: { clientOptions: slackClientOptions(config.apiUrl) } })
+    : undefined;
+  const app = new App({ token: config.botToken, receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
   const refreshHome = (userId: string, actor: Actor | null) => {
