@@ -77,6 +77,22 @@ export function localDay(instant: Date, tz: string): string {
   return dayjs(instant).tz(tz).format("YYYY-MM-DD");
 }
 
+/** The instant a local day ends (the next day's midnight, less a millisecond). */
+export function zonedEndOfDay(day: string, tz: string): Date {
+  return new Date(zonedMidnight(dayOf(dayNumber(day) + 1), tz).getTime() - 1);
+}
+
+/** The local time of day of an instant, `HH:mm:ss.SSS`. */
+export function localTimeOfDay(instant: Date, tz: string): string {
+  checkInstant(instant);
+  return dayjs(instant).tz(tz).format("HH:mm:ss.SSS");
+}
+
+/** The instant of a local day and time of day in a timezone. */
+export function zonedAt(day: string, time: string, tz: string): Date {
+  return zonedTime(day, time, tz);
+}
+
 /** The local date and time of an instant in a timezone, `YYYY-MM-DD HH:mm`, as people read it. */
 export function localTime(instant: Date, tz: string): string {
   checkInstant(instant);
@@ -98,6 +114,13 @@ function zonedTime(day: string, time: string, tz: string): Date {
 export function isBusinessDay(cal: BusinessCalendar, day: string): boolean {
   if (cal.workdays.includes(day)) return true;
   return !isWeekend(dayNumber(day)) && !cal.holidays.includes(day);
+}
+
+/** The last business day strictly before `day`. */
+export function previousBusinessDay(cal: BusinessCalendar, day: string): string {
+  let n = dayNumber(day) - 1;
+  while (!isBusinessDay(cal, dayOf(n))) n -= 1;
+  return dayOf(n);
 }
 
 /** The first business day strictly after `day`. */

@@ -1,24 +1,21 @@
-import { elapsedDays, slaDeadline, type BusinessCalendar } from "./calendar.js";
+import { elapsedDays, isBusinessDay, localDay, localTimeOfDay, previousBusinessDay, zonedAt, zonedEndOfDay, type BusinessCalendar } from "./calendar.js";
 import type { Playbook, Sla } from "./playbook.js";
 
 const DAY_MS = 86_400_000;
 
 /**
  * The latest stage-entry instant that is overdue at `now` under `sla`: an account is stalled exactly when
- * it entered at or before this instant. Deadlines only grow with the entry time, so the inverse of
- * `slaDeadline` is found by bisection, to the millisecond, whatever holidays and make-up days lie between.
+ * it entered at or before this instant (the inverse of `slaDeadline`). For business days: on a business
+ * day, n business days back at the same time of day; on a day off, the end of the day n business days
+ * before the last business day (every deadline falls on a business day).
  */
 export function stalledCutoff(cal: BusinessCalendar, sla: Sla, now: Date): Date {
   if (sla.unit === "calendar") return new Date(now.getTime() - sla.days * DAY_MS);
-  // n business days never span more than n weeks plus the longest holiday run (Spring Festival: 9 days).
-  let lo = now.getTime() - (sla.days * 7 + 30) * DAY_MS; // overdue for sure
-  let hi = now.getTime(); // not overdue: the deadline of an entry at `now` is later than `now`
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (slaDeadline(cal, new Date(mid), sla).getTime() <= now.getTime()) lo = mid;
-    else hi = mid;
-  }
-  return new Date(lo);
+  const today = localDay(now, cal.timezone);
+  const workday = isBusinessDay(cal, today);
+  let day = workday ? today : previousBusinessDay(cal, today);
+  for (let i = 0; i < sla.days; i++) day = previousBusinessDay(cal, day);
+  return workday ? zonedAt(day, localTimeOfDay(now, cal.timezone), cal.timezone) : zonedEndOfDay(day, cal.timezone);
 }
 
 /** What makes a stage's accounts stalled: in the stage since before one instant, or idle since before another. */

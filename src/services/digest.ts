@@ -9,7 +9,15 @@ import { medianMoveTimeByActor } from "../store/funnel.js";
 import { stalledAccounts, type StalledAccount } from "../store/stalled.js";
 import { findTeam } from "../store/teams.js";
 import type { ServiceContext } from "./context.js";
-import { funnelFacts } from "./funnel-summary.js";
+import { funnelFacts, loadFunnelData, type FunnelData } from "./funnel-summary.js";
+
+/** Every team's digest with the shared funnel data loaded once (the scheduler's morning run). */
+export async function buildDigests(ctx: ServiceContext, teamKeys: readonly string[]): Promise<Map<string, Reply>> {
+  const data = await loadFunnelData(ctx, 7);
+  const out = new Map<string, Reply>();
+  for (const key of teamKeys) out.set(key, await buildDigest(ctx, key, { data }));
+  return out;
+}
 
 const DAY_MS = 86_400_000;
 /** Stalled accounts listed by name; the rest are counted ("and N more"). */
@@ -22,21 +30,26 @@ const WITH_BUTTONS = 5;
  * accounts worst first, its funnel counts, this week's conversion, time in stage against SLA, the
  * forecast, and for the team that accepts MQLs each rep's median speed to lead.
  */
-export async function buildDigest(ctx: ServiceContext, teamKey: string, locale?: Locale): Promise<Reply> {
+export async function buildDigest(ctx: ServiceContext, teamKey: string, options: { locale?: Locale; data?: FunnelData } = {}): Promise<Reply> {
   const { playbook, calendar } = ctx;
   const now = ctx.clock();
-  const lang: Locale = locale ?? ((await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en");
+  const lang: Locale = options.locale ?? ((await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en");
   const team = playbook.teams.find((x) => x.key === teamKey);
+  // The team's stages for counts and rates; its stalled list holds the stages it leads (listed first in
+  // `teams`), so an account shared by sales and CS is chased by one team, not two.
   const owned = playbook.stages.filter((s) => s.teams.includes(teamKey)).map((s) => s.code);
-  const [{ accounts, counts }, facts] = await Promise.all([
-    stalledAccounts(ctx.db, stallRules(playbook, calendar, owned, now), now),
-    funnelFacts(ctx, owned, 7, lang),
+  const led = playbook.stages.filter((s) => s.teams[0] === teamKey).map((s) => s.code);
+  const [{ accounts, counts }, data] = await Promise.all([
+    stalledAccounts(ctx.db, stallRules(playbook, calendar, led, now), now),
+    options.data ?? loadFunnelData(ctx, 7),
   ]);
-  const ratio = (a: StalledAccount) => {
+  const facts = funnelFacts(ctx, data, owned, lang);
+  // Each account's ratio once: it formats dates in the business timezone, too dear for a comparator.
+  const ratios = new Map(accounts.map((a) => {
     const stage = stageOf(playbook, a.stage);
-    return overdueRatio(calendar, stage?.sla ?? null, stage?.idleDays ?? null, a.stageEnteredAt, a.lastActivityAt, now);
-  };
-  const worst = [...accounts].sort((a, b) => ratio(b) - ratio(a) || a.id - b.id);
+    return [a.id, overdueRatio(calendar, stage?.sla ?? null, stage?.idleDays ?? null, a.stageEnteredAt, a.lastActivityAt, now)];
+  }));
+  const worst = [...accounts].sort((a, b) => ratios.get(b.id)! - ratios.get(a.id)! || a.id - b.id);
   const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
   const items = worst.slice(0, LISTED).map((a) => stalledLine(ctx, a, now, lang));
 

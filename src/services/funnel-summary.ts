@@ -3,7 +3,7 @@ import { stageName } from "../commands/render-notice.js";
 import type { Block, Locale, Reply } from "../commands/reply.js";
 import { forwardMove, mainPath } from "../domain/funnel.js";
 import { stageOf, type Playbook, type Sla } from "../domain/playbook.js";
-import { countByStage, movesSince, reachedBySource, timeInStage, type StageCount } from "../store/funnel.js";
+import { countByStage, movesSince, reachedBySource, timeInStage, type StageCount, type StageTime } from "../store/funnel.js";
 import type { ServiceContext } from "./context.js";
 
 const DAY_MS = 86_400_000;
@@ -16,14 +16,27 @@ export interface FunnelFacts {
   readonly forecast: string;
 }
 
-/** Funnel facts over `stages` (all of the playbook's when null), conversion over the last `days` days. */
-export async function funnelFacts(ctx: ServiceContext, stages: readonly string[] | null, days: number, locale: Locale): Promise<FunnelFacts> {
+/** What the funnel sections are computed from, loaded once and shared by every team's digest. */
+export interface FunnelData {
+  readonly counts: readonly StageCount[];
+  readonly moves: readonly { from: string; to: string; count: number }[];
+  readonly times: Map<string, StageTime>;
+}
+
+/** Loads counts, the moves of the last `days` days and 90 days of time in stage, in parallel. */
+export async function loadFunnelData(ctx: ServiceContext, days: number): Promise<FunnelData> {
   const now = ctx.clock().getTime();
-  const { playbook } = ctx;
-  const wanted = (code: string) => stages === null || stages.includes(code);
   const [counts, moves, times] = await Promise.all([
     countByStage(ctx.db, null), movesSince(ctx.db, new Date(now - days * DAY_MS)), timeInStage(ctx.db, new Date(now - 90 * DAY_MS)),
   ]);
+  return { counts, moves, times };
+}
+
+/** Funnel facts over `stages` (all of the playbook's when null), from data loaded once. */
+export function funnelFacts(ctx: ServiceContext, data: FunnelData, stages: readonly string[] | null, locale: Locale): FunnelFacts {
+  const { playbook } = ctx;
+  const { counts, moves, times } = data;
+  const wanted = (code: string) => stages === null || stages.includes(code);
   const name = (code: string) => stageName(playbook, code, locale);
   const conversion = playbook.stages.filter((s) => wanted(s.code)).flatMap((s) => {
     const next = forwardMove(playbook, s.code);
@@ -51,7 +64,7 @@ function slaText(sla: Sla | null, locale: Locale): string {
 export async function funnelSummary(ctx: ServiceContext, team: string | null, locale: Locale): Promise<Reply> {
   const { playbook } = ctx;
   const stages = team === null ? null : playbook.stages.filter((s) => s.teams.includes(team)).map((s) => s.code);
-  const facts = await funnelFacts(ctx, stages, 30, locale);
+  const facts = funnelFacts(ctx, await loadFunnelData(ctx, 30), stages, locale);
   const shown = playbook.stages.filter((s) => (stages === null || stages.includes(s.code)) && facts.counts.has(s.code));
   const rows = shown.map((s) => t(locale, "funnel.row", { stage: pick(s.name, locale), count: facts.counts.get(s.code)!.count }));
   const total = shown.filter((s) => s.code !== "ARCHIVED").reduce((sum, s) => sum + facts.counts.get(s.code)!.count, 0);

@@ -143,7 +143,7 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return refuse(fail("unknown-team", { team: command.team }));
       if (command.verb === "funnel.show") return funnelSummary(ctx, command.team, locale);
       // A preview: the member's own team by default, in the member's language, only to them.
-      return { ...(await buildDigest(ctx, command.team ?? actor.teamKey, locale)), ephemeral: true };
+      return { ...(await buildDigest(ctx, command.team ?? actor.teamKey, { locale })), ephemeral: true };
     }
     case "funnel.member":
       return addMember(ctx, actor, command);

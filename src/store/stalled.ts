@@ -30,14 +30,12 @@ export async function stalledAccounts(
     ];
     if (late.length === 0) return;
     const where = { stage: rule.stage, OR: late, AND: [{ OR: [{ nextStepAt: null }, { nextStepAt: { lte: now } }] }] };
-    const [count, rows] = await Promise.all([
-      db.prisma.account.count({ where }),
-      db.prisma.account.findMany({
-        where, take: perStage, orderBy: [{ stageEnteredAt: "asc" }, { id: "asc" }],
-        select: { id: true, company: true, stage: true, stageEnteredAt: true, lastActivityAt: true, nextStepAt: true, nextStepNote: true, owner: { select: { displayName: true } } },
-      }),
-    ]);
-    counts.set(rule.stage, count);
+    const rows = await db.prisma.account.findMany({
+      where, take: perStage, orderBy: [{ stageEnteredAt: "asc" }, { id: "asc" }],
+      select: { id: true, company: true, stage: true, stageEnteredAt: true, lastActivityAt: true, nextStepAt: true, nextStepNote: true, owner: { select: { displayName: true } } },
+    });
+    // A short list is the whole list; only a full one needs counting.
+    counts.set(rule.stage, rows.length < perStage ? rows.length : await db.prisma.account.count({ where }));
     for (const { owner, ...row } of rows) accounts.push({ ...row, ownerName: owner?.displayName ?? null });
   }));
   return { accounts, counts };

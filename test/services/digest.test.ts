@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CALENDAR } from "../../src/domain/calendar.js";
+import { DEFAULT_CALENDAR, slaDeadline } from "../../src/domain/calendar.js";
 import { stalledCutoff } from "../../src/domain/stalled.js";
 import { replyBlocks } from "../../src/platforms/slack/blocks.js";
 import { SLACK } from "../../src/platforms/limits.js";
@@ -18,6 +18,16 @@ describe("stalled cutoff (pure)", () => {
     expect(stalledCutoff(cal, { days: 1, unit: "business" }, shanghai("2026-10-08T10:00:00"))).toEqual(shanghai("2026-09-30T10:00:00"));
     // Sat 10 Oct is a make-up workday: an MQL from Fri 9 Oct 10:00 is due then, not on Monday.
     expect(stalledCutoff(cal, { days: 1, unit: "business" }, shanghai("2026-10-10T10:00:00"))).toEqual(shanghai("2026-10-09T10:00:00"));
+  });
+  it("is the exact inverse of the SLA deadline, checked against every quarter hour of a holiday-heavy month", () => {
+    for (let t = shanghai("2026-09-18T00:00:00").getTime(); t < shanghai("2026-10-20T00:00:00").getTime(); t += 15 * 60_000) {
+      const now = new Date(t);
+      for (const days of [1, 3, 5]) {
+        const cutoff = stalledCutoff(cal, { days, unit: "business" }, now);
+        expect(slaDeadline(cal, cutoff, { days, unit: "business" }).getTime()).toBeLessThanOrEqual(t);
+        expect(slaDeadline(cal, new Date(cutoff.getTime() + 1), { days, unit: "business" }).getTime()).toBeGreaterThan(t);
+      }
+    }
   });
   it("is whole 24-hour periods for calendar SLAs", () => {
     expect(stalledCutoff(cal, { days: 14, unit: "calendar" }, shanghai("2026-11-23T09:30:00"))).toEqual(shanghai("2026-11-09T09:30:00"));
@@ -46,7 +56,7 @@ describe.each(providers.filter((p) => p.available))("the daily digest on $name",
   }
   const digestAt = async (at: Date) => {
     f.clock.set(at);
-    return (await buildDigest(f.ctx, "sales", "en")).text;
+    return (await buildDigest(f.ctx, "sales", { locale: "en" })).text;
   };
 
   it("lists an MQL only once its business-day SLA has passed, across a holiday and a make-up workday", async () => {
@@ -87,7 +97,7 @@ describe.each(providers.filter((p) => p.available))("the daily digest on $name",
   it("stays inside Slack's limits with 120 stalled accounts, and says how many more there are", async () => {
     for (let i = 0; i < 120; i++) await mqlAt(`Bulk ${String(i).padStart(3, "0")} Trading Company With A Rather Long Registered Name Ltd`, shanghai("2026-06-01T10:00:00"));
     f.clock.set(shanghai("2026-11-23T09:30:00"));
-    const digest = await buildDigest(f.ctx, "sales", "zh-CN");
+    const digest = await buildDigest(f.ctx, "sales", { locale: "zh-CN" });
     const list = digest.blocks.find((b) => b.kind === "list")!;
     expect(list.kind === "list" && list.more).toBeGreaterThanOrEqual(120 - 15);
     const blocks = replyBlocks(digest, SLACK.messageBlocks, "zh-CN");
