@@ -2,20 +2,16 @@
  * Vitest global setup: a throwaway PostgreSQL cluster for the tests that run on both databases.
  *
  * - FUNNELBOT_TEST_POSTGRES_URL names a server to use instead (a superuser URL: tests create databases).
- * - Otherwise initdb + pg_ctl start a cluster in a temporary directory on a free port of 127.0.0.1 only
- *   (Unix socket in the same directory, trust auth, fsync off). As root, they run as the `postgres` user,
- *   because initdb refuses to run as root.
+ * - Otherwise a throwaway cluster starts on 127.0.0.1 (see postgres-cluster.ts: initdb + pg_ctl in a
+ *   temporary directory, trust auth, fsync off; as root, run as the `postgres` user).
  * - Without PostgreSQL binaries the PG tests are skipped, unless FUNNELBOT_REQUIRE_POSTGRES=1 (CI), where
  *   that is an error. Tests that did run on PostgreSQL leave test-artifacts/postgres-ran as proof.
  */
-import { execFile } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
+import { findPostgresBin, startCluster } from "./postgres-cluster.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,77 +20,8 @@ declare module "vitest" {
   }
 }
 
-const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const POSTGRES_RAN_MARKER = path.join(root, "test-artifacts", "postgres-ran");
-
-/** The directory with initdb and pg_ctl: PostgreSQL 15 from Debian first, then any other version. */
-function findPostgresBin(): string | null {
-  const base = "/usr/lib/postgresql";
-  const versions = existsSync(base) ? readdirSync(base).sort((a, b) => Number(b) - Number(a)) : [];
-  const dirs = [path.join(base, "15", "bin"), ...versions.map((v) => path.join(base, v, "bin"))];
-  return dirs.find((dir) => existsSync(path.join(dir, "initdb")) && existsSync(path.join(dir, "pg_ctl"))) ?? null;
-}
-
-/** A port nobody listens on right now (on 127.0.0.1). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Cluster {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-async function startCluster(bin: string): Promise<Cluster> {
-  const asRoot = process.getuid?.() === 0;
-  const dir = mkdtempSync(path.join(os.tmpdir(), "funnelbot-pg-"));
-  if (asRoot) {
-    const ids = await Promise.all([run("id", ["-u", "postgres"]), run("id", ["-g", "postgres"])]).catch(() => {
-      throw new Error("Running as root, the test PostgreSQL cluster must run as the `postgres` user, which does not exist (apt-get install postgresql creates it).");
-    });
-    chownSync(dir, Number(ids[0].stdout.trim()), Number(ids[1].stdout.trim()));
-  }
-  // initdb refuses root: drop to the postgres user for every server command.
-  const pg = (tool: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]) : run(path.join(bin, tool), args);
-  const data = path.join(dir, "data");
-  const log = path.join(dir, "server.log");
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  try {
-    await pg("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      const options = [`-p ${port}`, "-c listen_addresses=127.0.0.1", `-k '${dir}'`, "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=300"].join(" ");
-      try {
-        await pg("pg_ctl", ["-D", data, "-l", log, "-w", "-t", "60", "-o", options, "start"]);
-      } catch (error) {
-        lastError = error; // most likely someone took the port in between: try another one
-        continue;
-      }
-      const stop = async () => {
-        await pg("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => undefined);
-        remove();
-      };
-      return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
-    }
-    throw lastError;
-  } catch (error) {
-    const detail = existsSync(log) ? ` (server log: ${log})` : "";
-    const message = error instanceof Error ? error.message : String(error);
-    if (!detail) remove();
-    throw new Error(`Could not start the test PostgreSQL cluster with ${bin}${detail}: ${message}`, { cause: error });
-  }
-}
 
 export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
   rmSync(POSTGRES_RAN_MARKER, { force: true });

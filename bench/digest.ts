@@ -1,0 +1,294 @@
+/**
+ * The digest benchmark of issue 5, on one seeded database: a single hand-written SQL query that selects
+ * the stalled accounts for all teams (the baseline), the product's stalled-account query for every team,
+ * and the whole digest of every team through the real services, each timed in the same run (medians
+ * after a warm-up, interleaved so drift hits them alike). Peak memory is measured in a child process
+ * (digest-memory.ts) that only opens the database and builds the digests.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Sqlite from "better-sqlite3";
+import pg from "pg";
+import { loadEnv } from "../src/config/env.js";
+import { providerOf, sqliteFileFromUrl, type DatabaseProvider } from "../src/config/database-url.js";
+import type { Playbook } from "../src/domain/playbook.js";
+import { stallRules, type StallRule } from "../src/domain/stalled.js";
+import type { ServiceContext } from "../src/services/context.js";
+import { buildDigest } from "../src/services/digest.js";
+import { loadFunnelData } from "../src/services/funnel-summary.js";
+import { countByStage, medianMoveTimeByActor, movesSince, timeInStage } from "../src/store/funnel.js";
+import { stalledAccounts } from "../src/store/stalled.js";
+import { openContext } from "../src/wiring.js";
+import { BENCH_NOW } from "./now.js";
+
+const DAY_MS = 86_400_000;
+/** How many accounts per stage the product's stalled query returns (stalledAccounts' default). */
+const PER_STAGE = 30;
+
+/** How many times each measured step runs. */
+export interface Rounds {
+  readonly warmup: number;
+  readonly runs: number;
+}
+
+/** One step of a digest, timed alone, and how often building every team's digest runs it. */
+export interface Part {
+  readonly name: string;
+  readonly ms: number;
+  readonly calls: number;
+}
+
+/** What the digest benchmark measured on one database (medians, in milliseconds). */
+export interface DigestFigures {
+  readonly provider: DatabaseProvider;
+  /** The baseline: one query giving what the digests list, per stage the count and the 30 longest-waiting. */
+  readonly baselineMs: number;
+  /** The same result from one query with window functions, for reference. */
+  readonly windowMs: number;
+  /** One query returning every stalled account, for reference. */
+  readonly allRowsMs: number;
+  readonly stalledTotal: number;
+  /** stallRules + stalledAccounts for every team, as buildDigest calls them. */
+  readonly stalledMs: number;
+  /** buildDigest for every team, one after the other. */
+  readonly digestsMs: number;
+  readonly perTeamMs: ReadonlyMap<string, number>;
+  readonly parts: readonly Part[];
+  /** Disagreements between the baseline and the product's stalled lists; empty when they match. */
+  readonly mismatches: readonly string[];
+}
+
+/** The stages whose stalled accounts each team's digest lists, exactly as buildDigest picks them (the team leads them). */
+function ownedStages(playbook: Playbook, team: string): string[] {
+  return playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
+}
+
+/** Runs a hand-written query on the raw driver (better-sqlite3 or pg), beside the product's Prisma client. */
+interface RawDatabase {
+  readonly provider: DatabaseProvider;
+  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+async function openRaw(url: string): Promise<RawDatabase> {
+  const provider = providerOf(url);
+  if (provider === "sqlite") {
+    const db = new Sqlite(sqliteFileFromUrl(url), { readonly: true });
+    return { provider, all: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[], close: async () => void db.close() };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return { provider, all: async (sql, params) => (await client.query(sql, [...params])).rows, close: () => client.end() };
+}
+
+/** Which hand-written query: see stalledSql. */
+export type BaselineShape = "per-stage" | "window" | "all";
+
+/**
+ * Hand-written SQL for every stall rule at once, with the same conditions as stalledAccounts (per stage: in
+ * the stage since the SLA cutoff or idle since the idle cutoff, and no next step still ahead), in one
+ * statement. `per-stage` (the baseline) returns what the digests use — each stage's count and its 30
+ * longest-waiting accounts with their owner — as a UNION ALL of one index-ordered branch per stage;
+ * `window` returns the same with window functions over every stalled account; `all` returns every
+ * stalled account.
+ */
+export function stalledSql(provider: DatabaseProvider, rules: readonly StallRule[], now: Date, shape: BaselineShape): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return provider === "sqlite" ? "?" : `$${params.length}`;
+  };
+  // Written as the Prisma adapters write DateTime, so the comparisons are the ones the product makes.
+  const time = (d: Date) => (provider === "sqlite" ? d.toISOString().replace("Z", "+00:00") : d.toISOString().slice(0, 23).replace("T", " "));
+  const condition = (rule: StallRule) => {
+    const stage = param(rule.stage);
+    const when = [
+      ...(rule.enteredBefore ? [`a."stageEnteredAt" <= ${param(time(rule.enteredBefore))}`] : []),
+      ...(rule.idleBefore ? [`a."lastActivityAt" <= ${param(time(rule.idleBefore))}`] : []),
+    ];
+    return `a."stage" = ${stage} AND (${when.join(" OR ")}) AND (a."nextStepAt" IS NULL OR a."nextStepAt" <= ${param(time(now))})`;
+  };
+  const live = rules.filter((rule) => rule.enteredBefore || rule.idleBefore);
+  const columns = `a."id", a."company", a."stage", a."stageEnteredAt", a."lastActivityAt", a."nextStepAt", a."nextStepNote", a."ownerId"`;
+  if (shape === "per-stage") {
+    const branches = live.map((rule) => `SELECT b.*, m."displayName" AS "ownerName", (SELECT COUNT(*) FROM "Account" a WHERE ${condition(rule)}) AS "total"
+      FROM (SELECT ${columns} FROM "Account" a WHERE ${condition(rule)} ORDER BY a."stageEnteredAt", a."id" LIMIT ${PER_STAGE}) b
+      LEFT JOIN "Member" m ON m."id" = b."ownerId"`);
+    return { sql: branches.join("\nUNION ALL\n"), params };
+  }
+  const where = live.map((rule) => `(${condition(rule)})`).join(" OR ");
+  if (shape === "all") {
+    return { sql: `SELECT ${columns}, m."displayName" AS "ownerName" FROM "Account" a LEFT JOIN "Member" m ON m."id" = a."ownerId" WHERE ${where}`, params };
+  }
+  const sql = `SELECT s.*, m."displayName" AS "ownerName" FROM (
+      SELECT ${columns},
+        ROW_NUMBER() OVER (PARTITION BY a."stage" ORDER BY a."stageEnteredAt", a."id") AS "rank",
+        COUNT(*) OVER (PARTITION BY a."stage") AS "total"
+      FROM "Account" a WHERE ${where}
+    ) s LEFT JOIN "Member" m ON m."id" = s."ownerId"
+    WHERE s."rank" <= ${PER_STAGE}`;
+  return { sql, params };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/**
+ * Compares what a baseline query returned (per stage: the count, and the 30 longest-waiting accounts) with
+ * what stalledAccounts returns for each team, stage by stage.
+ */
+async function crossCheck(ctx: ServiceContext, label: string, rows: readonly Record<string, unknown>[], teams: readonly string[], now: Date): Promise<string[]> {
+  const { playbook, calendar } = ctx;
+  const expected = new Map<string, { total: number; ids: number[] }>();
+  for (const row of rows) {
+    const entry = expected.get(String(row.stage)) ?? { total: Number(row.total), ids: [] };
+    entry.ids.push(Number(row.id));
+    expected.set(String(row.stage), entry);
+  }
+  const mismatches: string[] = [];
+  for (const team of teams) {
+    const { accounts, counts } = await stalledAccounts(ctx.db, stallRules(playbook, calendar, ownedStages(playbook, team), now), now);
+    for (const [stage, count] of counts) {
+      const want = expected.get(stage) ?? { total: 0, ids: [] };
+      const got = accounts.filter((a) => a.stage === stage).map((a) => a.id).sort((a, b) => a - b);
+      if (count !== want.total) mismatches.push(`${label}, ${team}/${stage}: product counts ${count}, baseline ${want.total}`);
+      else if (got.join() !== [...want.ids].sort((a, b) => a - b).join()) mismatches.push(`${label}, ${team}/${stage}: the ${PER_STAGE} longest-waiting accounts differ`);
+    }
+  }
+  return mismatches;
+}
+
+/** Measures the baseline, the stalled queries and the digests of every team on the database at `url`. */
+export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFigures> {
+  const now = BENCH_NOW;
+  const { ctx, close } = await openContext(loadEnv({ DATABASE_URL: url }), () => now);
+  const raw = await openRaw(url);
+  try {
+    const { playbook, calendar } = ctx;
+    const teams = playbook.teams.map((t) => t.key);
+    const rules = stallRules(playbook, calendar, playbook.stages.map((s) => s.code), now);
+    const query = (shape: BaselineShape) => {
+      const { sql, params } = stalledSql(raw.provider, rules, now, shape);
+      return () => raw.all(sql, params);
+    };
+    const baseline = query("per-stage");
+    const windowed = query("window");
+    const all = query("all");
+    let stalledTotal = 0;
+    const perTeam = new Map<string, number[]>(teams.map((t) => [t, []]));
+
+    const steps = {
+      baseline,
+      window: windowed,
+      allRows: async () => {
+        stalledTotal = (await all()).length;
+      },
+      stalled: async () => {
+        for (const team of teams) await stalledAccounts(ctx.db, stallRules(playbook, calendar, ownedStages(playbook, team), now), now);
+      },
+      // As the morning run builds them: the shared funnel data once, then each team's digest.
+      digests: async () => {
+        const data = await loadFunnelData(ctx, 7);
+        for (const team of teams) perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })));
+      },
+    };
+    const names = Object.keys(steps) as (keyof typeof steps)[];
+    for (let i = 0; i < rounds.warmup; i++) for (const name of names) await steps[name]();
+    for (const list of perTeam.values()) list.length = 0;
+    const times = new Map<keyof typeof steps, number[]>(names.map((n) => [n, []]));
+    for (let i = 0; i < rounds.runs; i++) for (const name of names) times.get(name)!.push(await timed(steps[name]));
+
+    return {
+      provider: raw.provider,
+      baselineMs: median(times.get("baseline")!),
+      windowMs: median(times.get("window")!),
+      allRowsMs: median(times.get("allRows")!),
+      stalledTotal,
+      stalledMs: median(times.get("stalled")!),
+      digestsMs: median(times.get("digests")!),
+      perTeamMs: new Map([...perTeam].map(([team, list]) => [team, median(list)])),
+      parts: await digestParts(ctx, teams, now, rounds),
+      mismatches: [
+        ...(await crossCheck(ctx, "baseline", await baseline(), teams, now)),
+        ...(await crossCheck(ctx, "window query", await windowed(), teams, now)),
+      ],
+    };
+  } finally {
+    await raw.close();
+    await close();
+  }
+}
+
+/**
+ * The store calls (and the stall rules) buildDigest makes, each timed alone, with how many times building
+ * every team's digest makes it: funnelFacts once per team, speed to lead for the team that accepts assigned
+ * leads. This mirrors src/services/digest.ts and funnel-summary.ts: update it when they change.
+ */
+async function digestParts(ctx: ServiceContext, teams: readonly string[], now: Date, rounds: Rounds): Promise<Part[]> {
+  const { playbook, calendar, db } = ctx;
+  const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  const speed = teams.flatMap((team) => {
+    const assigned = playbook.stages.find((s) => s.assignTo === team);
+    const accept = assigned && playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept");
+    if (!assigned || !accept) return [];
+    return [{ name: `medianMoveTimeByActor (${team}: ${assigned.code}→${accept.to}, 30 days)`, calls: 1, run: () => medianMoveTimeByActor(db, assigned.code, accept.to, ago(30)) }];
+  });
+  const parts: { name: string; calls: number; run: () => Promise<unknown> }[] = [
+    { name: "countByStage (all stages)", calls: 1, run: () => countByStage(db, null) },
+    { name: "movesSince (7 days)", calls: 1, run: () => movesSince(db, ago(7)) },
+    { name: "timeInStage (90 days, with medians)", calls: 1, run: () => timeInStage(db, ago(90)) },
+    ...speed,
+    { name: "stallRules (every team's SLA cutoffs)", calls: 1, run: async () => teams.map((team) => stallRules(playbook, calendar, ownedStages(playbook, team), now)) },
+    ...teams.map((team) => {
+      const rules = stallRules(playbook, calendar, ownedStages(playbook, team), now);
+      return { name: `stalledAccounts (${team}: ${rules.length} stages)`, calls: 1, run: () => stalledAccounts(db, rules, now) };
+    }),
+  ];
+  const out: Part[] = [];
+  for (const part of parts) {
+    await part.run();
+    const list: number[] = [];
+    for (let i = 0; i < Math.max(3, Math.min(rounds.runs, 5)); i++) list.push(await timed(part.run));
+    out.push({ name: part.name, calls: part.calls, ms: median(list) });
+  }
+  return out;
+}
+
+/** Peak memory of a process that only opens the database and builds every team's digest. */
+export interface MemoryFigures {
+  /** RSS right after opening the database (Node, tsx, Prisma and the driver loaded). */
+  readonly openRss: number;
+  /** Highest `process.memoryUsage().rss` sampled every few milliseconds. */
+  readonly sampledPeakRss: number;
+  /** `process.resourceUsage().maxRSS`: the kernel's high-water mark, which sampling cannot miss. */
+  readonly maxRss: number;
+}
+
+/** Runs digest-memory.ts in a child process (through tsx, as `npm start` runs the bot) and reads its figures. */
+export function measureMemory(url: string, runs: number): Promise<MemoryFigures> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "digest-memory.ts");
+  const root = path.resolve(path.dirname(script), "..");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, url, String(runs)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const last = stdout.trim().split("\n").at(-1) ?? "";
+      if (code !== 0 || !last.startsWith("{")) reject(new Error(`the memory child exited with ${code}:\n${stderr.trim() || stdout.trim()}`));
+      else resolve(JSON.parse(last) as MemoryFigures);
+    });
+  });
+}
