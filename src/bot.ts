@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { OutboxWorker, type Delivery } from "./jobs/outbox-worker.js";
 import { createSlack, type SlackConfig } from "./platforms/slack/app.js";
 import { slackDeliverer } from "./platforms/slack/deliver.js";
+import { createWecom, type WecomConfig } from "./platforms/wecom/app.js";
 import { createHttpServer, type Handler } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
 import type { OutboxRow } from "./store/outbox.js";
@@ -13,6 +14,7 @@ export interface BotOptions {
   readonly port: number;
   readonly host: string;
   readonly slack?: SlackConfig;
+  readonly wecom?: WecomConfig;
   /** How often the outbox worker looks for due messages. */
   readonly outboxIntervalMs?: number;
   readonly workerId?: string;
@@ -39,10 +41,18 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     deliverers.push(slackDeliverer(ctx, slack.app, log));
     stops.push(() => slack.stop());
   }
+  if (options.wecom) {
+    const wecom = createWecom(ctx, options.wecom, log);
+    routes.set("/wecom/callback", wecom.handler);
+    deliverers.push(wecom.deliver);
+  }
   const worker = new OutboxWorker({
     db: ctx.db, clock: ctx.clock, log, workerId: options.workerId,
     // A message no platform can address (nobody on Slack, say) has nothing left to do.
     deliver: async (row) => {
+      // An account's cards may be on several platforms: each updates its own copies (and retires them, so a
+      // retry does not update them twice). Any other message goes to the first platform that can address it.
+      if (row.targetKind === "cards") return deliverEverywhere(deliverers, row);
       for (const deliver of deliverers) {
         const done = await deliver(row);
         if (done) return done;
@@ -64,4 +74,14 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
       for (const stop of stops) await stop();
     },
   };
+}
+
+/** Every platform's attempt at one row: the first retry, else the first failure, else sent. */
+async function deliverEverywhere(deliverers: readonly ((row: OutboxRow) => Promise<Delivery | null>)[], row: OutboxRow): Promise<Delivery> {
+  const done: Delivery[] = [];
+  for (const deliver of deliverers) {
+    const result = await deliver(row);
+    if (result) done.push(result);
+  }
+  return done.find((d) => d.kind === "retry") ?? done.find((d) => d.kind === "failed") ?? { kind: "sent" };
 }

@@ -24,7 +24,14 @@ async function main(): Promise<void> {
   const slack = env.SLACK_BOT_TOKEN
     ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }
     : undefined;
-  const bot = await startBot(ctx, { port: env.PORT, host: env.HOST ?? "127.0.0.1", ...(slack ? { slack } : {}) }, log);
+  // loadEnv has checked that the five WECOM_* values come together.
+  const wecom = env.WECOM_CORP_ID
+    ? {
+        corpId: env.WECOM_CORP_ID, agentId: Number(env.WECOM_AGENT_ID), secret: env.WECOM_SECRET!, token: env.WECOM_TOKEN!,
+        encodingAesKey: env.WECOM_ENCODING_AES_KEY!, apiUrl: env.WECOM_API_URL,
+      }
+    : undefined;
+  const bot = await startBot(ctx, { port: env.PORT, host: env.HOST ?? "127.0.0.1", ...(slack ? { slack } : {}), ...(wecom ? { wecom } : {}) }, log);
   const where = `http://${env.HOST ?? "localhost"}:${env.PORT}`;
   console.log(
     [

@@ -23,7 +23,7 @@ export const EnvSchema = z
     SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith("xapp-"), "must start with xapp-"),
     SLACK_API_URL: url,
     WECOM_CORP_ID: optional,
-    WECOM_AGENT_ID: optional,
+    WECOM_AGENT_ID: optional.refine((v) => v === undefined || /^\d{1,10}$/.test(v), "must be the app's numeric AgentId"),
     WECOM_SECRET: optional,
     WECOM_TOKEN: optional,
     WECOM_ENCODING_AES_KEY: optional.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), "must be the 43-character key from the WeCom console"),

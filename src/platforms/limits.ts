@@ -96,4 +96,22 @@ export const WECOM = {
   /** errcode values: token expired or invalid (refresh and retry), and system busy (retry). */
   tokenErrors: [42001, 40014],
   busyError: -1,
+  /** errcode for "API frequency out of limit" (robot over 20 a minute, app over its quota): wait, then retry. */
+  rateError: 45009,
+  /** How long before `expires_in` runs out a cached access token is replaced. */
+  tokenRefreshMarginSeconds: 5 * 60,
+  /**
+   * Template card text, in characters: the card reference recommends these (main title 36, sub title 160,
+   * a horizontal item's value 30) and longer text may be cut on screen. A horizontal item's key is
+   * recommended at 5; English labels ("Domain", "Source") need more, so up to 10 are kept.
+   */
+  cardTitle: 36,
+  cardSubTitle: 160,
+  cardItems: 6,
+  cardKeyName: 10,
+  cardValue: 30,
+  /** A card button's label: recommended at most 10 characters; 24 keeps English labels whole. */
+  cardButtonText: 24,
+  /** A callback body larger than this is refused with 413 before it is parsed (real ones are about 1 kB). */
+  callbackBodyBytes: 64 * 1024,
 } as const;

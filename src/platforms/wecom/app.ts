@@ -1,0 +1,239 @@
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { t } from "../../commands/i18n.js";
+import type { Locale } from "../../commands/reply.js";
+import type { Delivery } from "../../jobs/outbox-worker.js";
+import type { ServiceContext } from "../../services/context.js";
+import { runCommand } from "../../services/run-command.js";
+import type { Handler } from "../../server.js";
+import { claimDelivery } from "../../store/deliveries.js";
+import { findMember } from "../../store/members.js";
+import { closePostedCards, enqueue, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
+import { WECOM } from "../limits.js";
+import { accountOfTask, NOOP_KEY } from "./cards.js";
+import { WecomClient } from "./client.js";
+import { cdata, openCallback, sealReply, WecomCryptoError, type WecomCallbackKeys } from "./crypto.js";
+import { cardRef, wecomDeliverer } from "./deliver.js";
+import { readXmlFields } from "./xml.js";
+
+/** What the WeCom surface needs from the environment (the five WECOM_* values and an optional base URL). */
+export interface WecomConfig {
+  readonly corpId: string;
+  readonly agentId: number;
+  readonly secret: string;
+  /** The callback's Token and EncodingAESKey, from the app's 接收消息 settings. */
+  readonly token: string;
+  readonly encodingAesKey: string;
+  /** Another base URL for the server API (a proxy, or a fake WeCom in tests). */
+  readonly apiUrl?: string;
+  /** How long a callback may wait for its command before WeCom is answered anyway (the work goes on). */
+  readonly ackBudgetMs?: number;
+}
+
+/** The WeCom surface: the callback route for the shared server, the API client, and the outbox deliverer. */
+export interface WecomSurface {
+  readonly client: WecomClient;
+  /** `GET/POST /wecom/callback`. */
+  readonly handler: Handler;
+  readonly deliver: (row: OutboxRow) => Promise<Delivery | null>;
+}
+
+/** The signed query of a callback. */
+interface Signed {
+  readonly signature: string;
+  readonly timestamp: string;
+  readonly nonce: string;
+}
+
+// WeCom pushes again after 5 s without an answer; answer well before, and let slow work finish behind it.
+const ACK_BUDGET_MS = WECOM.callbackSeconds * 1000 - 2_000;
+const LATE: unique symbol = Symbol("late");
+
+/**
+ * Builds the WeCom surface over the one command language. Every callback is verified (signature in
+ * constant time), decrypted (padding, length and receive id checked) and parsed before anything is read;
+ * anything else is answered 4xx with nothing written. Text messages and card clicks run as the member
+ * their UserID maps to and are claimed first, so a re-pushed one changes nothing.
+ *
+ * Replies are active: the callback is answered with an empty 200 as soon as the command has run, and the
+ * answer goes to the member through the outbox (retried, rate-limited, cut to WeCom's byte limits). A
+ * passive reply is used only for people funnelbot does not know: nothing is stored for them.
+ */
+export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logger): WecomSurface {
+  const keys: WecomCallbackKeys = { token: config.token, encodingAesKey: config.encodingAesKey, corpId: config.corpId };
+  const client = new WecomClient({ corpId: config.corpId, agentId: config.agentId, secret: config.secret, apiUrl: config.apiUrl });
+  const logger = log.child({ component: "wecom" });
+  const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
+
+  /** A card clicked: its fresh response_code (72 h) replaces the one it was sent with, before the command runs. */
+  const renewCard = async (accountId: number, userId: string, taskId: string, responseCode: string, locale: Locale) => {
+    const clicked = (await livePostedCards(ctx.db, accountId, "wecom")).find((c) => c.channel === userId && c.ref.startsWith(`${taskId}:`));
+    await recordPostedCard(ctx.db, {
+      accountId, platform: "wecom", channel: userId, ref: cardRef(taskId, responseCode), locale: clicked?.locale ?? locale,
+      outboxId: clicked?.outboxId ?? null, at: ctx.clock(),
+    });
+    if (clicked) await closePostedCards(ctx.db, [clicked.id]);
+  };
+
+  const onText = async (message: Record<string, string>, signed: Signed): Promise<string | null> => {
+    const from = message.FromUserName ?? "";
+    const content = message.Content ?? "";
+    if (!from) return null;
+    const actor = await findMember(ctx.db, { wecomUserId: from });
+    if (!actor) return strangerReply(keys, from, signed);
+    const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
+    if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
+    const reply = await runCommand(ctx, actor, content, { platform: "wecom" });
+    await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
+    return null;
+  };
+
+  const onCardClick = async (message: Record<string, string>): Promise<null> => {
+    const from = message.FromUserName ?? "";
+    const eventKey = message.EventKey ?? "";
+    // The grey button of a finished card does nothing, and is not worth a write.
+    if (!from || !eventKey || eventKey === NOOP_KEY) return null;
+    const actor = await findMember(ctx.db, { wecomUserId: from });
+    if (!actor) return null;
+    // WeCom re-pushes an event with the same FromUserName, CreateTime and EventKey; a second click has its own CreateTime.
+    if (!(await claimDelivery(ctx.db, `wecom:event:${from}:${message.CreateTime ?? ""}:${digest(eventKey)}`, ctx.clock()))) return null;
+    const accountId = accountOfTask(message.TaskId ?? "");
+    if (accountId !== null && message.ResponseCode) await renewCard(accountId, from, message.TaskId!, message.ResponseCode, actor.locale);
+    // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
+    // which is where a reason list or the BANT form arrives.
+    const reply = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
+    await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
+    return null;
+  };
+
+  const onMessage = (message: Record<string, string>, signed: Signed): Promise<string | null> => {
+    if (message.MsgType === "text") return onText(message, signed);
+    if (message.MsgType === "event" && message.Event === "template_card_event") return onCardClick(message);
+    // Other messages and events (images, enter_agent …) need nothing from us.
+    return Promise.resolve(null);
+  };
+
+  const handler: Handler = async (req, res) => {
+    const query = readQuery(req.url ?? "");
+    const signed = signedQuery(query);
+    if (req.method === "GET") {
+      const echo = query.get("echostr");
+      if (!signed || !echo || echo.length > 4096) return send(res, 400, "Missing msg_signature, timestamp, nonce or echostr\n");
+      // URL verification: the decrypted echostr, as plain text, and nothing else.
+      const opened = open(keys, signed, echo, logger);
+      if (typeof opened !== "string") return send(res, opened.status, opened.text);
+      return send(res, 200, opened, "text/plain; charset=utf-8");
+    }
+    if (req.method !== "POST") return send(res, 405, "Method not allowed\n", "text/plain; charset=utf-8", { allow: "GET, POST" });
+    const body = await readBody(req, WECOM.callbackBodyBytes);
+    if (body === null) return send(res, 413, "Payload too large\n", "text/plain; charset=utf-8", { connection: "close" });
+    if (!signed) return send(res, 400, "Missing msg_signature, timestamp or nonce\n");
+    const encrypt = readXmlFields(body)?.Encrypt;
+    if (!encrypt) return send(res, 400, "Not a WeCom callback\n");
+    const opened = open(keys, signed, encrypt, logger);
+    if (typeof opened !== "string") return send(res, opened.status, opened.text);
+    const message = readXmlFields(opened);
+    if (!message) return send(res, 400, "Not a WeCom message\n");
+
+    const work = onMessage(message, signed);
+    let answer: string | null | typeof LATE;
+    try {
+      answer = await Promise.race([work, sleep(budget).then((): typeof LATE => LATE)]);
+    } catch (error) {
+      logger.error({ err: describe(error) }, "WeCom callback failed");
+      return send(res, 500, "Internal error\n");
+    }
+    if (answer === LATE) work.catch((error: unknown) => logger.error({ err: describe(error) }, "WeCom callback failed after its answer"));
+    if (typeof answer === "string") return send(res, 200, answer, "application/xml; charset=utf-8");
+    return send(res, 200, "");
+  };
+
+  return { client, handler, deliver: wecomDeliverer(ctx, client, logger) };
+}
+
+/** Opens a signed Encrypt value, or says which 4xx to answer: 401 for forgeries, 400 for garbage. */
+function open(keys: WecomCallbackKeys, signed: Signed, encrypt: string, log: Logger): string | { status: number; text: string } {
+  try {
+    return openCallback(keys, signed, encrypt);
+  } catch (error) {
+    if (!(error instanceof WecomCryptoError)) throw error;
+    log.warn({ reason: error.code }, "WeCom callback refused");
+    const forged = error.code === "bad-signature" || error.code === "wrong-receiver";
+    return { status: forged ? 401 : 400, text: forged ? "Invalid signature\n" : "Invalid Encrypt\n" };
+  }
+}
+
+/**
+ * A passive reply for someone funnelbot does not know, in both languages since we know nothing of them,
+ * with the command an admin runs to add them. Nothing is stored.
+ */
+function strangerReply(keys: WecomCallbackKeys, userId: string, signed: Signed): string {
+  const text = [
+    t("zh-CN", "error.unknown-member"),
+    t("en", "error.unknown-member"),
+    `npx funnelbot members add <handle> --name <name> --team <team> --role rep --wecom ${userId}`,
+  ].join("\n");
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const xml = `<xml><ToUserName>${cdata(userId)}</ToUserName><FromUserName>${cdata(keys.corpId)}</FromUserName><CreateTime>${timestamp}</CreateTime><MsgType>${cdata("text")}</MsgType><Content>${cdata(text)}</Content></xml>`;
+  return sealReply(keys, xml, timestamp, signed.nonce);
+}
+
+/** The query string, decoded without turning `+` into a space: echostr is base64 and WeCom escapes it. */
+function readQuery(url: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const at = url.indexOf("?");
+  if (at < 0) return out;
+  for (const part of url.slice(at + 1).split("&")) {
+    const eq = part.indexOf("=");
+    try {
+      out.set(decodeURIComponent(eq < 0 ? part : part.slice(0, eq)), decodeURIComponent(eq < 0 ? "" : part.slice(eq + 1)));
+    } catch {
+      // A malformed escape: that parameter is left out and the request fails as unsigned.
+    }
+  }
+  return out;
+}
+
+function signedQuery(query: Map<string, string>): Signed | null {
+  const signature = query.get("msg_signature") ?? "";
+  const timestamp = query.get("timestamp") ?? "";
+  const nonce = query.get("nonce") ?? "";
+  if (!/^[0-9a-fA-F]{40}$/.test(signature) || !/^\d{1,20}$/.test(timestamp) || !nonce || nonce.length > 128) return null;
+  return { signature, timestamp, nonce };
+}
+
+/** The body as text, or null once it passes `max` bytes (the rest is drained, not kept). */
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  if (Number(req.headers["content-length"] ?? 0) > max) {
+    req.resume();
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > max ? null : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8", headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": type, ...headers }).end(body);
+}
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** An error as a log line: its name and message, never the request. */
+function describe(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) };
+}

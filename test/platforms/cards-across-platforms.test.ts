@@ -1,0 +1,51 @@
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBot, type RunningBot } from "../../src/bot.js";
+import { enqueue, livePostedCards, recordPostedCard } from "../../src/store/outbox.js";
+import { freshSqliteUrl } from "../support/databases.js";
+import { FakeSlack } from "../support/fake-slack.js";
+import { FakeWecom, type WecomTestApp } from "../support/fake-wecom.js";
+import { openFixture, type Fixture } from "../support/fixture.js";
+
+const APP: WecomTestApp = { corpId: "wwboth00000000001", agentId: 1000004, secret: "s", token: "t", encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C" };
+
+describe("an account's cards on Slack and WeCom at once", () => {
+  let f: Fixture;
+  let slack: FakeSlack;
+  let wecom: FakeWecom;
+  let bot: RunningBot;
+
+  beforeAll(async () => {
+    f = await openFixture(freshSqliteUrl());
+    slack = new FakeSlack();
+    wecom = new FakeWecom(APP);
+    await slack.start();
+    await wecom.start();
+    // No digests or automations in the background (where the bot runs them): only this test's rows.
+    const options = {
+      port: 0, host: "127.0.0.1", outboxIntervalMs: 25, scheduler: false,
+      slack: { botToken: "xoxb-test-token", signingSecret: "secret", apiUrl: slack.apiUrl },
+      wecom: { ...APP, apiUrl: wecom.url },
+    };
+    bot = await startBot(f.ctx, options, pino({ level: "silent" }));
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await slack?.stop();
+    await wecom?.stop();
+    await f?.close();
+  });
+
+  it("updates every copy: the Slack message and the WeCom card", async () => {
+    const at = f.clock.read();
+    await recordPostedCard(f.db, { accountId: 77, platform: "slack", channel: "C_SALES", ref: "1700000000.000100", at });
+    await recordPostedCard(f.db, { accountId: 77, platform: "wecom", channel: "AliceW", ref: "fb-77-abc:rc-77", at, locale: "zh-CN" });
+    const outcome = { accountId: 77, company: "Both Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
+    await enqueue(f.db, [{ to: { kind: "cards", accountId: 77 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
+    await slack.waitFor("chat.update", (c) => c.body.ts === "1700000000.000100");
+    const update = await wecom.waitFor("message/update_template_card", (c) => c.body.response_code === "rc-77");
+    expect(JSON.stringify(update.body.template_card)).toContain("Both Co");
+    expect(await livePostedCards(f.db, 77, "slack")).toHaveLength(0);
+    expect(await livePostedCards(f.db, 77, "wecom")).toHaveLength(0);
+  });
+});
