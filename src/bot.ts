@@ -1,7 +1,10 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { OutboxWorker, type Delivery } from "./jobs/outbox-worker.js";
+import { startScheduler } from "./jobs/scheduler.js";
 import { createSlack, type SlackConfig } from "./platforms/slack/app.js";
 import { slackDeliverer } from "./platforms/slack/deliver.js";
 import { createWecom, type WecomConfig } from "./platforms/wecom/app.js";
@@ -18,6 +21,10 @@ export interface BotOptions {
   /** How often the outbox worker looks for due messages. */
   readonly outboxIntervalMs?: number;
   readonly workerId?: string;
+  /** Local time of the daily digests, `HH:mm` in the calendar's timezone (default 09:30). */
+  readonly digestTime?: string;
+  /** False: no digests or automations from this process (tests that drive the jobs themselves). */
+  readonly scheduler?: boolean;
 }
 
 /** A running bot: the shared HTTP server, its platforms and the outbox worker. */
@@ -61,6 +68,9 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     },
   });
   worker.start(options.outboxIntervalMs ?? 500);
+  const scheduler = options.scheduler === false ? null : startScheduler(ctx, {
+    log, workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`, digestTime: options.digestTime,
+  });
   const server = createHttpServer(ctx.db, log, routes);
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
   const { port } = server.address() as AddressInfo;
@@ -70,6 +80,7 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     worker,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await scheduler?.stop();
       await worker.stop();
       for (const stop of stops) await stop();
     },

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
         encodingAesKey: env.WECOM_ENCODING_AES_KEY!, apiUrl: env.WECOM_API_URL,
       }
     : undefined;
-  const bot = await startBot(ctx, { port: env.PORT, host: env.HOST ?? "127.0.0.1", ...(slack ? { slack } : {}), ...(wecom ? { wecom } : {}) }, log);
+  const bot = await startBot(ctx, { port: env.PORT, host: env.HOST ?? "127.0.0.1", digestTime: env.FUNNEL_DIGEST_TIME, ...(slack ? { slack } : {}), ...(wecom ? { wecom } : {}) }, log);
   const where = `http://${env.HOST ?? "localhost"}:${env.PORT}`;
   console.log(
     [

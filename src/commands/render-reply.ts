@@ -173,6 +173,8 @@ export function renderAccount(
       at: when(e.at), actor, reason: e.kind === "bant-failed" ? String((e.data?.failures as string[] | undefined)?.join(", ") ?? "") : reason.replace(/^: /, locale === "zh-CN" ? "" : ": "),
       from: e.fromStage ? stageName(playbook, e.fromStage, locale) : "", to: e.toStage ? stageName(playbook, e.toStage, locale) : "",
       amount: e.amount?.toLocaleString("en-US") ?? "", days: stay,
+      // Escalations (reminder, released) name the rep who let the account wait and who has it now.
+      level: String(e.data?.level ?? ""), rep: String(e.data?.repName ?? "—"), owner: String(e.data?.ownerName ?? t(locale, "show.nobody")),
     });
   });
   const title = t(locale, "show.title", { id: account.id, company: account.company });

@@ -35,7 +35,12 @@ export interface AccountState {
 }
 
 /** The kinds of event the audit trail records. */
-export type EventKind = "created" | "transition" | "bant-failed" | "renewal" | "expansion" | "reassign" | "next-step";
+export type EventKind =
+  | "created" | "transition" | "bant-failed" | "renewal" | "expansion" | "reassign" | "next-step"
+  /** An automation reminded the owner (level 1) or their managers (level 2) of an assignment not accepted in time. */
+  | "reminder"
+  /** An automation took an assignment not accepted in time from its owner (level 3), to the next rep or the pool. */
+  | "released";
 
 /** An event to append to the audit trail. */
 export interface EventDraft {

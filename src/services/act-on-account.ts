@@ -7,7 +7,7 @@ import { err, ok, type Result } from "../domain/errors.js";
 import { decide, type Action, type Decision } from "../domain/funnel.js";
 import { pickRoundRobin } from "../domain/routing.js";
 import { findDelivery, lastTransition, saveChange, type AccountWithOwner } from "../store/accounts.js";
-import { findMember, listMembers } from "../store/members.js";
+import { findMember, listMembers, type MemberRecord } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { resolveAccount } from "./resolve-account.js";
@@ -90,15 +90,23 @@ async function assign(ctx: ServiceContext, decision: Decision, before: AccountWi
     const owner = decision.next.ownerId === before.owner?.id ? before.owner : decision.next.ownerId ? await findMember(ctx.db, { id: decision.next.ownerId }) : null;
     return { next: decision.next, ownerName: owner?.displayName ?? null, roundRobin: null };
   }
-  const team = await findTeam(ctx.db, effect.team);
-  const candidates = (await listMembers(ctx.db, effect.team)).filter((m) => m.role === "rep");
-  const chosen = pickRoundRobin(candidates, team?.lastAssignedId ?? null);
+  const chosen = await nextRep(ctx, effect.team);
   return {
     // Nobody available: the account waits in the team's pool, unowned, and the team channel hears of it.
     next: { ...decision.next, ownerId: chosen?.id ?? null },
     ownerName: chosen?.displayName ?? null,
     roundRobin: chosen ? { teamKey: effect.team, memberId: chosen.id } : null,
   };
+}
+
+/**
+ * The rep of a team whose turn it is (round robin, skipping those away and those in `exclude`), or null
+ * when nobody is available. Whoever saves the assignment moves the team's cursor to them (`roundRobin`).
+ */
+export async function nextRep(ctx: ServiceContext, teamKey: string, exclude: readonly number[] = []): Promise<MemberRecord | null> {
+  const team = await findTeam(ctx.db, teamKey);
+  const candidates = (await listMembers(ctx.db, teamKey)).filter((m) => m.role === "rep" && !exclude.includes(m.id));
+  return pickRoundRobin(candidates, team?.lastAssignedId ?? null);
 }
 
 async function messagesFor(

@@ -1,4 +1,4 @@
-import type { AccountState, EventDraft, StageEventRecord } from "../domain/account.js";
+import type { AccountState, EventDraft, EventKind, StageEventRecord } from "../domain/account.js";
 import type { BantAnswers } from "../domain/bant.js";
 import type { OwnerInfo } from "../domain/permissions.js";
 import type { OutgoingMessage } from "../commands/reply.js";
@@ -94,6 +94,40 @@ export async function accountsOwnedBy(db: Database, ownerId: number, stages: rea
     orderBy: { stageEnteredAt: "asc" },
     take: 200,
   });
+}
+
+/**
+ * A page of the accounts in `stage` that entered it at or before `enteredBefore`, oldest first, after the
+ * cursor: read on the (stage, stageEnteredAt) index, so automations never load the whole table.
+ */
+export async function accountsInStageSince(
+  db: Database,
+  query: { stage: string; enteredBefore: Date; ownedOnly?: boolean; after?: { enteredAt: Date; id: number } | null; take: number },
+): Promise<AccountWithOwner[]> {
+  const { after } = query;
+  const rows = await db.prisma.account.findMany({
+    where: {
+      stage: query.stage,
+      stageEnteredAt: { lte: query.enteredBefore },
+      ...(query.ownedOnly ? { ownerId: { not: null } } : {}),
+      ...(after ? { OR: [{ stageEnteredAt: { gt: after.enteredAt } }, { stageEnteredAt: after.enteredAt, id: { gt: after.id } }] } : {}),
+    },
+    orderBy: [{ stageEnteredAt: "asc" }, { id: "asc" }],
+    take: query.take,
+    select: { ...accountSelect, owner: { select: ownerSelect } },
+  });
+  return rows.map(({ owner, ...account }) => ({ account, owner }));
+}
+
+/** Events of these kinds on these accounts since an instant, oldest first: what automations already did. */
+export async function eventsSince(db: Database, accountIds: readonly number[], kinds: readonly EventKind[], since: Date): Promise<StageEventRecord[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await db.prisma.stageEvent.findMany({
+    where: { accountId: { in: [...accountIds] }, kind: { in: [...kinds] }, at: { gte: since } },
+    orderBy: [{ at: "asc" }, { id: "asc" }],
+    select: eventSelect,
+  });
+  return withActorNames(db, rows);
 }
 
 /** Everything a state change writes, saved together or not at all. */

@@ -78,22 +78,23 @@ function cardMarker(accountId: number): string {
  */
 export function outboxRows(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): P.PrismaPromise<unknown>[] {
   if (messages.length === 0) return [];
-  return [
-    db.prisma.outboxMessage.createMany({
-      data: messages.map((m) => ({
-        targetKind: m.to.kind,
-        target: targetOf(m.to),
-        payload: JSON.stringify({
-          reply: m.reply,
-          card: m.card ? { accountId: m.card.accountId, kind: m.card.kind } : null,
-          ...(m.outcome ? { outcome: m.outcome } : {}),
-          ...(options.alert ? { alert: true } : {}),
-        }),
-        nextAttemptAt: at,
-        createdAt: at,
-      })),
+  return [db.prisma.outboxMessage.createMany({ data: outboxData(messages, at, options) })];
+}
+
+/** The outbox rows for messages as plain data, for writers inside an interactive transaction. */
+export function outboxData(messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): P.OutboxMessageCreateManyInput[] {
+  return messages.map((m) => ({
+    targetKind: m.to.kind,
+    target: targetOf(m.to),
+    payload: JSON.stringify({
+      reply: m.reply,
+      card: m.card ? { accountId: m.card.accountId, kind: m.card.kind } : null,
+      ...(m.outcome ? { outcome: m.outcome } : {}),
+      ...(options.alert ? { alert: true } : {}),
     }),
-  ];
+    nextAttemptAt: at,
+    createdAt: at,
+  }));
 }
 
 /** Queues messages that no business change goes with (alerts, digests); returns how many were written. */

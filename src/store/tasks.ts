@@ -1,4 +1,6 @@
+import type { OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "./database.js";
+import { outboxData } from "./outbox.js";
 
 /** A to-do of a member. */
 export interface TaskRecord {
@@ -38,4 +40,38 @@ export async function ensureTask(db: Database, task: { accountId: number; assign
   if (existing) return false;
   await db.prisma.task.create({ data: { accountId: task.accountId, assigneeId: task.assigneeId, kind: task.kind, title: task.title, dueAt: task.dueAt, createdAt: task.at } });
   return true;
+}
+
+/**
+ * Creates a task and queues the messages announcing it (which name its id, for a [Done] button) in one
+ * transaction. Null when the account already has a task of that kind, however many replicas tried at once:
+ * the unique (accountId, kind) decides, and the losers queue nothing.
+ */
+export async function createTaskWithMessages(
+  db: Database,
+  task: { accountId: number; assigneeId: number | null; kind: string; title: string; dueAt: Date | null; at: Date },
+  messages: (taskId: number) => readonly OutgoingMessage[],
+): Promise<number | null> {
+  try {
+    return await db.prisma.$transaction(async (tx) => {
+      const { id } = await tx.task.create({
+        data: { accountId: task.accountId, assigneeId: task.assigneeId, kind: task.kind, title: task.title, dueAt: task.dueAt, createdAt: task.at },
+        select: { id: true },
+      });
+      const rows = outboxData(messages(id), task.at);
+      if (rows.length > 0) await tx.outboxMessage.createMany({ data: rows });
+      return id;
+    });
+  } catch (error) {
+    // P2002: unique constraint; both generated clients raise it with this code.
+    if ((error as { code?: unknown } | null)?.code === "P2002") return null;
+    throw error;
+  }
+}
+
+/** Which of these accounts already have a task of this kind (open or done). */
+export async function accountsWithTask(db: Database, accountIds: readonly number[], kind: string): Promise<Set<number>> {
+  if (accountIds.length === 0) return new Set();
+  const rows = await db.prisma.task.findMany({ where: { kind, accountId: { in: [...accountIds] } }, select: { accountId: true } });
+  return new Set(rows.map((r) => r.accountId));
 }

@@ -15,7 +15,7 @@ describe("Slack in Socket Mode (SLACK_APP_TOKEN set)", () => {
     await updateMember(f.db, "chen", { slackUserId: "U_CHEN" });
     slack = new FakeSlack();
     await slack.start();
-    bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", appToken: "xapp-1-test", apiUrl: slack.apiUrl }, outboxIntervalMs: 25 }, pino({ level: "silent" }));
+    bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", appToken: "xapp-1-test", apiUrl: slack.apiUrl }, outboxIntervalMs: 25, scheduler: false }, pino({ level: "silent" }));
   });
   afterAll(async () => {
     await bot?.close();

@@ -29,7 +29,7 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     await upsertTeam(f.db, { key: "marketing", name: "Marketing", slackChannel: "C_MKT" });
     slack = new FakeSlack();
     await slack.start();
-    bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: SECRET, apiUrl: slack.apiUrl }, outboxIntervalMs: 25 }, pino({ level: "silent" }));
+    bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: SECRET, apiUrl: slack.apiUrl }, outboxIntervalMs: 25, scheduler: false }, pino({ level: "silent" }));
   });
   afterAll(async () => {
     await bot?.close();
@@ -189,7 +189,7 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
   });
 
   it("acks \"working…\" when a command outlives its budget and follows up through the outbox", async () => {
-    const patient = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: SECRET, apiUrl: slack.apiUrl, ackBudgetMs: 0 }, outboxIntervalMs: 25 }, pino({ level: "silent" }));
+    const patient = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: SECRET, apiUrl: slack.apiUrl, ackBudgetMs: 0 }, outboxIntervalMs: 25, scheduler: false }, pino({ level: "silent" }));
     try {
       const body = commandBody(slack, { command: "/lead", text: "show #1", userId: userOf("sam") });
       const acked = await postToBot(`${patient.url}/slack/events`, SECRET, body, FORM);

@@ -1,12 +1,17 @@
+import { hostname } from "node:os";
 import { ROLES, type Role } from "../../domain/account.js";
 import { PlaybookSchema } from "../../domain/playbook.js";
 import { presetNames, loadPreset } from "../../domain/presets/index.js";
 import { ConfigError } from "../../config/env.js";
 import { readPlaybookFile } from "../../config/playbook.js";
+import { localDay } from "../../domain/calendar.js";
+import { sendDigest } from "../../jobs/digests.js";
+import { buildDigest } from "../../services/digest.js";
 import { runCommand } from "../../services/run-command.js";
 import { seedDemo } from "../../services/seed-demo.js";
 import type { ServiceContext } from "../../services/context.js";
 import { migrate } from "../../store/database.js";
+import { digestRun } from "../../store/digest-runs.js";
 import { findMember, listMembers, updateMember, upsertMember } from "../../store/members.js";
 import { listTeams, upsertTeam } from "../../store/teams.js";
 import type { Reply } from "../../commands/reply.js";
@@ -25,6 +30,8 @@ const USAGE = `Usage:
   funnelbot members [list | add <handle> --name <n> --team <t> --role rep|manager|admin [--locale en|zh-CN] [--slack U…] [--wecom id] [--region r]
                     | set <handle> [--away yes|no] [--role …] [--team …] [--locale …] [--slack U…] [--wecom id]]
   funnelbot teams [list | add <key> --name <n> [--locale en|zh-CN] [--slack-channel C…] [--wecom-chat id] [--wecom-robot key]]
+  funnelbot digest --team <key> [--dry-run] [--json]   print a team's daily digest; without --dry-run, queue it
+                    now, claimed as the scheduler claims it: one digest per team and day, never a second
   funnelbot seed-demo          demo teams, members and accounts (only into an empty database)
   funnelbot db migrate         apply pending migrations
   funnelbot playbook check [preset | file.yaml]`;
@@ -87,6 +94,7 @@ export async function runCli(argv: readonly string[], open: ContextOpener, io: C
       print(seeded, seeded.seeded ? `Seeded ${seeded.teams} teams, ${seeded.members} members, ${seeded.accounts} accounts.` : "The database already has members; nothing seeded.");
       return 0;
     }
+    if (first === "digest") return await digest(ctx, rest.slice(1), io, json);
     if (first === "members") return await members(ctx, rest.slice(1), io, json);
     if (first === "teams") return await teams(ctx, rest.slice(1), io, json);
 
@@ -191,4 +199,30 @@ async function teams(ctx: ServiceContext, args: string[], io: CliIo, json: boole
     return 0;
   }
   throw new ConfigError(USAGE);
+}
+
+async function digest(ctx: ServiceContext, args: string[], io: CliIo, json: boolean): Promise<number> {
+  const { rest, flags } = takeFlags(args, ["team", "dry-run"]);
+  const keys = ctx.playbook.teams.map((x) => x.key);
+  if (rest.length > 0 || typeof flags.team !== "string") throw new ConfigError(`digest needs --team <${keys.join("|")}>`);
+  const teamKey = flags.team;
+  if (!keys.includes(teamKey)) throw new ConfigError(`--team must be one of ${keys.join(", ")}`);
+  if (flags["dry-run"] !== undefined) {
+    printReply(await buildDigest(ctx, teamKey), io, json);
+    return 0;
+  }
+  // Claimed like the scheduler's, so neither this nor any replica sends the team a second digest today.
+  const now = ctx.clock();
+  const day = localDay(now, ctx.calendar.timezone);
+  const outcome = await sendDigest(ctx, { teamKey, day, now, workerId: `cli-${hostname()}-${process.pid}` });
+  const run = await digestRun(ctx.db, teamKey, day);
+  const human = outcome === "sent"
+    ? `Queued the ${teamKey} digest for ${day}; the running bot delivers it.`
+    : `The ${teamKey} digest for ${day} was already ${run?.sentAt ? `queued at ${run.sentAt.toISOString()}` : `claimed by ${run?.claimedBy ?? "another worker"}`}; nothing sent.`;
+  print(io, json, { team: teamKey, day, sent: outcome === "sent", run }, human);
+  return outcome === "sent" ? 0 : 1;
+}
+
+function print(io: CliIo, json: boolean, value: unknown, human: string): void {
+  io.out(json ? JSON.stringify(value, null, 2) : human);
 }

@@ -1,0 +1,83 @@
+import { isBusinessDay, localDay, localTime } from "../domain/calendar.js";
+import type { Playbook } from "../domain/playbook.js";
+import type { ServiceContext } from "../services/context.js";
+import { buildDigest } from "../services/digest.js";
+import { claimDigest, digestRunsOn, markDigestSent } from "../store/digest-runs.js";
+
+/** The local time of day digests go out when none is configured (DESIGN.md: 09:30 Asia/Shanghai). */
+export const DEFAULT_DIGEST_TIME = "09:30";
+
+/** `HH:mm`, 24-hour, as FUNNEL_DIGEST_TIME is written. */
+export const DIGEST_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * A claim not marked sent within this long is presumed dead and may be taken over. Building a digest
+ * takes well under a second; a minute leaves room for a slow database without ever sending twice (the
+ * marking is conditional on still holding the claim).
+ */
+const LEASE_MS = 60_000;
+
+/** What a digest pass needs: the instant it runs at, who runs it, and the local time digests are due. */
+export interface DigestPassOptions {
+  readonly now: Date;
+  /** Unique per process; recorded on the claim. */
+  readonly workerId: string;
+  /** `HH:mm` in the calendar's timezone; default 09:30. */
+  readonly digestTime?: string;
+}
+
+/** What a digest pass did: the business day it looked at and the teams whose digest it queued. */
+export interface DigestPass {
+  readonly day: string;
+  readonly sent: string[];
+  /** Why nothing was due: a day off, or a business day before the digest time. */
+  readonly skipped: "day-off" | "too-early" | null;
+}
+
+/** The teams that get a digest: every team that some stage names. */
+export function digestTeams(playbook: Playbook): string[] {
+  const named = new Set(playbook.stages.flatMap((s) => s.teams));
+  return playbook.teams.map((t) => t.key).filter((key) => named.has(key));
+}
+
+/**
+ * Queues today's digest of every owning team that has not had one, if today is a business day in the
+ * calendar's timezone and its digest time has come. Any number of workers may run this at once, as
+ * often as they like: each (team, day) is claimed in the database, so exactly one digest goes out, and
+ * a pass after downtime later the same business day sends the digests that were missed.
+ */
+export async function runDigests(ctx: ServiceContext, options: DigestPassOptions): Promise<DigestPass> {
+  const time = options.digestTime ?? DEFAULT_DIGEST_TIME;
+  if (!DIGEST_TIME.test(time)) throw new RangeError(`digest time must be HH:mm, not ${JSON.stringify(time)}`);
+  const { now } = options;
+  const tz = ctx.calendar.timezone;
+  const day = localDay(now, tz);
+  if (!isBusinessDay(ctx.calendar, day)) return { day, sent: [], skipped: "day-off" };
+  // `YYYY-MM-DD HH:mm` strings of one day compare as times do.
+  if (localTime(now, tz).slice(11) < time) return { day, sent: [], skipped: "too-early" };
+  // One read spares the teams already done a failing insert on every pass.
+  const runs = new Map((await digestRunsOn(ctx.db, day)).map((r) => [r.teamKey, r]));
+  const sent: string[] = [];
+  for (const teamKey of digestTeams(ctx.playbook)) {
+    const run = runs.get(teamKey);
+    if (run && (run.sentAt !== null || now.getTime() - run.claimedAt.getTime() <= LEASE_MS)) continue;
+    if ((await sendDigest(ctx, { teamKey, day, now, workerId: options.workerId })) === "sent") sent.push(teamKey);
+  }
+  return { day, sent, skipped: null };
+}
+
+/** How sending one team's digest ended. */
+export type DigestOutcome = "sent" | "taken";
+
+/**
+ * Claims the digest of one team for `day` and, if this worker won, builds it as of `now` and queues it to
+ * the team's channels in the same transaction that marks it sent. "taken": another worker has it.
+ */
+export async function sendDigest(ctx: ServiceContext, input: { teamKey: string; day: string; now: Date; workerId: string }): Promise<DigestOutcome> {
+  const { teamKey, day, now, workerId } = input;
+  if (!(await claimDigest(ctx.db, teamKey, day, workerId, now, { leaseMs: LEASE_MS }))) return "taken";
+  // The digest describes the pass's instant, whatever the context's clock says by the time it is built.
+  const reply = await buildDigest({ ...ctx, clock: () => now }, teamKey);
+  const marked = await markDigestSent(ctx.db, teamKey, day, now, { workerId, messages: [{ to: { kind: "team", teamKey }, reply }] });
+  return marked ? "sent" : "taken";
+}
