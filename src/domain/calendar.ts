@@ -71,10 +71,29 @@ function checkInstant(instant: Date): void {
   if (Number.isNaN(instant.getTime())) throw new RangeError("invalid Date");
 }
 
+/**
+ * The local date and time of an instant in a timezone, from one cached Intl formatter per zone: dayjs'
+ * timezone plugin builds its parts anew on every call, and digests format thousands of instants.
+ */
+function localParts(instant: Date, tz: string): { day: string; time: string } {
+  checkInstant(instant);
+  let format = formatters.get(tz);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    formatters.set(tz, format);
+  }
+  const part: Record<string, string> = {};
+  for (const { type, value } of format.formatToParts(instant)) part[type] = value;
+  const ms = String(((instant.getTime() % 1000) + 1000) % 1000).padStart(3, "0");
+  return { day: `${part.year!.padStart(4, "0")}-${part.month}-${part.day}`, time: `${part.hour}:${part.minute}:${part.second}.${ms}` };
+}
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The local calendar day of an instant in a timezone, `YYYY-MM-DD`. */
 export function localDay(instant: Date, tz: string): string {
-  checkInstant(instant);
-  return dayjs(instant).tz(tz).format("YYYY-MM-DD");
+  return localParts(instant, tz).day;
 }
 
 /** The instant a local day ends (the next day's midnight, less a millisecond). */
@@ -84,8 +103,7 @@ export function zonedEndOfDay(day: string, tz: string): Date {
 
 /** The local time of day of an instant, `HH:mm:ss.SSS`. */
 export function localTimeOfDay(instant: Date, tz: string): string {
-  checkInstant(instant);
-  return dayjs(instant).tz(tz).format("HH:mm:ss.SSS");
+  return localParts(instant, tz).time;
 }
 
 /** The instant of a local day and time of day in a timezone. */
@@ -95,8 +113,8 @@ export function zonedAt(day: string, time: string, tz: string): Date {
 
 /** The local date and time of an instant in a timezone, `YYYY-MM-DD HH:mm`, as people read it. */
 export function localTime(instant: Date, tz: string): string {
-  checkInstant(instant);
-  return dayjs(instant).tz(tz).format("YYYY-MM-DD HH:mm");
+  const { day, time } = localParts(instant, tz);
+  return `${day} ${time.slice(0, 5)}`;
 }
 
 /** The instant a local day begins in a timezone (01:00 or later where DST skips midnight). */
@@ -149,6 +167,20 @@ export function addBusinessDays(cal: BusinessCalendar, instant: Date, n: number)
   return zonedTime(day, time, cal.timezone);
 }
 
+/** A calendar's exceptions as day numbers: holidays that fall on weekdays, workdays that fall on weekends. */
+function exceptions(cal: BusinessCalendar): { holidays: number[]; workdays: number[] } {
+  let found = exceptionCache.get(cal);
+  if (!found) {
+    found = {
+      holidays: [...new Set(cal.holidays)].map(dayNumber).filter((n) => !isWeekend(n)),
+      workdays: [...new Set(cal.workdays)].map(dayNumber).filter(isWeekend),
+    };
+    exceptionCache.set(cal, found);
+  }
+  return found;
+}
+const exceptionCache = new WeakMap<BusinessCalendar, { holidays: number[]; workdays: number[] }>();
+
 /**
  * Whole days from `from` to `to` for "days in stage", 0 when `to` is not later.
  * Calendar: the difference of the two local dates in the calendar's timezone, so entering at 23:50 and
@@ -164,12 +196,9 @@ export function elapsedDays(cal: BusinessCalendar, from: Date, to: Date, unit: S
   const span = end - start;
   let count = Math.floor(span / 7) * 5;
   for (let n = start + Math.floor(span / 7) * 7 + 1; n <= end; n += 1) if (!isWeekend(n)) count += 1;
-  const inRange = (day: string) => {
-    const n = dayNumber(day);
-    return n > start && n <= end;
-  };
-  for (const day of new Set(cal.holidays)) if (inRange(day) && !isWeekend(dayNumber(day))) count -= 1;
-  for (const day of new Set(cal.workdays)) if (inRange(day) && isWeekend(dayNumber(day))) count += 1;
+  const { holidays, workdays } = exceptions(cal);
+  for (const n of holidays) if (n > start && n <= end) count -= 1;
+  for (const n of workdays) if (n > start && n <= end) count += 1;
   return count;
 }
 

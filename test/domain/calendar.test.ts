@@ -1,8 +1,15 @@
+import dayjs from "dayjs";
+import timezone from "dayjs/plugin/timezone.js";
+import utc from "dayjs/plugin/utc.js";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  addBusinessDays, BusinessCalendarSchema, DEFAULT_CALENDAR, elapsedDays, isBusinessDay, isOverdue, localDay, nextBusinessDay,
-  slaDeadline, zonedMidnight, type BusinessCalendar,
+  addBusinessDays, BusinessCalendarSchema, DEFAULT_CALENDAR, elapsedDays, isBusinessDay, isOverdue, localDay, localTime, localTimeOfDay,
+  nextBusinessDay, slaDeadline, zonedMidnight, type BusinessCalendar,
 } from "../../src/domain/calendar.js";
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
 
 const cn = DEFAULT_CALENDAR;
 const utcCal: BusinessCalendar = { ...cn, timezone: "UTC" };
@@ -241,5 +248,25 @@ describe("properties over random instants", () => {
         expect(localDay(new Date(midnight.getTime() - 1), cal.timezone) < day).toBe(true);
       }
     }
+  });
+});
+
+describe("local times", () => {
+  it("agree with dayjs' timezone plugin on any instant, across DST and date lines", () => {
+    const zones = ["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Kiritimati", "UTC"];
+    fc.assert(
+      fc.property(fc.date({ min: new Date("1990-01-01T00:00:00Z"), max: new Date("2060-01-01T00:00:00Z"), noInvalidDate: true }), fc.constantFrom(...zones), (instant, tz) => {
+        const local = dayjs(instant).tz(tz);
+        expect(localDay(instant, tz)).toBe(local.format("YYYY-MM-DD"));
+        expect(localTimeOfDay(instant, tz)).toBe(local.format("HH:mm:ss.SSS"));
+        expect(localTime(instant, tz)).toBe(local.format("YYYY-MM-DD HH:mm"));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("reads midnight as 00:00, not 24:00", () => {
+    expect(localTime(new Date("2026-11-22T16:00:00Z"), "Asia/Shanghai")).toBe("2026-11-23 00:00");
+    expect(localTimeOfDay(new Date("2026-11-22T16:00:00.007Z"), "Asia/Shanghai")).toBe("00:00:00.007");
   });
 });
