@@ -15,8 +15,8 @@ import { providerOf, sqliteFileFromUrl, type DatabaseProvider } from "../src/con
 import type { Playbook } from "../src/domain/playbook.js";
 import { stallRules, type StallRule } from "../src/domain/stalled.js";
 import type { ServiceContext } from "../src/services/context.js";
-import { buildDigest } from "../src/services/digest.js";
-import { loadFunnelData } from "../src/services/funnel-summary.js";
+import { buildDigest, DIGEST_CONVERSION_DAYS } from "../src/services/digest.js";
+import { loadFunnelData, TIME_IN_STAGE_DAYS } from "../src/services/funnel-summary.js";
 import { countByStage, medianMoveTimeByActor, movesSince, timeInStage } from "../src/store/funnel.js";
 import { stalledAccounts } from "../src/store/stalled.js";
 import { openContext } from "../src/wiring.js";
@@ -198,7 +198,7 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
       },
       // As the morning run builds them: the shared funnel data once, then each team's digest.
       digests: async () => {
-        const data = await loadFunnelData(ctx, 7);
+        const data = await loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
         for (const team of teams) perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })));
       },
     };
@@ -245,8 +245,8 @@ async function digestParts(ctx: ServiceContext, teams: readonly string[], now: D
   });
   const parts: { name: string; calls: number; run: () => Promise<unknown> }[] = [
     { name: "countByStage (all stages)", calls: 1, run: () => countByStage(db, null) },
-    { name: "movesSince (7 days)", calls: 1, run: () => movesSince(db, ago(7)) },
-    { name: "timeInStage (90 days, with medians)", calls: 1, run: () => timeInStage(db, ago(90)) },
+    { name: `movesSince (${DIGEST_CONVERSION_DAYS} days)`, calls: 1, run: () => movesSince(db, ago(DIGEST_CONVERSION_DAYS)) },
+    { name: `timeInStage (${TIME_IN_STAGE_DAYS} days, with medians)`, calls: 1, run: () => timeInStage(db, ago(TIME_IN_STAGE_DAYS)) },
     ...speed,
     { name: "stallRules (every team's SLA cutoffs)", calls: 1, run: async () => teams.map((team) => stallRules(playbook, calendar, ownedStages(playbook, team), now)) },
     ...teams.map((team) => {

@@ -131,7 +131,7 @@ const MESSAGES = {
   "funnel.row": { en: "{stage}: {count}", zh: "「{stage}」:{count} 个" },
   "funnel.time": { en: "{stage}: avg {mean} d, median {median} d{sla} ({moves} moves)", zh: "「{stage}」:平均 {mean} 天,中位数 {median} 天{sla}(共 {moves} 次)" },
   "funnel.time-sla": { en: " vs SLA {days} {unit}", zh: ",SLA {days} {unit}" },
-  "funnel.time-title": { en: "Time in stage (last 90 days)", zh: "阶段停留时间(近 90 天)" },
+  "funnel.time-title": { en: "Time in stage (last {days} days)", zh: "阶段停留时间(近 {days} 天)" },
   "funnel.conversion-title": { en: "Conversion, last {days} days", zh: "转化率(近 {days} 天)" },
   "funnel.conversion": { en: "{from} → {to}: {rate}% ({forward} of {total})", zh: "「{from}」→「{to}」:{rate}%({total} 个中 {forward} 个)" },
   "funnel.none": { en: "No moves yet.", zh: "暂无流转。" },

@@ -1,7 +1,8 @@
 import { isBusinessDay, localDay, localTime } from "../domain/calendar.js";
 import type { Playbook } from "../domain/playbook.js";
 import type { ServiceContext } from "../services/context.js";
-import { buildDigest } from "../services/digest.js";
+import { buildDigest, DIGEST_CONVERSION_DAYS } from "../services/digest.js";
+import { loadFunnelData, type FunnelData } from "../services/funnel-summary.js";
 import { claimDigest, digestRunsOn, markDigestSent } from "../store/digest-runs.js";
 
 /** The local time of day digests go out when none is configured (DESIGN.md: 09:30 Asia/Shanghai). */
@@ -58,10 +59,13 @@ export async function runDigests(ctx: ServiceContext, options: DigestPassOptions
   // One read spares the teams already done a failing insert on every pass.
   const runs = new Map((await digestRunsOn(ctx.db, day)).map((r) => [r.teamKey, r]));
   const sent: string[] = [];
+  // The funnel figures every team's digest shares, loaded once per pass and only if some digest is due.
+  let data: Promise<FunnelData> | null = null;
+  const shared = () => (data ??= loadFunnelData({ ...ctx, clock: () => now }, DIGEST_CONVERSION_DAYS));
   for (const teamKey of digestTeams(ctx.playbook)) {
     const run = runs.get(teamKey);
     if (run && (run.sentAt !== null || now.getTime() - run.claimedAt.getTime() <= LEASE_MS)) continue;
-    if ((await sendDigest(ctx, { teamKey, day, now, workerId: options.workerId })) === "sent") sent.push(teamKey);
+    if ((await sendDigest(ctx, { teamKey, day, now, workerId: options.workerId, data: shared })) === "sent") sent.push(teamKey);
   }
   return { day, sent, skipped: null };
 }
@@ -73,11 +77,13 @@ export type DigestOutcome = "sent" | "taken";
  * Claims the digest of one team for `day` and, if this worker won, builds it as of `now` and queues it to
  * the team's channels in the same transaction that marks it sent. "taken": another worker has it.
  */
-export async function sendDigest(ctx: ServiceContext, input: { teamKey: string; day: string; now: Date; workerId: string }): Promise<DigestOutcome> {
+export async function sendDigest(
+  ctx: ServiceContext, input: { teamKey: string; day: string; now: Date; workerId: string; data?: () => Promise<FunnelData> },
+): Promise<DigestOutcome> {
   const { teamKey, day, now, workerId } = input;
   if (!(await claimDigest(ctx.db, teamKey, day, workerId, now, { leaseMs: LEASE_MS }))) return "taken";
   // The digest describes the pass's instant, whatever the context's clock says by the time it is built.
-  const reply = await buildDigest({ ...ctx, clock: () => now }, teamKey);
+  const reply = await buildDigest({ ...ctx, clock: () => now }, teamKey, input.data ? { data: await input.data() } : {});
   const marked = await markDigestSent(ctx.db, teamKey, day, now, { workerId, messages: [{ to: { kind: "team", teamKey }, reply }] });
   return marked ? "sent" : "taken";
 }

@@ -9,17 +9,20 @@ import { medianMoveTimeByActor } from "../store/funnel.js";
 import { stalledAccounts, type StalledAccount } from "../store/stalled.js";
 import { findTeam } from "../store/teams.js";
 import type { ServiceContext } from "./context.js";
-import { funnelFacts, loadFunnelData, type FunnelData } from "./funnel-summary.js";
+import { funnelFacts, loadFunnelData, TIME_IN_STAGE_DAYS, type FunnelData } from "./funnel-summary.js";
+
+const DAY_MS = 86_400_000;
+/** The digest's conversion rates are this week's: the moves of the last seven days. */
+export const DIGEST_CONVERSION_DAYS = 7;
 
 /** Every team's digest with the shared funnel data loaded once (the scheduler's morning run). */
 export async function buildDigests(ctx: ServiceContext, teamKeys: readonly string[]): Promise<Map<string, Reply>> {
-  const data = await loadFunnelData(ctx, 7);
+  const data = await loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
   const out = new Map<string, Reply>();
   for (const key of teamKeys) out.set(key, await buildDigest(ctx, key, { data }));
   return out;
 }
 
-const DAY_MS = 86_400_000;
 /** Stalled accounts listed by name; the rest are counted ("and N more"). */
 const LISTED = 15;
 /** Accounts that get a one-click [Advance] button under the list. */
@@ -41,7 +44,7 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
   const led = playbook.stages.filter((s) => s.teams[0] === teamKey).map((s) => s.code);
   const [{ accounts, counts }, data] = await Promise.all([
     stalledAccounts(ctx.db, stallRules(playbook, calendar, led, now), now),
-    options.data ?? loadFunnelData(ctx, 7),
+    options.data ?? loadFunnelData(ctx, DIGEST_CONVERSION_DAYS),
   ]);
   const facts = funnelFacts(ctx, data, owned, lang);
   // Each account's ratio once: it formats dates in the business timezone, too dear for a comparator.
@@ -58,8 +61,8 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
   const speed = await speedToLead(ctx, teamKey, now, lang);
   const buttons = advanceButtons(ctx, worst.slice(0, WITH_BUTTONS), lang);
   const sections: [string, string[]][] = [
-    [t(lang, "funnel.conversion-title", { days: 7 }), facts.conversion],
-    [t(lang, "funnel.time-title"), facts.times],
+    [t(lang, "funnel.conversion-title", { days: DIGEST_CONVERSION_DAYS }), facts.conversion],
+    [t(lang, "funnel.time-title", { days: TIME_IN_STAGE_DAYS }), facts.times],
     ...(speed.length ? [[t(lang, "digest.speed-title"), speed] as [string, string[]]] : []),
   ];
   const blocks: Block[] = [

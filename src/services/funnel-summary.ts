@@ -7,6 +7,8 @@ import { countByStage, movesSince, reachedBySource, timeInStage, type StageCount
 import type { ServiceContext } from "./context.js";
 
 const DAY_MS = 86_400_000;
+/** The window of time-in-stage figures, in days. */
+export const TIME_IN_STAGE_DAYS = 30;
 
 /** The sections /funnel and the digest share: counts, conversion, time in stage against SLA, forecast. */
 export interface FunnelFacts {
@@ -23,11 +25,15 @@ export interface FunnelData {
   readonly times: Map<string, StageTime>;
 }
 
-/** Loads counts, the moves of the last `days` days and 90 days of time in stage, in parallel. */
+/**
+ * Loads counts, the moves of the last `days` days and the time in stage of the moves of the last 30 days,
+ * in parallel. Thirty days, like conversion in /funnel and speed to lead: recent enough that a team sees
+ * its own improvement, long enough for the slow onboarding stages to have moves.
+ */
 export async function loadFunnelData(ctx: ServiceContext, days: number): Promise<FunnelData> {
   const now = ctx.clock().getTime();
   const [counts, moves, times] = await Promise.all([
-    countByStage(ctx.db, null), movesSince(ctx.db, new Date(now - days * DAY_MS)), timeInStage(ctx.db, new Date(now - 90 * DAY_MS)),
+    countByStage(ctx.db, null), movesSince(ctx.db, new Date(now - days * DAY_MS)), timeInStage(ctx.db, new Date(now - TIME_IN_STAGE_DAYS * DAY_MS)),
   ]);
   return { counts, moves, times };
 }
@@ -73,7 +79,7 @@ export async function funnelSummary(ctx: ServiceContext, team: string | null, lo
   const sources = team === null ? await sourceLines(ctx, playbook, locale) : [];
   const sections: [string, string[]][] = [
     [t(locale, "funnel.conversion-title", { days: 30 }), facts.conversion.length ? facts.conversion : [t(locale, "funnel.none")]],
-    [t(locale, "funnel.time-title"), facts.times.length ? facts.times : [t(locale, "funnel.none")]],
+    [t(locale, "funnel.time-title", { days: TIME_IN_STAGE_DAYS }), facts.times.length ? facts.times : [t(locale, "funnel.none")]],
     ...(sources.length ? [[t(locale, "funnel.source-title"), sources] as [string, string[]]] : []),
   ];
   const blocks: Block[] = [

@@ -65,19 +65,25 @@ export async function movesSince(db: Database, since: Date): Promise<{ from: str
   return rows.filter((r) => r.fromStage && r.toStage).map((r) => ({ from: r.fromStage!, to: r.toStage!, count: r._count._all }));
 }
 
-/** Each member's median time from entering `from` to their own move to `to` (speed to lead), since `since`. */
+/**
+ * Each member's median time from entering `from` to their own move to `to` (speed to lead), since `since`:
+ * the lower median, picked in the database with window functions, so only one row per member comes back.
+ */
 export async function medianMoveTimeByActor(db: Database, from: string, to: string, since: Date): Promise<{ actorId: number; name: string; moves: number; medianHours: number }[]> {
-  const rows = await db.prisma.stageEvent.findMany({
-    where: { kind: "transition", fromStage: from, toStage: to, at: { gte: since }, secondsInStage: { not: null }, actorId: { not: null } },
-    select: { actorId: true, secondsInStage: true },
-  });
-  const byActor = new Map<number, number[]>();
-  for (const row of rows) byActor.set(row.actorId!, [...(byActor.get(row.actorId!) ?? []), row.secondsInStage!]);
-  const names = new Map((await db.prisma.member.findMany({ where: { id: { in: [...byActor.keys()] } }, select: { id: true, displayName: true } })).map((m) => [m.id, m.displayName]));
-  return [...byActor.entries()].map(([actorId, seconds]) => {
-    const sorted = seconds.sort((a, b) => a - b);
-    return { actorId, name: names.get(actorId) ?? `#${actorId}`, moves: sorted.length, medianHours: sorted[Math.floor((sorted.length - 1) / 2)]! / 3600 };
-  }).sort((a, b) => a.medianHours - b.medianHours);
+  const rows = await db.prisma.$queryRaw<{ actorId: number | bigint; name: string | null; moves: number | bigint; seconds: number | bigint }[]>`
+    SELECT r."actorId" AS "actorId", m."displayName" AS name, r.n AS moves, r."secondsInStage" AS seconds
+    FROM (
+      SELECT e."actorId", e."secondsInStage",
+        ROW_NUMBER() OVER (PARTITION BY e."actorId" ORDER BY e."secondsInStage") AS rn,
+        COUNT(*) OVER (PARTITION BY e."actorId") AS n
+      FROM "StageEvent" e
+      WHERE e."kind" = 'transition' AND e."fromStage" = ${from} AND e."toStage" = ${to} AND e."at" >= ${since}
+        AND e."secondsInStage" IS NOT NULL AND e."actorId" IS NOT NULL
+    ) r LEFT JOIN "Member" m ON m."id" = r."actorId"
+    WHERE r.rn = (r.n - 1) / 2 + 1`;
+  return rows
+    .map((r) => ({ actorId: Number(r.actorId), name: r.name ?? `#${Number(r.actorId)}`, moves: Number(r.moves), medianHours: Number(r.seconds) / 3600 }))
+    .sort((a, b) => a.medianHours - b.medianHours || a.actorId - b.actorId);
 }
 
 /** For each source channel, how many accounts ever entered each stage (from the events, not the current stage). */
