@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CALENDAR, slaDeadline } from "../../src/domain/calendar.js";
 import { stalledCutoff } from "../../src/domain/stalled.js";
 import { replyBlocks } from "../../src/platforms/slack/blocks.js";
-import { SLACK } from "../../src/platforms/limits.js";
+import { SLACK, WECOM } from "../../src/platforms/limits.js";
+import { replyMarkdown, replyText } from "../../src/platforms/wecom/cards.js";
 import { createLead } from "../../src/services/create-lead.js";
 import { buildDigest } from "../../src/services/digest.js";
 import { runCommand } from "../../src/services/run-command.js";
@@ -94,7 +95,7 @@ describe.each(providers.filter((p) => p.available))("the daily digest on $name",
     expect(text).toMatch(/MQL: avg 0\.1 d, median 0\.1 d vs SLA 1 business d \(1 moves\)/);
   });
 
-  it("stays inside Slack's limits with 120 stalled accounts, and says how many more there are", async () => {
+  it("stays inside Slack's and WeCom's limits with 120 stalled accounts, and says how many more there are", async () => {
     for (let i = 0; i < 120; i++) await mqlAt(`Bulk ${String(i).padStart(3, "0")} Trading Company With A Rather Long Registered Name Ltd`, shanghai("2026-06-01T10:00:00"));
     f.clock.set(shanghai("2026-11-23T09:30:00"));
     const digest = await buildDigest(f.ctx, "sales", { locale: "zh-CN" });
@@ -106,5 +107,15 @@ describe.each(providers.filter((p) => p.available))("the daily digest on $name",
       if (block.type === "section" && block.text) expect(block.text.text.length).toBeLessThanOrEqual(SLACK.sectionText);
     }
     expect(JSON.stringify(blocks)).toContain("还有");
+    // WeCom: a group robot's markdown (4096 bytes) and an app chat's text (2048 bytes), in both languages.
+    for (const locale of ["zh-CN", "en"] as const) {
+      const reply = await buildDigest(f.ctx, "sales", { locale });
+      const markdown = replyMarkdown(reply, locale);
+      const text = replyText(reply, locale);
+      expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(WECOM.robotMarkdown);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(WECOM.appText);
+      for (const out of [markdown, text]) expect(out).toMatch(locale === "zh-CN" ? /还有 \d+/ : /\d+ more/);
+      expect(markdown).toContain("Bulk 000");
+    }
   });
 });
