@@ -8,7 +8,7 @@ import { behaviourTotals, findLead, leadsByContact, recordActivity, updateLead, 
 import { actOnAccount, systemActor } from "./act-on-account.js";
 import type { ServiceContext } from "./context.js";
 
-const text = (max: number) => z.string({ error: "must be text" }).trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
+const text = (max: number) => z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be text") }).trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
 
 /** A lead as a web form, a marketing-automation tool or a CSV row sends it; email or domain is required. */
 export const LeadInputSchema = z
@@ -46,6 +46,8 @@ export type ActivityInput = z.infer<typeof ActivityInputSchema>;
 export interface IntakeOutcome {
   readonly accountId: number;
   readonly created: boolean;
+  /** False when the lead was known and the submission brought nothing new. */
+  readonly changed: boolean;
   readonly score: number;
   readonly grade: Grade | null;
   readonly stage: string;
@@ -65,7 +67,7 @@ export async function leadScore(ctx: ServiceContext, lead: LeadProfile & { id: n
 }
 
 /** The fields of `input` that differ from the lead's; empty when a re-sent lead brings nothing new. */
-function patchOf(lead: LeadRecord, input: LeadInput, domain: string | null, email: string | null): LeadPatch {
+export function patchOf(lead: LeadRecord, input: LeadInput, domain: string | null, email: string | null): LeadPatch {
   const wanted: LeadPatch = {
     company: input.company, email: email ?? undefined, domain: domain ?? undefined, title: input.title, size: input.size,
     industry: input.industry, region: input.region, source: input.source,
@@ -90,7 +92,7 @@ export async function intakeLead(ctx: ServiceContext, input: LeadInput, key: str
     const [existing] = await leadsByContact(ctx.db, domain ? [domain] : [], email ? [email] : []);
     if (!existing) {
       const score = ctx.playbook.scoring ? scoreLead(ctx.playbook.scoring, profile, []).total : 0;
-      const outcome = (id: number): IntakeOutcome => ({ accountId: id, created: true, score, grade: grade(ctx, score), stage });
+      const outcome = (id: number): IntakeOutcome => ({ accountId: id, created: true, changed: true, score, grade: grade(ctx, score), stage });
       const created = await createAccount(ctx.db, {
         company: input.company, domain, email, source: input.source ?? null, ...profile, score, amount: 0, stage, ownerId: null, actorId: null,
         platform, at: ctx.clock(), idempotency: key ? { key, result: outcome } : null,
@@ -101,8 +103,9 @@ export async function intakeLead(ctx: ServiceContext, input: LeadInput, key: str
     const patch = patchOf(existing, input, domain, email);
     const merged = { ...existing, ...patch };
     const score = (await leadScore(ctx, merged))?.total ?? existing.score;
-    const outcome: IntakeOutcome = { accountId: existing.id, created: false, score, grade: grade(ctx, score), stage: existing.stage };
-    if (Object.keys(patch).length === 0 && score === existing.score && !key) return outcome;
+    const changed = Object.keys(patch).length > 0 || score !== existing.score;
+    const outcome: IntakeOutcome = { accountId: existing.id, created: false, changed, score, grade: grade(ctx, score), stage: existing.stage };
+    if (!changed && !key) return outcome;
     const saved = await updateLead(ctx.db, { accountId: existing.id, expectedVersion: existing.version, patch, score, at: ctx.clock(), idempotency: key ? { key, result: outcome } : null });
     if (saved.kind === "duplicate") return saved.result as IntakeOutcome;
     if (saved.kind === "saved") return handOffIfHot(ctx, outcome);
@@ -122,7 +125,7 @@ export async function recordLeadActivity(ctx: ServiceContext, input: ActivityInp
     const lead = await locate(ctx, input);
     if (!lead) return err("account-not-found", { ref: input.accountId ?? input.email ?? input.domain ?? "" });
     const score = ((await leadScore(ctx, lead))?.total ?? lead.score) + points;
-    const outcome: IntakeOutcome = { accountId: lead.id, created: false, score, grade: grade(ctx, score), stage: lead.stage };
+    const outcome: IntakeOutcome = { accountId: lead.id, created: false, changed: true, score, grade: grade(ctx, score), stage: lead.stage };
     const at = input.at ? new Date(input.at) : ctx.clock();
     const saved = await recordActivity(ctx.db, { accountId: lead.id, expectedVersion: lead.version, kind: input.type, points, score, key, at, result: outcome });
     if (saved.kind === "duplicate") return ok(saved.result as IntakeOutcome);

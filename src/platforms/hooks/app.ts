@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { ServiceContext } from "../../services/context.js";
+import { fieldErrors } from "../../services/field-errors.js";
 import { ActivityInputSchema, deliveryKey, intakeLead, LeadInputSchema, recordLeadActivity } from "../../services/lead-intake.js";
 import { readBody, type Handler } from "../../server.js";
 import { HOOKS } from "../limits.js";
@@ -53,16 +54,6 @@ export function createHooks(ctx: ServiceContext, secret: string | null, log: Log
       return { status: 200, body: done.value };
     }),
   };
-}
-
-/** Zod issues as `{ "field.path": "message" }`, one per field, for the sender to fix. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const path = issue.path.join(".") || "body";
-    fields[path] ??= issue.message;
-  }
-  return fields;
 }
 
 function header(req: IncomingMessage): string | undefined {
