@@ -80,9 +80,11 @@ export async function importLeads(ctx: ServiceContext, input: Readable, options:
   });
   let columns: Map<ImportField, string> | null = null;
   let batch: Row[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
+  // A dry run writes nothing, so it remembers what it would have created to count a later row as a merge.
+  const wouldCreate = new Set<string>();
   const flush = async () => {
-    const done = await importBatch(ctx, batch, options.dryRun);
+    const done = await importBatch(ctx, batch, options.dryRun ? wouldCreate : null);
     for (const k of ["created", "updated", "unchanged", "handedOff"] as const) totals[k] += done[k];
     batch = [];
     seen.clear();
@@ -101,10 +103,17 @@ export async function importLeads(ctx: ServiceContext, input: Readable, options:
     }
     const contact = contactKeys(parsed.data.email, parsed.data.domain);
     const keys = [contact.domain && `d:${contact.domain}`, contact.email && `e:${contact.email}`].filter((k): k is string => !!k);
-    // The same company twice in one batch: write the first before reading the second, so it merges.
-    if (keys.some((k) => seen.has(k))) await flush();
-    keys.forEach((k) => seen.add(k));
-    batch.push({ line: info.lines, input: parsed.data, ...contact });
+    // The same company twice in one batch is one lead: the later row's facts complete the earlier one's,
+    // so running the file again finds nothing to change.
+    const earlier = keys.map((k) => seen.get(k)).find((i) => i !== undefined);
+    if (earlier !== undefined) {
+      const first = batch[earlier]!;
+      const { company: _company, ...later } = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as LeadInput;
+      batch[earlier] = { ...first, input: { ...first.input, ...later } };
+    } else {
+      keys.forEach((k) => seen.set(k, batch.length));
+      batch.push({ line: info.lines, input: parsed.data, ...contact });
+    }
     if (batch.length >= BATCH) await flush();
   }
   if (columns === null) throw new ImportError("The file has no rows under its header.");
@@ -130,7 +139,8 @@ function columnsOf(headers: readonly string[], mapping: ImportOptions["mapping"]
   return columns;
 }
 
-async function importBatch(ctx: ServiceContext, rows: readonly Row[], dryRun: boolean): Promise<Omit<ImportReport, "rows" | "errors">> {
+async function importBatch(ctx: ServiceContext, rows: readonly Row[], wouldCreate: Set<string> | null): Promise<Omit<ImportReport, "rows" | "errors">> {
+  const dryRun = wouldCreate !== null;
   const counts = { created: 0, updated: 0, unchanged: 0, handedOff: 0 };
   if (rows.length === 0) return counts;
   const known = await leadsByContact(ctx.db, rows.flatMap((r) => (r.domain ? [r.domain] : [])), rows.flatMap((r) => (r.email ? [r.email] : [])));
@@ -138,7 +148,11 @@ async function importBatch(ctx: ServiceContext, rows: readonly Row[], dryRun: bo
   const fresh: NewLeadRow[] = [];
   for (const row of rows) {
     const lead = match(row);
-    if (!lead) {
+    const keys = [row.domain && `d:${row.domain}`, row.email && `e:${row.email}`].filter((k): k is string => !!k);
+    if (!lead && wouldCreate && keys.some((k) => wouldCreate.has(k))) {
+      counts.updated += 1;
+    } else if (!lead) {
+      keys.forEach((k) => wouldCreate?.add(k));
       const profile = { title: row.input.title ?? null, size: row.input.size ?? null, industry: row.input.industry ?? null, region: row.input.region ?? null };
       const score = ctx.playbook.scoring ? scoreLead(ctx.playbook.scoring, profile, []).total : 0;
       fresh.push({ company: row.input.company, email: row.email, domain: row.domain, source: row.input.source ?? null, ...profile, score });

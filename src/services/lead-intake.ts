@@ -66,11 +66,15 @@ export async function leadScore(ctx: ServiceContext, lead: LeadProfile & { id: n
   return scoring ? scoreLead(scoring, lead, await behaviourTotals(ctx.db, lead.id)) : null;
 }
 
-/** The fields of `input` that differ from the lead's; empty when a re-sent lead brings nothing new. */
+/**
+ * The fields of `input` that differ from the lead's; empty when a re-sent lead brings nothing new. The
+ * company keeps the name it was first given (sales may have corrected it), and the contact and source
+ * are only filled in when missing: the first touch is the channel the lead is credited to.
+ */
 export function patchOf(lead: LeadRecord, input: LeadInput, domain: string | null, email: string | null): LeadPatch {
   const wanted: LeadPatch = {
-    company: input.company, email: email ?? undefined, domain: domain ?? undefined, title: input.title, size: input.size,
-    industry: input.industry, region: input.region, source: input.source,
+    email: lead.email ? undefined : (email ?? undefined), domain: lead.domain ? undefined : (domain ?? undefined),
+    source: lead.source ? undefined : input.source, title: input.title, size: input.size, industry: input.industry, region: input.region,
   };
   return Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== undefined && v !== lead[k as keyof LeadRecord])) as LeadPatch;
 }
