@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { OutboxWorker, type Delivery } from "./jobs/outbox-worker.js";
 import { startScheduler } from "./jobs/scheduler.js";
+import { createHooks } from "./platforms/hooks/app.js";
 import { createSlack, type SlackConfig } from "./platforms/slack/app.js";
 import { slackDeliverer } from "./platforms/slack/deliver.js";
 import { createWecom, type WecomConfig } from "./platforms/wecom/app.js";
@@ -23,6 +24,8 @@ export interface BotOptions {
   readonly workerId?: string;
   /** Local time of the daily digests, `HH:mm` in the calendar's timezone (default 09:30). */
   readonly digestTime?: string;
+  /** The shared secret of `/hooks/leads` and `/hooks/activity`; without it they refuse every request. */
+  readonly hookSecret?: string | null;
   /** False: no digests or automations from this process (tests that drive the jobs themselves). */
   readonly scheduler?: boolean;
 }
@@ -53,6 +56,9 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     routes.set("/wecom/callback", wecom.handler);
     deliverers.push(wecom.deliver);
   }
+  const hooks = createHooks(ctx, options.hookSecret ?? null, log);
+  routes.set("/hooks/leads", hooks.leads);
+  routes.set("/hooks/activity", hooks.activity);
   const worker = new OutboxWorker({
     db: ctx.db, clock: ctx.clock, log, workerId: options.workerId,
     // A message no platform can address (nobody on Slack, say) has nothing left to do.

@@ -31,13 +31,14 @@ async function main(): Promise<void> {
         encodingAesKey: env.WECOM_ENCODING_AES_KEY!, apiUrl: env.WECOM_API_URL,
       }
     : undefined;
-  const bot = await startBot(ctx, { port: env.PORT, host: env.HOST ?? "127.0.0.1", digestTime: env.FUNNEL_DIGEST_TIME, ...(slack ? { slack } : {}), ...(wecom ? { wecom } : {}) }, log);
+  const bot = await startBot(ctx, { port: env.PORT, host: env.HOST ?? "127.0.0.1", digestTime: env.FUNNEL_DIGEST_TIME, hookSecret: env.FUNNEL_HOOK_SECRET ?? null, ...(slack ? { slack } : {}), ...(wecom ? { wecom } : {}) }, log);
   const where = `http://${env.HOST ?? "localhost"}:${env.PORT}`;
   console.log(
     [
       `funnelbot is running on ${ctx.db.provider === "sqlite" ? "SQLite" : "PostgreSQL"} with the ${ctx.playbook.name} playbook.`,
       platforms.length ? `Platforms: ${platforms.join(", ")}` : "No platform credentials set: local mode on demo data.",
       `Health: ${where}/healthz`,
+      env.FUNNEL_HOOK_SECRET ? `Lead webhooks: POST ${where}/hooks/leads, ${where}/hooks/activity` : "Lead webhooks off (set FUNNEL_HOOK_SECRET to accept them).",
       `Try the CLI: npx funnelbot lead mine --as alice · npx funnelbot lead help`,
       "Set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) for Slack, WECOM_* for WeCom; see README.",
     ].join("\n"),

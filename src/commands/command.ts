@@ -34,6 +34,12 @@ export type Command =
   | { verb: "lead.mine" }
   | { verb: "lead.lost"; account: AccountRef; reason: ReasonInput }
   | { verb: "lead.recycle"; account: AccountRef }
+  /** A rep takes an unowned MQL from the public pool (公海). */
+  | { verb: "lead.claim"; account: AccountRef }
+  /** The unowned MQLs waiting in the public pool. */
+  | { verb: "lead.pool" }
+  /** How to bring leads in: the webhooks and the CSV import, which runs on the server. */
+  | { verb: "lead.import" }
   | { verb: "account.validate"; account: AccountRef; outcome: "start" | "pass" | "fail" }
   | { verb: "account.sign"; account: AccountRef; amount: number | null }
   | {

@@ -21,6 +21,9 @@ export const USAGE: Readonly<Record<CommandVerb, string>> = {
   "lead.mine": "/lead mine",
   "lead.lost": "/lead lost <account> [reason]",
   "lead.recycle": "/lead recycle <account>",
+  "lead.claim": "/lead claim <account>",
+  "lead.pool": "/lead pool",
+  "lead.import": "/lead import",
   "account.validate": "/account validate <account> [start|pass|fail]",
   "account.sign": "/account sign <account> [amount]",
   "account.advance": '/account advance <account> [stage] [--confirm all|a,b] [--override "reason"]',
@@ -255,7 +258,7 @@ interface VerbSpec {
   readonly bare?: false;
 }
 
-type OnlyAccount = "lead.accept" | "lead.show" | "lead.recycle" | "account.recall" | "account.archive";
+type OnlyAccount = "lead.accept" | "lead.show" | "lead.recycle" | "lead.claim" | "account.recall" | "account.archive";
 type Reasoned = "lead.return" | "lead.unqualified" | "lead.lost" | "account.churn";
 
 /** Parses positionals (and allowed flags), checking there are between `min` and `max` words. */
@@ -290,7 +293,7 @@ function reasoned(verb: Reasoned): Build {
   };
 }
 
-function noArgs(verb: "lead.mine" | "account.tasks"): Build {
+function noArgs(verb: "lead.mine" | "lead.pool" | "lead.import" | "account.tasks"): Build {
   return (args, usage) => (args.length > 0 ? usageError(usage) : ok({ verb }));
 }
 
@@ -451,6 +454,9 @@ const SPECS: readonly VerbSpec[] = [
   spec("lead", "mine", ["我的"], "lead.mine", noArgs("lead.mine")),
   spec("lead", "lost", ["丢单", "lose"], "lead.lost", reasoned("lead.lost")),
   spec("lead", "recycle", ["回收"], "lead.recycle", onlyAccount("lead.recycle")),
+  spec("lead", "claim", ["领取", "认领"], "lead.claim", onlyAccount("lead.claim")),
+  spec("lead", "pool", ["公海"], "lead.pool", noArgs("lead.pool")),
+  spec("lead", "import", ["导入"], "lead.import", noArgs("lead.import")),
   spec("account", "validate", ["验证"], "account.validate", validate),
   spec("account", "sign", ["签约"], "account.sign", sign),
   spec("account", "advance", ["推进"], "account.advance", gated("account.advance")),

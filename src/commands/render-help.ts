@@ -10,6 +10,8 @@ const HELP: Record<HelpTopic, Record<"en" | "zh", string[]>> = {
       "/lead accept <account> · /lead return <account> <reason> · /lead unqualified <account> <reason>",
       "/lead qualify <account> — the BANT form (or budget=… confirmed=yes dm=… engaged=yes need=… date=YYYY-MM-DD)",
       "/lead show <account> · /lead mine · /lead lost <account> <reason> · /lead recycle <account>",
+      "/lead pool — unassigned MQLs (the pool) · /lead claim <account> — take one from the pool",
+      "/lead import — how to bring leads in: webhooks and CSV import",
       "An account is #42, 42, or the start of its name or domain.",
     ],
     zh: [
@@ -18,6 +20,8 @@ const HELP: Record<HelpTopic, Record<"en" | "zh", string[]>> = {
       "线索 接受 <客户> · 线索 退回 <客户> <原因> · 线索 不合格 <客户> <原因>",
       "线索 资格 <客户> — BANT 表单(或 预算=… 预算确认=是 决策人=… 已参与=是 需求=… 时间=YYYY-MM-DD)",
       "线索 查看 <客户> · 线索 我的 · 线索 丢单 <客户> <原因> · 线索 回收 <客户>",
+      "线索 公海 — 未分配的营销合格线索 · 线索 领取 <客户> — 从公海领取",
+      "线索 导入 — 线索导入方式:webhook 与 CSV 导入",
       "客户可用 #42、42,或名称、域名的开头表示。",
     ],
   },

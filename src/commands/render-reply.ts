@@ -2,6 +2,7 @@ import type { AccountState, StageEventRecord } from "../domain/account.js";
 import { BANT_FIELDS, type FieldProblem } from "../domain/bant.js";
 import { elapsedDays, localDay, localTime, type BusinessCalendar } from "../domain/calendar.js";
 import type { DomainError } from "../domain/errors.js";
+import type { LeadScore } from "../domain/scoring.js";
 import { stageOf, type Label, type Playbook, type Reason } from "../domain/playbook.js";
 import { joinList, pick, t, type MessageKey } from "./i18n.js";
 import { allowedMoves, moveButtons, stageName } from "./render-notice.js";
@@ -86,6 +87,9 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
     case "invalid-text":
       text = t(locale, "error.invalid-text", { max: Number(d.max ?? 500) });
       break;
+    case "cooldown":
+      text = t(locale, "error.cooldown", { company: String(d.company ?? company), until: when(d.until, locale) });
+      break;
     default:
       text = t(locale, `error.${error.code}`, Object.fromEntries(Object.entries(d).map(([k, v]) => [k, String(v)])));
   }
@@ -147,7 +151,7 @@ function duration(ms: number, locale: Locale): string {
 /** `lead show`: the account's facts, its buttons and its whole history with times in stage. */
 export function renderAccount(
   playbook: Playbook, calendar: BusinessCalendar, account: AccountState, ownerName: string | null,
-  history: readonly StageEventRecord[], now: Date, locale: Locale,
+  history: readonly StageEventRecord[], now: Date, locale: Locale, score: LeadScore | null = null,
 ): Reply {
   const stage = stageOf(playbook, account.stage);
   // Days in stage count in the SLA's own unit, so "3 of 1" means three business days against one.
@@ -179,16 +183,30 @@ export function renderAccount(
   });
   const title = t(locale, "show.title", { id: account.id, company: account.company });
   const buttons = moveButtons(playbook, account, locale);
+  const scoring = score && playbook.scoring ? scoreLines(score, playbook.scoring.mqlThreshold, locale) : null;
   return {
-    text: [title, ...fields.map((f) => `${f.label}: ${f.value}`), `${t(locale, "show.history")}:`, ...lines.map((l) => `  ${l}`)].join("\n"),
+    text: [
+      title, ...fields.map((f) => `${f.label}: ${f.value}`), ...(scoring ? [`${scoring.title}:`, ...scoring.lines.map((l) => `  ${l}`)] : []),
+      `${t(locale, "show.history")}:`, ...lines.map((l) => `  ${l}`),
+    ].join("\n"),
     ephemeral: true,
     blocks: [
       { kind: "heading", text: title },
       { kind: "fields", fields },
       ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : []),
+      ...(scoring ? [{ kind: "text" as const, text: `${scoring.title}:` }, { kind: "list" as const, items: scoring.lines }] : []),
       { kind: "divider" },
       { kind: "text", text: `${t(locale, "show.history")}:` },
       { kind: "list", items: lines },
     ],
   };
+}
+
+/** A score explained line by line: each demographic band and each behaviour with the points it gave. */
+function scoreLines(score: LeadScore, threshold: number, locale: Locale): { title: string; lines: string[] } {
+  const signed = (n: number) => (n >= 0 ? `+${n}` : String(n));
+  const lines = score.lines.map((line) => line.kind === "demographic"
+    ? t(locale, "score.demographic", { attribute: t(locale, `attribute.${line.attribute}`), value: line.value, band: line.band, points: signed(line.points) })
+    : t(locale, "score.behaviour", { behaviour: line.behaviour, count: line.count, points: signed(line.points) }));
+  return { title: t(locale, "score.title", { total: score.total, grade: t(locale, `grade.${score.grade}`), threshold }), lines: lines.length ? lines : [t(locale, "score.none")] };
 }

@@ -28,6 +28,8 @@ export const EnvSchema = z
     WECOM_TOKEN: optional,
     WECOM_ENCODING_AES_KEY: optional.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), "must be the 43-character key from the WeCom console"),
     WECOM_API_URL: url,
+    /** Signs `/hooks/leads` and `/hooks/activity`; unset, both refuse every request. */
+    FUNNEL_HOOK_SECRET: optional.refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters (e.g. openssl rand -hex 32)"),
     FUNNEL_PLAYBOOK: optional,
     FUNNEL_CALENDAR: optional,
     TZ: optional,

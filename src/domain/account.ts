@@ -40,7 +40,9 @@ export type EventKind =
   /** An automation reminded the owner (level 1) or their managers (level 2) of an assignment not accepted in time. */
   | "reminder"
   /** An automation took an assignment not accepted in time from its owner (level 3), to the next rep or the pool. */
-  | "released";
+  | "released"
+  /** A rep took an unowned account from the public pool (公海). */
+  | "claimed";
 
 /** An event to append to the audit trail. */
 export interface EventDraft {

@@ -41,7 +41,13 @@ export type ErrorCode =
   /** The same account already exists (same domain or email). */
   | "duplicate-account"
   /** A task that does not exist or is already done. */
-  | "task-not-found";
+  | "task-not-found"
+  /** The account is not waiting in the public pool (公海): someone owns it, or it is past the pool's stage. */
+  | "not-in-pool"
+  /** The rep let this account go and may not have it back before `until`. */
+  | "cooldown"
+  /** The rep already holds as many unaccepted accounts as the playbook allows. */
+  | "claim-limit";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

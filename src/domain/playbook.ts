@@ -113,6 +113,31 @@ export const ScoringSchema = z.object({
 /** Points for behaviour and demographics, a grade from the total, and the score that makes an MQL. */
 export type Scoring = z.infer<typeof ScoringSchema>;
 
+/** Sends leads matching every condition given to these reps (by handle) in turn; the first match wins. */
+export const RoutingRuleSchema = z.object({
+  region: z.array(z.string().min(1)).optional(),
+  industry: z.array(z.string().min(1)).optional(),
+  /** Company size (employees), inclusive bounds. */
+  minSize: z.number().int().nonnegative().optional(),
+  maxSize: z.number().int().nonnegative().optional(),
+  reps: z.array(z.string().min(1)).min(1),
+});
+/** Sends leads matching every condition given to these reps (by handle) in turn; the first match wins. */
+export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
+
+/** How MQLs find a rep: rules or round robin, and the public pool (公海) an unaccepted one returns to. */
+export const RoutingSchema = z.object({
+  rules: z.array(RoutingRuleSchema).default([]),
+  /** Where an MQL its rep let wait goes: the next rep in turn, or the pool for any rep to claim. */
+  release: z.enum(["next-rep", "pool"]).default("next-rep"),
+  /** Days a rep who let an MQL go may neither claim it back nor be given it again. */
+  cooldownDays: z.number().int().nonnegative().default(7),
+  /** Unaccepted MQLs a rep may hold at once; claiming more from the pool is refused. */
+  claimLimit: z.number().int().positive().default(10),
+});
+/** How MQLs find a rep, and the rules of the public pool. */
+export type Routing = z.infer<typeof RoutingSchema>;
+
 /** A team a playbook names as an owner. */
 export const TeamDefSchema = z.object({ key: KeySchema, name: LabelSchema });
 
@@ -128,6 +153,7 @@ export const PlaybookSchema = z
     reasons: z.record(KeySchema, z.array(ReasonSchema).min(1)).default({}),
     automations: z.array(AutomationSchema).default([]),
     scoring: ScoringSchema.nullable().default(null),
+    routing: RoutingSchema.prefault({}),
     /** Forward only: no transition may lead back to an earlier stage. */
     forwardOnly: z.boolean().default(false),
   })

@@ -1,3 +1,5 @@
+import type { RoutingRule } from "./playbook.js";
+
 /** A member who can be given leads. */
 export interface Assignee {
   readonly id: number;
@@ -13,4 +15,44 @@ export function pickRoundRobin<T extends Assignee>(members: readonly T[], lastAs
   const available = members.filter((m) => !m.away).sort((a, b) => a.id - b.id);
   if (available.length === 0) return null;
   return available.find((m) => lastAssignedId === null || m.id > lastAssignedId) ?? available[0]!;
+}
+
+/** The facts routing rules read from a lead. */
+export interface RoutedLead {
+  readonly region: string | null;
+  readonly industry: string | null;
+  readonly size: number | null;
+}
+
+function listed(values: readonly string[] | undefined, value: string | null): boolean {
+  if (values === undefined) return true;
+  return value !== null && values.some((v) => v.toLowerCase() === value.toLowerCase());
+}
+
+/** Whether a lead meets every condition a rule gives. */
+export function ruleMatches(rule: RoutingRule, lead: RoutedLead): boolean {
+  const sized = (rule.minSize === undefined && rule.maxSize === undefined) ||
+    (lead.size !== null && lead.size >= (rule.minSize ?? 0) && lead.size <= (rule.maxSize ?? Infinity));
+  return listed(rule.region, lead.region) && listed(rule.industry, lead.industry) && sized;
+}
+
+/**
+ * The reps a lead may go to: those of the first matching rule with someone available, or the whole team
+ * when no rule matches (or every rep a rule names is away), so a lead is never stuck behind a rule.
+ */
+export function routeCandidates<T extends Assignee & { readonly handle: string }>(rules: readonly RoutingRule[], lead: RoutedLead, members: readonly T[]): T[] {
+  for (const rule of rules) {
+    if (!ruleMatches(rule, lead)) continue;
+    const named = members.filter((m) => rule.reps.includes(m.handle));
+    if (named.some((m) => !m.away)) return named;
+  }
+  return [...members];
+}
+
+/** When a rep who let an account go may have it again; null when they may now. */
+export function cooldownUntil(releases: readonly { readonly repId: number; readonly at: Date }[], repId: number, cooldownDays: number, now: Date): Date | null {
+  const last = releases.filter((r) => r.repId === repId).reduce<Date | null>((latest, r) => (latest === null || r.at > latest ? r.at : latest), null);
+  if (last === null) return null;
+  const until = new Date(last.getTime() + cooldownDays * 86_400_000);
+  return until > now ? until : null;
 }

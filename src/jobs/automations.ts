@@ -99,7 +99,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
   const enteredBefore = new Date(now.getTime() - sla.days * DAY_MS + 2 * 3_600_000);
   for await (const page of pages(ctx, stage.code, enteredBefore, true)) {
     const oldest = page[0]!.account.stageEnteredAt;
-    const events = await eventsSince(ctx.db, page.map((a) => a.account.id), ["reminder", "released", "reassign"], oldest);
+    const events = await eventsSince(ctx.db, page.map((a) => a.account.id), ["reminder", "released", "reassign", "claimed"], oldest);
     for (const item of page) {
       const { since, done } = round(item, events.filter((e) => e.accountId === item.account.id));
       const due = LEVELS.filter((level) => now.getTime() >= slaDeadline(ctx.calendar, since, times(sla, level)).getTime()).at(-1);
@@ -113,7 +113,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
 
 /**
  * Where the current owner's round of escalation stands: it starts when the account entered the stage, or
- * later when it was released to a new owner or reassigned by a manager; `done` is the highest level
+ * later when it was released to a new owner, reassigned by a manager or claimed from the pool; `done` is the highest level
  * already carried out in that round.
  */
 function round({ account }: AccountWithOwner, events: readonly StageEventRecord[]): { since: Date; done: number } {
@@ -167,8 +167,9 @@ async function escalate(ctx: ServiceContext, stage: Stage, { account, owner }: A
     if (managers.length === 0) messages.push({ to: { kind: "team", teamKey: owner.teamKey }, reply: say(await teamLocale(owner.teamKey)) });
     data = { ...data, managers: managers.map((m) => m.displayName) };
   } else {
-    // The rep who let it go is out of this turn of the rotation; nobody else available leaves it in the pool.
-    const chosen = await nextRep(ctx, stage.assignTo!, [owner.id]);
+    // The rep who let it go (and any other still cooling down after doing so) is out of the rotation for
+    // this account; a playbook that releases to the pool, or nobody else available, leaves it there to claim.
+    const chosen = playbook.routing.release === "pool" ? null : await nextRep(ctx, stage.assignTo!, [owner.id], account.id);
     next = { ...next, ownerId: chosen?.id ?? null };
     roundRobin = chosen ? { teamKey: stage.assignTo!, memberId: chosen.id } : null;
     data = { ...data, ownerId: chosen?.id ?? null, ownerName: chosen?.displayName ?? null };

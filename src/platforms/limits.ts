@@ -115,3 +115,12 @@ export const WECOM = {
   /** A callback body larger than this is refused with 413 before it is parsed (real ones are about 1 kB). */
   callbackBodyBytes: 64 * 1024,
 } as const;
+
+/** Our own inbound webhooks (`/hooks/leads`, `/hooks/activity`). */
+export const HOOKS = {
+  /** A body larger than this is refused with 413 before it is read further; a lead is well under 2 kB. */
+  bodyBytes: 64 * 1024,
+  /** A signature's timestamp may be this far from our clock, either way: it bounds replays of a captured request. */
+  replayWindowSeconds: 5 * 60,
+} as const;
+

@@ -5,8 +5,9 @@ import type { AccountState, Actor, EventKind } from "../domain/account.js";
 import { localDay } from "../domain/calendar.js";
 import { err, ok, type Result } from "../domain/errors.js";
 import { decide, type Action, type Decision } from "../domain/funnel.js";
-import { pickRoundRobin } from "../domain/routing.js";
+import { cooldownUntil, pickRoundRobin, routeCandidates } from "../domain/routing.js";
 import { findDelivery, lastTransition, saveChange, type AccountWithOwner } from "../store/accounts.js";
+import { findLead, releasesOf } from "../store/leads.js";
 import { findMember, listMembers, type MemberRecord } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
@@ -62,7 +63,7 @@ export async function actOnAccount(
       expectedVersion: account.version,
       next: assigned.next,
       events: decided.value.events,
-      actorId: actor.id,
+      actorId: actor.id === SYSTEM_ID ? null : actor.id,
       platform: meta.platform,
       at: now,
       bant: decided.value.bant,
@@ -90,7 +91,7 @@ async function assign(ctx: ServiceContext, decision: Decision, before: AccountWi
     const owner = decision.next.ownerId === before.owner?.id ? before.owner : decision.next.ownerId ? await findMember(ctx.db, { id: decision.next.ownerId }) : null;
     return { next: decision.next, ownerName: owner?.displayName ?? null, roundRobin: null };
   }
-  const chosen = await nextRep(ctx, effect.team);
+  const chosen = await nextRep(ctx, effect.team, [], before.account.id);
   return {
     // Nobody available: the account waits in the team's pool, unowned, and the team channel hears of it.
     next: { ...decision.next, ownerId: chosen?.id ?? null },
@@ -100,14 +101,29 @@ async function assign(ctx: ServiceContext, decision: Decision, before: AccountWi
 }
 
 /**
- * The rep of a team whose turn it is (round robin, skipping those away and those in `exclude`), or null
- * when nobody is available. Whoever saves the assignment moves the team's cursor to them (`roundRobin`).
+ * The rep of a team whose turn it is, or null when nobody is available: the playbook's routing rules
+ * narrow the team to the reps for the account's region, industry or size, then round robin picks,
+ * skipping those away, those in `exclude` and those still cooling down after letting this account go.
+ * Whoever saves the assignment moves the team's cursor to them (`roundRobin`).
  */
-export async function nextRep(ctx: ServiceContext, teamKey: string, exclude: readonly number[] = []): Promise<MemberRecord | null> {
+export async function nextRep(ctx: ServiceContext, teamKey: string, exclude: readonly number[] = [], accountId: number | null = null): Promise<MemberRecord | null> {
+  const { routing } = ctx.playbook;
   const team = await findTeam(ctx.db, teamKey);
-  const candidates = (await listMembers(ctx.db, teamKey)).filter((m) => m.role === "rep" && !exclude.includes(m.id));
-  return pickRoundRobin(candidates, team?.lastAssignedId ?? null);
+  const now = ctx.clock();
+  const releases = accountId === null ? [] : await releasesOf(ctx.db, accountId);
+  const reps = (await listMembers(ctx.db, teamKey)).filter(
+    (m) => m.role === "rep" && !exclude.includes(m.id) && cooldownUntil(releases, m.id, routing.cooldownDays, now) === null,
+  );
+  const lead = accountId !== null && routing.rules.length > 0 ? await findLead(ctx.db, accountId) : null;
+  return pickRoundRobin(lead ? routeCandidates(routing.rules, lead, reps) : reps, team?.lastAssignedId ?? null);
 }
+
+/** The bot itself, acting on its own (a lead scored over the MQL threshold): an admin with no member row. */
+export function systemActor(ctx: ServiceContext): Actor {
+  return { id: SYSTEM_ID, handle: "funnelbot", displayName: "funnelbot", teamKey: ctx.playbook.teams[0]!.key, role: "admin", locale: "en", away: false };
+}
+
+const SYSTEM_ID = 0;
 
 async function messagesFor(
   ctx: ServiceContext,

@@ -1,5 +1,6 @@
 import type { NewLeadInput } from "../commands/command.js";
 import type { Actor } from "../domain/account.js";
+import { contactKeys } from "../domain/contacts.js";
 import { err, ok, type Result } from "../domain/errors.js";
 import { createAccount, findAccountByContact, findDelivery } from "../store/accounts.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
@@ -12,11 +13,6 @@ export interface CreateLeadOutcome {
   readonly merged: boolean;
 }
 
-function domainOf(lead: NewLeadInput): string | null {
-  const domain = lead.domain ?? lead.email?.split("@")[1] ?? null;
-  return domain ? domain.toLowerCase().replace(/^www\./, "") : null;
-}
-
 /** Creates a lead in the playbook's first stage, unless its email or domain is already known. */
 export async function createLead(ctx: ServiceContext, actor: Actor, lead: NewLeadInput, meta: RequestMeta): Promise<Result<CreateLeadOutcome>> {
   const stage = ctx.playbook.stages.find((s) => s.code === ctx.playbook.initialStage)!;
@@ -27,8 +23,7 @@ export async function createLead(ctx: ServiceContext, actor: Actor, lead: NewLea
     const first = await findDelivery(ctx.db, meta.key);
     if (first !== undefined) return ok(first as CreateLeadOutcome);
   }
-  const domain = domainOf(lead);
-  const email = lead.email?.toLowerCase() ?? null;
+  const { domain, email } = contactKeys(lead.email, lead.domain);
   const existing = await findAccountByContact(ctx.db, domain, email);
   if (existing !== null) return ok({ accountId: existing, company: lead.company, stage: stage.code, merged: true });
   const created = await createAccount(ctx.db, {

@@ -17,6 +17,9 @@ import { completeTask, openTasks } from "../store/tasks.js";
 import { actOnAccount, type ActOutcome } from "./act-on-account.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { createLead } from "./create-lead.js";
+import { leadScore } from "./lead-intake.js";
+import { claimLead, poolReply } from "./pool.js";
+import { findLead } from "../store/leads.js";
 import { buildDigest } from "./digest.js";
 import { funnelSummary } from "./funnel-summary.js";
 import { resolveAccount } from "./resolve-account.js";
@@ -114,10 +117,23 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       const found = await resolveAccount(ctx, command.account);
       if (!found.ok) return refuse(found.error);
       const { account, owner } = found.value;
-      return renderAccount(ctx.playbook, ctx.calendar, account, owner?.displayName ?? null, await accountHistory(ctx.db, account.id), ctx.clock(), locale);
+      const lead = await findLead(ctx.db, account.id);
+      const score = lead ? await leadScore(ctx, lead) : null;
+      return renderAccount(ctx.playbook, ctx.calendar, account, owner?.displayName ?? null, await accountHistory(ctx.db, account.id), ctx.clock(), locale, score);
     }
     case "lead.mine":
       return myAccounts(ctx, actor);
+    case "lead.claim": {
+      const claimed = await claimLead(ctx, actor, command.account, meta);
+      if (!claimed.ok) return refuse(claimed.error, String(claimed.error.details.company ?? ""));
+      const stage = stageOf(ctx.playbook, claimed.value.stage);
+      const sla = stage?.sla ? t(locale, stage.sla.unit === "business" ? "sla.business" : "sla.calendar", { days: stage.sla.days }) : "—";
+      return say(`✅ ${t(locale, "claimed", { company: claimed.value.company, id: claimed.value.accountId, sla })}`, undefined, false);
+    }
+    case "lead.pool":
+      return poolReply(ctx, actor);
+    case "lead.import":
+      return say(t(locale, "import.help"));
     case "account.tasks": {
       const tasks = await openTasks(ctx.db, actor.id);
       if (tasks.length === 0) return say(t(locale, "tasks.empty"));

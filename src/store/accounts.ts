@@ -210,6 +210,10 @@ export interface NewAccount {
   readonly source: string | null;
   readonly region: string | null;
   readonly industry: string | null;
+  readonly title?: string | null;
+  readonly size?: number | null;
+  /** The lead's score at creation (its demographic points). */
+  readonly score?: number;
   readonly amount: number;
   readonly stage: string;
   readonly ownerId: number | null;
@@ -226,7 +230,8 @@ export async function createAccount(db: Database, input: NewAccount): Promise<{ 
       const account = await tx.account.create({
         data: {
           company: input.company, domain: input.domain, email: input.email, source: input.source, region: input.region,
-          industry: input.industry, amount: input.amount, stage: input.stage, ownerId: input.ownerId,
+          industry: input.industry, title: input.title ?? null, size: input.size ?? null, score: input.score ?? 0,
+          amount: input.amount, stage: input.stage, ownerId: input.ownerId,
           stageEnteredAt: input.at, lastActivityAt: input.at, createdAt: input.at,
         },
         select: { id: true },

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { hostname } from "node:os";
 import { ROLES, type Role } from "../../domain/account.js";
 import { PlaybookSchema } from "../../domain/playbook.js";
@@ -7,6 +8,7 @@ import { readPlaybookFile } from "../../config/playbook.js";
 import { localDay } from "../../domain/calendar.js";
 import { sendDigest } from "../../jobs/digests.js";
 import { buildDigest } from "../../services/digest.js";
+import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportReport } from "../../services/import-leads.js";
 import { runCommand } from "../../services/run-command.js";
 import { seedDemo } from "../../services/seed-demo.js";
 import type { ServiceContext } from "../../services/context.js";
@@ -32,6 +34,9 @@ const USAGE = `Usage:
   funnelbot teams [list | add <key> --name <n> [--locale en|zh-CN] [--slack-channel C…] [--wecom-chat id] [--wecom-robot key]]
   funnelbot digest --team <key> [--dry-run] [--json]   print a team's daily digest; without --dry-run, queue it
                     now, claimed as the scheduler claims it: one digest per team and day, never a second
+  funnelbot import <leads.csv> [--map company=Firma,email=Mail,…] [--source s] [--dry-run] [--json]
+                    create or update leads from CSV (same email or domain: updated, never duplicated);
+                    bad rows are reported by line and skipped; exit code 1 when any row was refused
   funnelbot seed-demo          demo teams, members and accounts (only into an empty database)
   funnelbot db migrate         apply pending migrations
   funnelbot playbook check [preset | file.yaml]`;
@@ -95,6 +100,7 @@ export async function runCli(argv: readonly string[], open: ContextOpener, io: C
       return 0;
     }
     if (first === "digest") return await digest(ctx, rest.slice(1), io, json);
+    if (first === "import") return await importCsv(ctx, rest.slice(1), io, json);
     if (first === "members") return await members(ctx, rest.slice(1), io, json);
     if (first === "teams") return await teams(ctx, rest.slice(1), io, json);
 
@@ -225,4 +231,33 @@ async function digest(ctx: ServiceContext, args: string[], io: CliIo, json: bool
 
 function print(io: CliIo, json: boolean, value: unknown, human: string): void {
   io.out(json ? JSON.stringify(value, null, 2) : human);
+}
+
+async function importCsv(ctx: ServiceContext, args: string[], io: CliIo, json: boolean): Promise<number> {
+  const { rest, flags } = takeFlags(args, ["map", "source", "dry-run"]);
+  const [file] = rest;
+  if (!file || rest.length > 1) throw new ConfigError("import needs one CSV file: funnelbot import leads.csv [--map company=Firma,…] [--dry-run]");
+  const mapping: Partial<Record<ImportField, string>> = {};
+  for (const pair of typeof flags.map === "string" ? flags.map.split(",") : flags.map ? [""] : []) {
+    const [field, column] = pair.split("=", 2).map((x) => x.trim());
+    if (!field || !column || !(IMPORT_FIELDS as readonly string[]).includes(field)) {
+      throw new ConfigError(`--map takes field=column pairs; fields: ${IMPORT_FIELDS.join(", ")}`);
+    }
+    mapping[field as ImportField] = column;
+  }
+  const dryRun = flags["dry-run"] !== undefined;
+  let report: ImportReport;
+  try {
+    report = await importLeads(ctx, createReadStream(file), { mapping, dryRun, source: str(flags.source) ?? null });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof ImportError) throw new ConfigError(error.message);
+    if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") throw new ConfigError(`Cannot read ${file}.`);
+    throw error;
+  }
+  const head = `${dryRun ? "Dry run, nothing written: would create" : "Created"} ${report.created}, ${dryRun ? "update" : "updated"} ${report.updated}, unchanged ${report.unchanged}` +
+    `${dryRun ? "" : `, handed to sales ${report.handedOff}`} (${report.rows} rows).`;
+  const bad = report.errors.map((e) => `  line ${e.line}: ${Object.entries(e.fields).map(([k, v]) => `${k}: ${v}`).join("; ")}`);
+  print(io, json, { dryRun, ...report }, [head, ...(bad.length ? [`${bad.length} row(s) refused:`, ...bad] : [])].join("\n"));
+  return report.errors.length > 0 ? 1 : 0;
 }

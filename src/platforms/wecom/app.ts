@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { t } from "../../commands/i18n.js";
 import type { Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { runCommand } from "../../services/run-command.js";
-import type { Handler } from "../../server.js";
+import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
 import { findMember } from "../../store/members.js";
 import { closePostedCards, enqueue, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
@@ -201,24 +201,6 @@ function signedQuery(query: Map<string, string>): Signed | null {
   const nonce = query.get("nonce") ?? "";
   if (!/^[0-9a-fA-F]{40}$/.test(signature) || !/^\d{1,20}$/.test(timestamp) || !nonce || nonce.length > 128) return null;
   return { signature, timestamp, nonce };
-}
-
-/** The body as text, or null once it passes `max` bytes (the rest is drained, not kept). */
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
-  if (Number(req.headers["content-length"] ?? 0) > max) {
-    req.resume();
-    return Promise.resolve(null);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > max ? null : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8", headers: Record<string, string> = {}): void {
