@@ -28,6 +28,11 @@ export const EnvSchema = z
     WECOM_TOKEN: optional,
     WECOM_ENCODING_AES_KEY: optional.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), "must be the 43-character key from the WeCom console"),
     WECOM_API_URL: url,
+    /** The local playground: on, off, or (unset) on exactly when no platform is configured. */
+    PLAYGROUND: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim().toLowerCase() : v),
+      z.enum(["1", "true", "yes", "on", "0", "false", "no", "off"], { message: "must be 1 or 0 (or true/false, yes/no, on/off)" }).optional(),
+    ).transform((v) => (v === undefined ? undefined : ["1", "true", "yes", "on"].includes(v))),
     FUNNEL_PLAYBOOK: optional,
     FUNNEL_CALENDAR: optional,
     TZ: optional,
