@@ -56,7 +56,11 @@ function renderNav() {
     return button;
   }));
   for (const el of document.querySelectorAll(".nav")) el.classList.toggle("active", el.dataset.view === state.view);
-  $("#digest-team").replaceChildren(...state.boot.teams.map((team) => new Option(team.name[state.lang], team.key)));
+  // Rebuilt for the language; the team chosen stays chosen.
+  const digestTeam = $("#digest-team");
+  const chosen = digestTeam.value;
+  digestTeam.replaceChildren(...state.boot.teams.map((team) => new Option(team.name[state.lang], team.key)));
+  if (chosen) digestTeam.value = chosen;
 }
 
 function conversationKey() {
