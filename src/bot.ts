@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { OutboxWorker, type Delivery } from "./jobs/outbox-worker.js";
 import { startScheduler } from "./jobs/scheduler.js";
 import { createHooks } from "./platforms/hooks/app.js";
+import { createPlayground, type PlaygroundConfig } from "./platforms/playground/app.js";
 import { createSlack, type SlackConfig } from "./platforms/slack/app.js";
 import { slackDeliverer } from "./platforms/slack/deliver.js";
 import { createWecom, type WecomConfig } from "./platforms/wecom/app.js";
@@ -19,6 +20,8 @@ export interface BotOptions {
   readonly host: string;
   readonly slack?: SlackConfig;
   readonly wecom?: WecomConfig;
+  /** The local web page at `/`, alone or beside Slack and WeCom. */
+  readonly playground?: PlaygroundConfig;
   /** How often the outbox worker looks for due messages. */
   readonly outboxIntervalMs?: number;
   readonly workerId?: string;
@@ -44,6 +47,12 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
   const routes = new Map<string, Handler>();
   const deliverers: ((row: OutboxRow) => Promise<Delivery | null>)[] = [];
   const stops: (() => Promise<void>)[] = [];
+  if (options.playground) {
+    const playground = createPlayground(ctx, options.playground, log);
+    for (const [path, handler] of playground.routes) routes.set(path, handler);
+    // First, because it shows every message and claims none (it answers null), so the others still deliver.
+    deliverers.push(playground.deliver);
+  }
   if (options.slack) {
     const slack = createSlack(ctx, options.slack, log);
     await slack.start();

@@ -173,6 +173,24 @@ const MESSAGES = {
   "digest.speed-title": { en: "Speed to lead (median MQL → accept, last 30 days)", zh: "线索响应速度(营销合格线索 → 接受的中位时长,近 30 天)" },
   "digest.speed": { en: "{name}: {hours} h ({moves})", zh: "{name}:{hours} 小时({moves} 个)" },
   "digest.more": { en: "Full lists: /funnel {team} · /lead show <account>", zh: "完整列表:/funnel {team} · /lead show <客户>" },
+  // The local playground's page (src/platforms/playground/): its own words around the bot's replies.
+  "playground.title": { en: "funnelbot playground", zh: "funnelbot 体验台" },
+  "playground.intro": { en: "A local playground on demo data: no Slack or WeCom needed. Type the same commands, click the same buttons, fill the same forms.", zh: "本地体验台,使用演示数据,无需 Slack 或企业微信。输入同样的命令,点同样的按钮,填同样的表单。" },
+  "playground.who": { en: "You are", zh: "当前身份" },
+  "playground.language": { en: "Language", zh: "语言" },
+  "playground.home": { en: "My accounts", zh: "我的客户" },
+  "playground.dm": { en: "Direct messages", zh: "私信" },
+  "playground.channels": { en: "Team channels", zh: "团队频道" },
+  "playground.digest": { en: "Team digest", zh: "团队摘要" },
+  "playground.digest-show": { en: "Show", zh: "查看" },
+  "playground.placeholder": { en: "Type a command, e.g. /lead mine, /lead show 3, /funnel — or 线索 我的", zh: "输入命令,例如 线索 我的、线索 查看 3、漏斗 — 或 /lead mine" },
+  "playground.send": { en: "Send", zh: "发送" },
+  "playground.only-you": { en: "Only visible to you", zh: "仅你可见" },
+  "playground.you-ran": { en: "You ran", zh: "你执行了" },
+  "playground.updated": { en: "updated", zh: "已更新" },
+  "playground.empty": { en: "No messages yet.", zh: "暂无消息。" },
+  "playground.bad-request": { en: "That request could not be read; nothing was changed.", zh: "无法读取该请求,未做任何更改。" },
+  "playground.unauthorized": { en: "Open the link with ?token=… that `npm start` printed in its terminal.", zh: "请打开 `npm start` 在终端打印的带 ?token=… 的链接。" },
 } satisfies Record<string, Record<"en" | "zh", string>>;
 
 /** The key of a sentence the bot can say. */

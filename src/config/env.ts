@@ -30,6 +30,11 @@ export const EnvSchema = z
     WECOM_API_URL: url,
     /** Signs `/hooks/leads` and `/hooks/activity`; unset, both refuse every request. */
     FUNNEL_HOOK_SECRET: optional.refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters (e.g. openssl rand -hex 32)"),
+    /** The local playground: on, off, or (unset) on exactly when no platform is configured. */
+    PLAYGROUND: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim().toLowerCase() : v),
+      z.enum(["1", "true", "yes", "on", "0", "false", "no", "off"], { message: "must be 1 or 0 (or true/false, yes/no, on/off)" }).optional(),
+    ).transform((v) => (v === undefined ? undefined : ["1", "true", "yes", "on"].includes(v))),
     FUNNEL_PLAYBOOK: optional,
     FUNNEL_CALENDAR: optional,
     TZ: optional,

@@ -1,6 +1,7 @@
 import type { Actor } from "../domain/account.js";
 import { mainPath, type Action } from "../domain/funnel.js";
 import { stageOf, type Transition } from "../domain/playbook.js";
+import { localDay } from "../domain/calendar.js";
 import { findAccount } from "../store/accounts.js";
 import { listMembers, upsertMember, type MemberRecord } from "../store/members.js";
 import { upsertTeam } from "../store/teams.js";
@@ -36,10 +37,47 @@ const COMPANIES = [
 /** How many accounts the demo seeds. */
 export const DEMO_ACCOUNTS = COMPANIES.length;
 
+/** A side move off the main path, by its verb; the playbook names where it leads. */
+type Side = "return" | "disqualify" | "lose" | "churn" | "archive";
+
 /**
- * Fills an empty database with the playbook's teams, a dozen members and forty accounts walked along the
- * main path through the real services, with histories spread over the past weeks so that some accounts
- * are stalled. A database that already has members is left alone.
+ * Where one demo account ends up: `steps` moves along the main path, then any side moves, and `dwell`
+ * days in its last stage (past the SLA: stalled). `next`: a scheduled next step, `days` from now.
+ */
+interface Ending {
+  readonly steps: number;
+  readonly side?: readonly Side[];
+  readonly dwell: number;
+  readonly next?: { readonly days: number; readonly note: string };
+}
+
+// One row per company, so every stage of the default funnel has accounts, some of them stalled (a
+// dwell over the stage's SLA), a few held by a next step, and reps have MQL cards waiting for them.
+const ENDINGS: readonly Ending[] = [
+  { steps: 0, dwell: 2 }, { steps: 0, dwell: 20 }, { steps: 0, dwell: 1, side: ["disqualify"] }, { steps: 0, dwell: 5 },
+  { steps: 1, dwell: 0.1 }, { steps: 1, dwell: 0.2 }, { steps: 1, dwell: 4 }, { steps: 1, dwell: 0.3 },
+  { steps: 1, dwell: 3, side: ["return"] }, { steps: 1, dwell: 6, side: ["disqualify"] },
+  { steps: 2, dwell: 1 }, { steps: 2, dwell: 12 }, { steps: 2, dwell: 2 }, { steps: 2, dwell: 9, next: { days: 3, note: "Demo call with their CTO" } },
+  { steps: 2, dwell: 8, side: ["return"] },
+  { steps: 3, dwell: 10 }, { steps: 3, dwell: 45 }, { steps: 3, dwell: 40, next: { days: 5, note: "Send the revised quote" } },
+  { steps: 3, dwell: 12, side: ["lose"] },
+  { steps: 4, dwell: 6 }, { steps: 4, dwell: 21 }, { steps: 4, dwell: 30, side: ["lose", "archive"] },
+  { steps: 5, dwell: 1 }, { steps: 5, dwell: 9 },
+  { steps: 6, dwell: 4 }, { steps: 6, dwell: 20 }, { steps: 6, dwell: 25, next: { days: 2, note: "Kick-off with their ops team" } },
+  { steps: 7, dwell: 3 }, { steps: 7, dwell: 11 },
+  { steps: 8, dwell: 5 }, { steps: 8, dwell: 19 }, { steps: 8, dwell: 15, side: ["churn"] },
+  { steps: 9, dwell: 10 }, { steps: 9, dwell: 35 },
+  { steps: 10, dwell: 12 }, { steps: 10, dwell: 40 }, { steps: 10, dwell: 100 },
+  { steps: 10, dwell: 20, side: ["churn"] }, { steps: 10, dwell: 60, side: ["churn", "archive"] }, { steps: 1, dwell: 2 },
+];
+
+const DAY = 86_400_000;
+
+/**
+ * Fills an empty database with the playbook's teams, a dozen members and forty accounts walked through
+ * the real services (so every history, message and card is one the bot itself made): along the main
+ * path, some off it (returned, unqualified, lost, churned, archived), spread over the past months so that
+ * some are stalled and some wait on a next step. A database that already has members is left alone.
  */
 export async function seedDemo(ctx: ServiceContext): Promise<{ seeded: boolean; teams: number; members: number; accounts: number }> {
   if ((await listMembers(ctx.db)).length > 0) return { seeded: false, teams: 0, members: 0, accounts: 0 };
@@ -57,32 +95,57 @@ export async function seedDemo(ctx: ServiceContext): Promise<{ seeded: boolean; 
   let clock = now;
   const seedCtx: ServiceContext = { ...ctx, clock: () => new Date(clock) };
   const admin = members[0]!;
+  let accounts = 0;
   for (const [i, company] of COMPANIES.entries()) {
-    // Spread accounts over the path; older ones went further, and every few sit far past their SLA.
-    const steps = i % (path.length + 1);
-    clock = now - (steps * 6 + (i % 4 === 0 ? 25 : 2)) * 86_400_000;
+    const ending = ENDINGS[i % ENDINGS.length]!;
+    const steps = Math.min(ending.steps, path.length);
+    const moves = steps + (ending.side?.length ?? 0);
+    const gap = 2 + (i % 4);
+    // Each move `gap` days after the one before, the last one `dwell` days ago.
+    clock = now - (moves * gap + ending.dwell) * DAY;
     const domain = `${company.toLowerCase().replace(/[^a-z0-9]+/g, "")}.example`;
     const created = await createLead(seedCtx, admin, {
       company, email: `hello@${domain}`, domain, source: ["website", "webinar", "referral", "ads"][i % 4]!, amount: 20_000 + (i % 7) * 15_000, region: null, industry: null,
     }, { platform: "system" });
     if (!created.ok) continue;
-    for (const move of path.slice(0, steps)) {
-      clock += (3 + (i % 5)) * 86_400_000;
-      const done = await step(seedCtx, members, created.value.accountId, move);
-      if (!done) break;
+    accounts++;
+    const id = created.value.accountId;
+    const plan: Action[] = [...path.slice(0, steps).map(mainAction), ...(ending.side ?? []).map(sideAction)];
+    for (const action of plan) {
+      clock += gap * DAY;
+      if (!(await step(seedCtx, members, id, action))) break;
+    }
+    if (ending.next) {
+      clock = now - Math.min(ending.dwell, 1) * DAY;
+      const at = new Date(now + ending.next.days * DAY);
+      await step(seedCtx, members, id, { kind: "next-step", day: localDay(at, ctx.calendar.timezone), at, note: ending.next.note });
     }
   }
-  return { seeded: true, teams: teams.length, members: members.length, accounts: COMPANIES.length };
+  return { seeded: true, teams: teams.length, members: members.length, accounts };
 }
 
-async function step(ctx: ServiceContext, members: readonly MemberRecord[], accountId: number, move: Transition): Promise<boolean> {
-  const action: Action = move.verb === "qualify"
+function mainAction(move: Transition): Action {
+  return move.verb === "qualify"
     ? { kind: "move", verb: "qualify", answers: { budget: "80000", currency: "CNY", confirmed: "yes", dm: "Li Wei", role: "CTO", engaged: "yes", need: "Transactional email at scale", date: "2099-12-31" } }
     : { kind: "move", verb: move.verb, confirm: "all" };
-  const stage = stageOf(ctx.playbook, move.from)!;
+}
+
+// A reason from the playbook's list (by number) with a note, as a rep would type it.
+const REASONS: Record<Side, string | null> = {
+  return: "1 No answer after three calls", disqualify: "1", lose: "1 Went with a cheaper provider",
+  churn: "2 Bounce rate too high after go-live", archive: null,
+};
+
+function sideAction(verb: Side): Action {
+  return { kind: "move", verb, reason: REASONS[verb] };
+}
+
+async function step(ctx: ServiceContext, members: readonly MemberRecord[], accountId: number, action: Action): Promise<boolean> {
+  const found = await findAccount(ctx.db, accountId);
+  if (!found) return false;
+  const stage = stageOf(ctx.playbook, found.account.stage)!;
   // The owner acts when they may; otherwise a manager of the stage's team, as happens in real hand-overs.
-  const ownerId = (await findAccount(ctx.db, accountId))?.account.ownerId;
-  const owner = members.find((m) => m.id === ownerId && stage.teams.includes(m.teamKey));
+  const owner = members.find((m) => m.id === found.account.ownerId && stage.teams.includes(m.teamKey));
   const actor = owner ?? members.find((m) => m.role === "manager" && m.teamKey === stage.teams[0]) ?? members[0]!;
   return (await actOnAccount(ctx, actor, accountId, action, { platform: "system" })).ok;
 }

@@ -1,0 +1,222 @@
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBot, type RunningBot } from "../../src/bot.js";
+import { bantForm } from "../../src/commands/render-reply.js";
+import { TOKEN_HEADER } from "../../src/platforms/playground/app.js";
+import { escapeHtml, formHtml, replyHtml } from "../../src/platforms/playground/html.js";
+import { runCommand } from "../../src/services/run-command.js";
+import { findAccount } from "../../src/store/accounts.js";
+import { upsertTeam } from "../../src/store/teams.js";
+import { freshSqliteUrl } from "../support/databases.js";
+import { FakeSlack } from "../support/fake-slack.js";
+import { openFixture, tableCounts, type Fixture } from "../support/fixture.js";
+
+const TOKEN = "0123456789abcdef0123456789abcdef01234567";
+
+/** A browser's view of the playground: the cookie from the token link, the token header on POSTs. */
+class Page {
+  cookie = "";
+  constructor(readonly base: string) {}
+  async signIn(): Promise<Response> {
+    const response = await fetch(`${this.base}/?token=${TOKEN}`, { redirect: "manual" });
+    this.cookie = (response.headers.get("set-cookie") ?? "").split(";")[0]!;
+    return response;
+  }
+  get(path: string): Promise<Response> {
+    return fetch(`${this.base}${path}`, { headers: { cookie: this.cookie } });
+  }
+  post(path: string, body: unknown, headers: Record<string, string> = { [TOKEN_HEADER]: TOKEN, "content-type": "application/json" }): Promise<Response> {
+    return fetch(`${this.base}${path}`, { method: "POST", headers: { cookie: this.cookie, ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  }
+  async command(as: string, line: string, extra: Record<string, unknown> = {}) {
+    const response = await this.post("/playground/api/command", { as, line, ...extra });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { text: string; html: string; errorCode: string | null; form: string | null; ephemeral: boolean };
+  }
+  async feed(as: string) {
+    const response = await this.get(`/playground/api/feed?as=${as}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { version: number; conversations: { key: string; kind: string; messages: { id: number; html: string; updated: boolean }[] }[] };
+  }
+}
+
+async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting for the playground");
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
+}
+
+describe("the playground renders the reply model as escaped HTML", () => {
+  it("escapes whatever a reply holds, in text, fields, lists and button commands", () => {
+    const evil = `<img src=x onerror="alert(1)">`;
+    const html = replyHtml({
+      text: evil, ephemeral: true,
+      blocks: [
+        { kind: "heading", text: evil }, { kind: "text", text: `*bold* \`code\` ${evil}` }, { kind: "fields", fields: [{ label: evil, value: evil }] },
+        { kind: "list", items: [evil], more: 3 }, { kind: "buttons", buttons: [{ label: evil, command: `lead accept "${evil}"` }] }, { kind: "divider" },
+      ],
+    }, "en");
+    expect(html).not.toContain("<img");
+    expect(html).toContain(escapeHtml(evil));
+    expect(html).toContain("<strong>bold</strong>");
+    expect(html).toContain("<code>code</code>");
+    expect(html).toContain("…and 3 more");
+    expect(html).toContain(`data-command="lead accept &quot;&lt;img`);
+  });
+
+  it("renders a form with its errors beside the fields and the command it submits to", () => {
+    const form = bantForm({ id: 7, company: "Acme <b>" }, "zh-CN", { budget: "abc" }, { budget: "invalid-amount" });
+    const html = formHtml(form, "zh-CN");
+    expect(html).toContain("资格审查 Acme &lt;b&gt;");
+    expect(html).toMatch(/data-field="budget"><label class="label">预算金额 <span class="required">\*<\/span><\/label><input[^>]*value="abc"[^>]*><small class="error">⚠️ 需为正数金额/);
+    expect(html).toContain(escapeHtml(JSON.stringify({ command: "lead qualify #7", fields: form.fields.map((f) => ({ name: f.name, as: "pair" })) })));
+    expect(html).toContain('type="radio" name="confirmed" value="yes"');
+  });
+});
+
+describe("the playground API on the shared server, beside Slack", () => {
+  let f: Fixture;
+  let bot: RunningBot;
+  let slack: FakeSlack;
+  let page: Page;
+
+  beforeAll(async () => {
+    f = await openFixture(freshSqliteUrl());
+    slack = new FakeSlack();
+    await slack.start();
+    await upsertTeam(f.db, { key: "sales", name: "Sales", slackChannel: "C_SALES" });
+    bot = await startBot(f.ctx, {
+      port: 0, host: "127.0.0.1", outboxIntervalMs: 25, scheduler: false, playground: { token: TOKEN },
+      slack: { botToken: "xoxb-test-token", signingSecret: "secret", apiUrl: slack.apiUrl },
+    }, pino({ level: "silent" }));
+    page = new Page(bot.url);
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await slack?.stop();
+    await f?.close();
+  });
+
+  it("lets in only the holder of the start-up token, and writes nothing for anyone else", async () => {
+    const before = await tableCounts(f.db);
+    expect((await fetch(`${bot.url}/`)).status).toBe(401);
+    expect((await fetch(`${bot.url}/?token=wrong`, { redirect: "manual" })).status).toBe(401);
+    expect((await fetch(`${bot.url}/playground/api/bootstrap`)).status).toBe(401);
+    const line = JSON.stringify({ as: "mark", line: "lead new Intruder Co" });
+    const forged = await fetch(`${bot.url}/playground/api/command`, { method: "POST", headers: { "content-type": "application/json", [TOKEN_HEADER]: "nope" }, body: line });
+    expect(forged.status).toBe(401);
+
+    const signIn = await page.signIn();
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get("location")).toBe("/");
+    expect(signIn.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict/);
+    // The cookie alone does not post: a cross-site form could carry it, but not the header nor a JSON type.
+    expect((await page.post("/playground/api/command", line, { "content-type": "text/plain" })).status).toBe(401);
+    expect((await page.post("/playground/api/command", line, { [TOKEN_HEADER]: TOKEN, "content-type": "text/plain" })).status).toBe(401);
+    expect(await tableCounts(f.db)).toEqual(before);
+
+    const home = await page.get("/");
+    expect(home.status).toBe(200);
+    expect(home.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await home.text();
+    expect(html).toContain(`<meta name="funnelbot-token" content="${TOKEN}">`);
+    expect(html).not.toMatch(/https?:\/\//);
+    expect((await page.get("/playground/app.js")).status).toBe(200);
+  });
+
+  it("answers bad input with the same short errors as Slack, in the member's language, writing nothing", async () => {
+    const before = await tableCounts(f.db);
+    const unknownVerb = await page.command("alice", "/lead frobnicate 7");
+    expect(unknownVerb.errorCode).toBe("usage");
+    expect(unknownVerb.text).toContain("I don't know “frobnicate”");
+    const missing = await page.command("chen", "线索 接受 不存在的公司");
+    expect(missing.text).toContain("没有找到“不存在的公司”对应的客户");
+    const stranger = await page.command("nobody", "/lead mine");
+    expect(stranger.errorCode).toBe("unknown-member");
+    const huge = await page.command("alice", `/lead new ${"x".repeat(15_000)}`);
+    expect(huge.errorCode).toBe("invalid-text");
+    expect(huge.html).not.toMatch(/at \w+ \(/);
+
+    const garbage = await page.post("/playground/api/command", "{not json", { [TOKEN_HEADER]: TOKEN, "content-type": "application/json" });
+    expect(garbage.status).toBe(400);
+    expect(await garbage.json()).toEqual({ error: "That request could not be read; nothing was changed." });
+    const badForm = await page.post("/playground/api/form", { as: "alice", form: { command: "lead qualify #1", fields: [{ name: "Budget!", as: "pair" }] }, values: {} });
+    expect(badForm.status).toBe(400);
+    expect(await tableCounts(f.db)).toEqual(before);
+  });
+
+  it("shows the MQL card in the rep's DM and the channel, accepts it by its button and updates both copies in place", async () => {
+    const created = await runCommand(f.ctx, f.members.mark!, "lead new Playground Pets --email hi@pets.example", { platform: "cli" });
+    const id = Number(/#(\d+)/.exec(created.text)![1]);
+    expect((await runCommand(f.ctx, f.members.mark!, `lead handoff #${id} --confirm all`, { platform: "cli" })).errorCode).toBeUndefined();
+    const rep = (await findAccount(f.db, id))!.owner!;
+    const handle = Object.values(f.members).find((m) => m.id === rep.id)!.handle;
+
+    const card = await eventually(async () => {
+      const dm = (await page.feed(handle)).conversations.find((c) => c.kind === "dm")!;
+      return dm.messages.find((m) => m.html.includes(`data-command="lead accept #${id}"`));
+    });
+    expect(card.html).toContain("Playground Pets");
+    // The same card went to Slack's sales channel too: the playground shows messages, it does not take them.
+    await slack.waitFor("chat.postMessage", (c) => c.body.channel === "C_SALES" && JSON.stringify(c.body).includes("Playground Pets"));
+
+    const accepted = await page.command(handle, `lead accept #${id}`, { click: "click-0000001" });
+    expect(accepted.errorCode).toBeNull();
+    expect((await findAccount(f.db, id))!.account.stage).toBe("SAL");
+    // A double click is one action: the second answers from the first, and no second event is written.
+    const events = await f.db.prisma.stageEvent.count({ where: { accountId: id } });
+    await page.command(handle, `lead accept #${id}`, { click: "click-0000001" });
+    expect(await f.db.prisma.stageEvent.count({ where: { accountId: id } })).toBe(events);
+
+    const updated = await eventually(async () => {
+      const feed = await page.feed(handle);
+      const copies = feed.conversations.flatMap((c) => c.messages.filter((m) => m.id === card.id || (c.key === "team:sales" && m.updated && m.html.includes("Playground Pets"))));
+      return copies.length >= 2 && copies.every((m) => m.updated) ? copies : null;
+    });
+    for (const copy of updated) {
+      expect(copy.html).toMatch(/Playground Pets \(#\d+\): MQL → Sales accepted/);
+      expect(copy.html).not.toContain("data-command");
+    }
+    await slack.waitFor("chat.update", (c) => JSON.stringify(c.body).includes("Sales accepted"));
+    expect(await f.db.prisma.postedCard.count({ where: { accountId: id, platform: "playground", live: true } })).toBe(0);
+  });
+
+  it("qualifies through the BANT form: field errors keep the form and write nothing, a good submission moves the account", async () => {
+    const created = await runCommand(f.ctx, f.members.mark!, "lead new Form Factory", { platform: "cli" });
+    const id = Number(/#(\d+)/.exec(created.text)![1]);
+    await runCommand(f.ctx, f.members.mark!, `lead handoff #${id} --confirm all`, { platform: "cli" });
+    const rep = (await findAccount(f.db, id))!.owner!;
+    const handle = Object.values(f.members).find((m) => m.id === rep.id)!.handle;
+    await runCommand(f.ctx, f.members[handle]!, `lead accept #${id}`, { platform: "cli" });
+
+    const opened = await page.command(handle, `lead qualify #${id}`);
+    expect(opened.form).toContain(`lead qualify #${id}`);
+    const fields = ["budget", "currency", "confirmed", "dm", "role", "engaged", "need", "usecase", "date"].map((name) => ({ name, as: "pair" }));
+    const form = { command: `lead qualify #${id}`, fields };
+    const before = await tableCounts(f.db);
+    const refused = await page.post("/playground/api/form", { as: handle, form, values: { budget: "lots", confirmed: "yes", dm: "Li Wei", engaged: "yes", need: "Bulk mail", date: "someday" } });
+    const refusal = (await refused.json()) as { errorCode: string; form: string };
+    expect(refusal.errorCode).toBe("invalid-form");
+    expect(refusal.form).toMatch(/data-field="budget"[^]*class="error"/);
+    expect(refusal.form).toMatch(/data-field="date"[^]*class="error"/);
+    expect(await tableCounts(f.db)).toEqual(before);
+
+    const passed = await page.post("/playground/api/form", { as: handle, form, values: { budget: "50000", currency: "CNY", confirmed: "yes", dm: "Li Wei", engaged: "yes", need: "Bulk mail", date: "2027-03-01" } });
+    const answer = (await passed.json()) as { errorCode: string | null; html: string };
+    expect(answer.errorCode).toBeNull();
+    expect(answer.html).toContain("qualified");
+    expect((await findAccount(f.db, id))!.account.stage).toBe("SQL");
+    expect(await f.db.prisma.bantAnswer.count({ where: { accountId: id, passed: true } })).toBe(1);
+  });
+
+  it("shows my accounts and any team's digest on demand, in the language asked for", async () => {
+    const home = (await (await page.get("/playground/api/home?as=alice&locale=zh-CN")).json()) as { html: string };
+    expect(home.html).toMatch(/我的客户|你目前没有进行中的客户/);
+    const digest = await page.command("sam", "/funnel digest cs");
+    expect(digest.html).toContain("Customer success daily digest");
+  });
+});
