@@ -20,6 +20,8 @@ export interface SlackConfig {
   readonly apiUrl?: string;
   /** How long a command may take and still answer in its ack; 0 always acks "working…" first. */
   readonly ackBudgetMs?: number;
+  /** At most one App Home refresh per user in this window (default HOME_REFRESH_MS). */
+  readonly homeRefreshMs?: number;
 }
 
 /** The Slack surface: the route for the shared HTTP server (HTTP mode), the Web API client, and its lifecycle. */
@@ -33,6 +35,14 @@ export interface SlackSurface {
 
 /** A command's answer rides in the ack when it is ready within this time; otherwise "working…" and a follow-up. */
 const ACK_BUDGET_MS = 2_000;
+
+/**
+ * App Home is rebuilt (the member's accounts, SLA math on each) and published at most once per user in this
+ * window: the first change refreshes it at once, a burst of later ones leaves a single trailing refresh. The
+ * commands benchmark found a rebuild after every command costing ten times the command itself, and Slack
+ * rate-limits views.publish anyway.
+ */
+const HOME_REFRESH_MS = 3_000;
 
 /** Form facts kept in a modal's private_metadata so its submission can be turned back into a command. */
 interface ModalMeta {
@@ -65,9 +75,32 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const app = new App({ token: config.botToken, receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
+  const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
+  const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
+  const publishNow = (userId: string, actor: Actor) => {
+    void publishHome(ctx, app, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
+  };
   const refreshHome = (userId: string, actor: Actor | null) => {
     if (!actor) return;
-    void publishHome(ctx, app, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
+    const seen = homes.get(userId);
+    if (seen?.timer) {
+      seen.actor = actor; // a trailing refresh is already planned; it will show this change too
+      return;
+    }
+    const wait = seen ? seen.last + homeWindow - Date.now() : 0;
+    if (wait <= 0) {
+      homes.set(userId, { last: Date.now(), timer: null, actor });
+      publishNow(userId, actor);
+      return;
+    }
+    const timer = setTimeout(() => {
+      const entry = homes.get(userId)!;
+      entry.timer = null;
+      entry.last = Date.now();
+      publishNow(userId, entry.actor);
+    }, wait);
+    timer.unref();
+    homes.set(userId, { last: seen!.last, timer, actor });
   };
   const openForm = async (triggerId: string, form: Form, actor: Actor | null) => {
     const meta: ModalMeta = { c: form.command, f: form.fields.map((f) => [f.name, f.as ?? "pair"] as const), id: form.id };
@@ -157,6 +190,8 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       if (socketMode) await app.start();
     },
     stop: async () => {
+      for (const entry of homes.values()) if (entry.timer) clearTimeout(entry.timer);
+      homes.clear();
       if (socketMode) await app.stop();
     },
   };
