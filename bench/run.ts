@@ -1,12 +1,20 @@
 /**
- * `npm run bench [-- --quick] [-- --sqlite-only]`: the digest benchmark of issue 5 on SQLite, and on
- * PostgreSQL when its binaries are installed (a throwaway cluster on 127.0.0.1) or BENCH_POSTGRES_URL names
- * a server on which it may create a database. Prints every figure beside its baseline from the same run.
- * A missed target is printed as MISSED and does not fail the run; a baseline that disagrees with the
+ * `npm run bench [-- --quick] [-- --sqlite-only]`: every benchmark of issue 8 in one run, one table at the
+ * end: slash commands against a bare Bolt app (bench/commands.ts), WeCom callbacks against `@wecom/crypto`'s
+ * decrypt (bench/wecom.ts), and the digests of issue 5 at 10 000 and 100 000 accounts against a hand-written
+ * SQL statement (bench/digest.ts); peak RSS and start-up beside each. On SQLite, and on PostgreSQL when its
+ * binaries are installed (a throwaway cluster on 127.0.0.1) or BENCH_POSTGRES_URL names a server on which it
+ * may create databases. Every figure is a ratio to a baseline measured in the same run, on the same machine.
+ * A missed target is printed as MISSED and does not fail the run; a digest baseline that disagrees with the
  * product's stalled lists does (exit 1), since the ratios would then compare different work.
  */
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
+import { benchCommands, withDbCheck, type CommandFigures } from "./commands.js";
+import { spawnTs } from "./processes.js";
 import { findPostgresBin, startCluster, type Cluster } from "../test/support/postgres-cluster.js";
 import { benchDigest, measureMemory, type DigestFigures, type MemoryFigures } from "./digest.js";
 import { BENCH_NOW } from "./now.js";
@@ -14,8 +22,11 @@ import { seedPostgres, seedSqlite, type SeedSize } from "./seed.js";
 
 const quick = process.argv.includes("--quick");
 const sqliteOnly = process.argv.includes("--sqlite-only");
-const size: SeedSize = quick ? { accounts: 10_000, events: 100_000 } : { accounts: 100_000, events: 1_000_000 };
-const rounds = { warmup: 2, runs: quick ? 5 : 7 };
+const SMALL: SeedSize = { accounts: 10_000, events: 100_000 };
+const LARGE: SeedSize = { accounts: 100_000, events: 1_000_000 };
+const sizes: SeedSize[] = quick ? [SMALL] : [SMALL, LARGE];
+const rounds = { warmup: 2, runs: quick ? 3 : 5 };
+const commandOptions = quick ? { levels: [1, 10, 50], durationSec: 2, mqls: 4_000 } : { levels: [1, 10, 50], durationSec: 6, mqls: 12_000 };
 const memoryRuns = 3;
 
 // Targets from issue 5 ("Speed").
@@ -24,67 +35,121 @@ const MAX_DIGESTS_MS = 1000;
 const MB = 1_000_000;
 const MAX_RSS = 250 * MB;
 
-interface Result {
-  readonly provider: string;
-  readonly seed: string;
-  readonly digest: DigestFigures;
-  readonly memory: MemoryFigures;
-}
+// Targets from issue 8.
+const MAX_P99_MS = 50;
+const MIN_THROUGHPUT = 0.5;
+const DEFECT_THROUGHPUT = 0.25;
+const MIN_WECOM = 0.5;
 
 const log = (line: string) => console.log(line);
 const ms = (value: number) => (value < 100 ? value.toFixed(1) : value.toFixed(0));
-const ratio = (value: number, base: number) => `${(value / base).toFixed(1)}×`;
+const ratio = (value: number, base: number) => `${(value / base).toFixed(value / base < 0.1 ? 3 : 2)}×`;
 const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
 const count = (n: number) => n.toLocaleString("en-US");
+const mb = (bytes: number | null) => (bytes === null ? "n/a" : (bytes / MB).toFixed(0));
+const scratch = path.join(os.tmpdir(), "funnelbot-bench");
 
-async function runOn(provider: string, url: string, seed: string): Promise<Result> {
-  log(`${provider}: measuring (${rounds.warmup} warm-up rounds, median of ${rounds.runs})…`);
-  const digest = await benchDigest(url, rounds);
-  log(`${provider}: measuring memory in a child process…`);
-  const memory = await measureMemory(url, memoryRuns);
-  return { provider, seed, digest, memory };
+/** One row of the final table. */
+interface Row {
+  readonly bench: string;
+  readonly db: string;
+  readonly measured: string;
+  readonly baseline: string;
+  readonly ratio: string;
+  readonly target: string;
+  readonly rss: string;
+  readonly startup: string;
+}
+const rows: Row[] = [];
+const missed: string[] = [];
+const details: string[] = [];
+
+/** A database for one benchmark: a new SQLite file, or a new database on the PostgreSQL server. */
+type Databases = { provider: string; fresh(): Promise<string> };
+
+async function commands(dbs: Databases): Promise<void> {
+  log(`${dbs.provider}: commands: seeding ${count(commandOptions.mqls)} MQLs, then ${commandOptions.levels.join(" / ")} connections × ${commandOptions.durationSec} s, bot and bare Bolt app in turn…`);
+  const url = await dbs.fresh();
+  const figures: CommandFigures = await withDbCheck(url, await benchCommands(url, { ...commandOptions, log }));
+  for (const level of figures.levels) {
+    const { bot, bare } = level;
+    const share = bot.rps / bare.rps;
+    const ok = share >= MIN_THROUGHPUT && (level.connections !== 50 || bot.p99 < MAX_P99_MS);
+    rows.push({
+      bench: `/lead accept, ${level.connections} conn.`, db: dbs.provider,
+      measured: `${bot.rps.toFixed(0)} req/s, p50 ${bot.p50} ms, p99 ${bot.p99} ms`,
+      baseline: `bare Bolt ${bare.rps.toFixed(0)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms`,
+      ratio: `${ratio(bot.rps, bare.rps)} req/s, ${bare.p99 > 0 ? ratio(bot.p99, bare.p99) : "—"} p99`,
+      target: `≥ ${MIN_THROUGHPUT}×${level.connections === 50 ? `, p99 < ${MAX_P99_MS} ms` : ""}: ${verdict(ok)}`,
+      rss: `${mb(figures.botPeakRss)} (bare ${mb(figures.barePeakRss)})`,
+      startup: `${ms(figures.botStartupMs)} ms (bare ${ms(figures.bareStartupMs)})`,
+    });
+    if (!ok) missed.push(`${dbs.provider}: /lead accept at ${level.connections} connection(s): ${ratio(bot.rps, bare.rps)} the bare app's throughput, p99 ${bot.p99} ms${share < DEFECT_THROUGHPUT ? " (below a quarter: see README, Benchmarks)" : ""}`);
+  }
+  const errors = figures.levels.reduce((n, l) => n + l.bot.non2xx + l.bot.errors, 0);
+  details.push(`${dbs.provider}: commands: ${count(figures.accepted)} accepted with a 2xx, ${count(figures.acceptedInDb)} MQLs are SAL afterwards (the rest were answered after the load generator stopped counting), ${errors} errors or non-2xx.`);
+  if (figures.acceptedInDb < figures.accepted) {
+    details.push(`${dbs.provider}: CHECK FAILED: fewer accepted MQLs in the database than 2xx answers.`);
+    process.exitCode = 1;
+  }
 }
 
-async function sqlite(): Promise<Result> {
-  log("sqlite: seeding…");
-  const seeded = await seedSqlite(size);
-  log(seeded.cached ? `sqlite: seeded database from the cache (${seeded.url.replace(/^file:/, "")})` : `sqlite: seeded in ${seeded.seconds.toFixed(1)} s`);
-  return runOn("sqlite", seeded.url, seeded.cached ? "cached" : `${seeded.seconds.toFixed(1)} s`);
+async function wecom(): Promise<void> {
+  log("wecom: callbacks against @wecom/crypto's decrypt, in a child process…");
+  mkdirSync(scratch, { recursive: true });
+  const child = spawnTs("bench/wecom.ts", { DATABASE_URL: `file:${path.join(scratch, `wecom-${Date.now()}.db`)}`, WECOM_ROUND_MS: quick ? "700" : "2000" }, "pipe");
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`bench/wecom.ts failed with exit code ${code}`);
+  const w = JSON.parse(out.trim().split("\n").at(-1)!) as { event: { handler: number; decrypt: number; failures: number }; text: { handler: number; decrypt: number; failures: number }; peakRss: number | null };
+  const okEvent = w.event.handler >= MIN_WECOM * w.event.decrypt;
+  rows.push({
+    bench: "WeCom callback (verify+decrypt+parse+dispatch)", db: "—", measured: `${count(Math.round(w.event.handler))}/s`,
+    baseline: `decrypt alone ${count(Math.round(w.event.decrypt))}/s`, ratio: ratio(w.event.handler, w.event.decrypt),
+    target: `≥ ${MIN_WECOM}×: ${verdict(okEvent)}`, rss: mb(w.peakRss), startup: "—",
+  });
+  rows.push({
+    bench: "WeCom text command (… + claim + command + outbox)", db: "sqlite", measured: `${count(Math.round(w.text.handler))}/s`,
+    baseline: `decrypt alone ${count(Math.round(w.text.decrypt))}/s`, ratio: ratio(w.text.handler, w.text.decrypt),
+    target: "info (database-bound)", rss: mb(w.peakRss), startup: "—",
+  });
+  if (!okEvent) missed.push(`wecom: the callback pipeline runs at ${ratio(w.event.handler, w.event.decrypt)} of decrypt alone (target ≥ ${MIN_WECOM}×; see README, Benchmarks)`);
+  if (w.event.failures + w.text.failures > 0) {
+    details.push(`wecom: CHECK FAILED: ${w.event.failures + w.text.failures} callbacks were not answered 200.`);
+    process.exitCode = 1;
+  }
 }
 
-async function postgres(): Promise<Result | string> {
-  if (sqliteOnly) return "skipped (--sqlite-only)";
-  const given = process.env.BENCH_POSTGRES_URL?.trim();
-  const bin = given ? null : findPostgresBin();
-  if (!given && !bin) return "skipped: no PostgreSQL under /usr/lib/postgresql/*/bin (apt-get install postgresql) and no BENCH_POSTGRES_URL";
-  let cluster: Cluster | null = null;
-  const stopOnSignal = () => {
-    void (cluster?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.once("SIGINT", stopOnSignal);
-  process.once("SIGTERM", stopOnSignal);
-  try {
-    if (!given) {
-      log("postgresql: starting a throwaway cluster on 127.0.0.1…");
-      cluster = await startCluster(bin!);
-    }
-    const server = given ?? cluster!.url;
-    const name = `funnelbot_bench_${randomBytes(4).toString("hex")}`;
-    await adminQuery(server, `CREATE DATABASE "${name}"`);
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    try {
-      log("postgresql: seeding…");
-      const seconds = await seedPostgres(url.toString(), size);
-      log(`postgresql: seeded in ${seconds.toFixed(1)} s`);
-      return await runOn("postgresql", url.toString(), `${seconds.toFixed(1)} s`);
-    } finally {
-      if (given) await adminQuery(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-    }
-  } finally {
-    await cluster?.stop();
-    process.off("SIGINT", stopOnSignal);
-    process.off("SIGTERM", stopOnSignal);
+async function digests(dbs: Databases, size: SeedSize): Promise<void> {
+  let url: string;
+  let seed: string;
+  if (dbs.provider === "sqlite") {
+    const seeded = await seedSqlite(size);
+    url = seeded.url;
+    seed = seeded.cached ? "cached" : `${seeded.seconds.toFixed(1)} s`;
+  } else {
+    url = await dbs.fresh();
+    seed = `${(await seedPostgres(url, size)).toFixed(1)} s`;
+  }
+  log(`${dbs.provider}: digests at ${count(size.accounts)} accounts (seed ${seed}): ${rounds.warmup} warm-up rounds, median of ${rounds.runs}…`);
+  const d: DigestFigures = await benchDigest(url, rounds);
+  const m: MemoryFigures = await measureMemory(url, memoryRuns);
+  const peak = Math.max(m.sampledPeakRss, m.maxRss);
+  const ok = d.digestsMs <= MAX_RATIO * d.baselineMs && d.digestsMs < MAX_DIGESTS_MS && peak < MAX_RSS;
+  rows.push({
+    bench: `digests, ${count(size.accounts)} accounts`, db: dbs.provider,
+    measured: `${ms(d.digestsMs)} ms (stalled lists ${ms(d.stalledMs)} ms)`, baseline: `raw SQL ${ms(d.baselineMs)} ms`,
+    ratio: `${ratio(d.digestsMs, d.baselineMs)} (stalled ${ratio(d.stalledMs, d.baselineMs)})`,
+    target: `≤ ${MAX_RATIO}×, < 1 s, < 250 MB: ${verdict(ok)}`, rss: mb(peak), startup: "—",
+  });
+  if (d.digestsMs > MAX_RATIO * d.baselineMs) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ratio(d.digestsMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`);
+  if (d.digestsMs >= MAX_DIGESTS_MS) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ms(d.digestsMs)} ms (target < ${MAX_DIGESTS_MS} ms)`);
+  if (peak >= MAX_RSS) missed.push(`${dbs.provider} ${count(size.accounts)}: peak RSS ${mb(peak)} MB (target < 250 MB)`);
+  details.push(`${dbs.provider} ${count(size.accounts)}: digest per team (ms): ${[...d.perTeamMs].map(([team, t]) => `${team} ${ms(t)}`).join(", ")}; window-function query ${ratio(d.windowMs, d.baselineMs)} the baseline; store calls: ${d.parts.map((p) => `${p.name} ${ms(p.ms * p.calls)} ms`).join("; ")}.`);
+  if (d.mismatches.length) {
+    details.push(`${dbs.provider} ${count(size.accounts)}: CHECK FAILED: the baseline and stalledAccounts disagree: ${d.mismatches.join("; ")}`);
+    process.exitCode = 1;
   }
 }
 
@@ -98,66 +163,74 @@ async function adminQuery(server: string, sql: string): Promise<void> {
   }
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)];
+/** The PostgreSQL server for the run: BENCH_POSTGRES_URL, or a throwaway cluster; null when there is neither. */
+async function postgresServer(): Promise<{ url: string; stop(): Promise<void> } | string> {
+  if (sqliteOnly) return "skipped (--sqlite-only)";
+  const given = process.env.BENCH_POSTGRES_URL?.trim();
+  if (given) return { url: given, stop: async () => undefined };
+  const bin = findPostgresBin();
+  if (!bin) return "skipped: no PostgreSQL under /usr/lib/postgresql/*/bin (apt-get install postgresql) and no BENCH_POSTGRES_URL";
+  log("postgresql: starting a throwaway cluster on 127.0.0.1…");
+  const cluster: Cluster = await startCluster(bin);
+  return cluster;
 }
 
-function report(results: readonly Result[], skipped: readonly string[]): void {
-  log("");
-  log(`Digest benchmark (issue 5): ${count(size.accounts)} accounts, ${count(size.events)} stage events, now = ${BENCH_NOW.toISOString()}, ${rounds.warmup} warm-up rounds then the median of ${rounds.runs}; MB = 10^6 bytes.`);
-  log("baseline = one hand-written SQL statement, same stall rules, giving what the digests list (each stage's count and its 30 longest-waiting accounts, with owner: a UNION ALL of one branch per stage), run on better-sqlite3 / pg directly.");
-  log("stalled = stallRules + stalledAccounts for every team, as buildDigest calls them; digests = buildDigest for every team, through the real services; both one team after the other.");
-  log("");
-  for (const line of table(
-    ["provider", "seed", "baseline ms", "stalled ms", "stalled / baseline", "digests ms", "digests / baseline", "digests vs 1 s", "peak RSS MB", "RSS vs 250 MB"],
-    results.map(({ provider, seed, digest: d, memory: m }) => {
-      const peak = Math.max(m.sampledPeakRss, m.maxRss);
-      return [
-        provider, seed, ms(d.baselineMs), ms(d.stalledMs), `${ratio(d.stalledMs, d.baselineMs)} ${verdict(d.stalledMs <= MAX_RATIO * d.baselineMs)}`,
-        ms(d.digestsMs), `${ratio(d.digestsMs, d.baselineMs)} ${verdict(d.digestsMs <= MAX_RATIO * d.baselineMs)}`,
-        `${ratio(d.digestsMs, MAX_DIGESTS_MS)} ${verdict(d.digestsMs < MAX_DIGESTS_MS)}`, (peak / MB).toFixed(0), `${ratio(peak, MAX_RSS)} ${verdict(peak < MAX_RSS)}`,
-      ];
-    }),
-  )) log(line);
-  for (const line of skipped) log(`postgresql: ${line}`);
-
-  for (const { provider, digest: d, memory: m } of results) {
-    log("");
-    log(`${provider}: other hand-written queries: the same result with window functions ${ms(d.windowMs)} ms (${ratio(d.windowMs, d.baselineMs)} the baseline); all ${count(d.stalledTotal)} stalled accounts ${ms(d.allRowsMs)} ms (${ratio(d.allRowsMs, d.baselineMs)}).`);
-    log(`${provider}: memory: ${(m.openRss / MB).toFixed(0)} MB after opening the database, sampled peak ${(m.sampledPeakRss / MB).toFixed(0)} MB, maxRSS ${(m.maxRss / MB).toFixed(0)} MB (${memoryRuns} rounds of every digest; PostgreSQL's own server memory is not counted).`);
-    log(`${provider}: digest per team (ms): ${[...d.perTeamMs].map(([team, t]) => `${team} ${ms(t)}`).join(", ")}.`);
-    log(`${provider}: where the digests' time goes (each store call timed alone; Promise.all overlaps them on PostgreSQL):`);
-    for (const line of table(
-      ["store call", "ms", "calls for all digests", "ms × calls", "× baseline"],
-      d.parts.map((p) => [p.name, ms(p.ms), String(p.calls), ms(p.ms * p.calls), ratio(p.ms * p.calls, d.baselineMs)]),
-    )) log(`  ${line}`);
-    if (d.mismatches.length) {
-      log(`${provider}: CHECK FAILED: the baseline and stalledAccounts disagree, so the ratios compare different work:`);
-      for (const m of d.mismatches) log(`  ${m}`);
-      process.exitCode = 1;
-    } else {
-      log(`${provider}: check: the baseline's (and the window query's) per-stage counts and 30 longest-waiting accounts match stalledAccounts for every team.`);
-    }
-  }
-
-  const missed = results.flatMap(({ provider, digest: d, memory: m }) => [
-    ...(d.stalledMs > MAX_RATIO * d.baselineMs ? [`${provider}: stalled queries take ${ratio(d.stalledMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`] : []),
-    ...(d.digestsMs > MAX_RATIO * d.baselineMs ? [`${provider}: digests take ${ratio(d.digestsMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`] : []),
-    ...(d.digestsMs >= MAX_DIGESTS_MS ? [`${provider}: digests take ${ms(d.digestsMs)} ms (target < ${MAX_DIGESTS_MS} ms)`] : []),
-    ...(Math.max(m.sampledPeakRss, m.maxRss) >= MAX_RSS ? [`${provider}: peak RSS ${(Math.max(m.sampledPeakRss, m.maxRss) / MB).toFixed(0)} MB (target < 250 MB)`] : []),
-  ]);
-  log("");
-  if (missed.length) for (const line of missed) log(`MISSED: ${line}`);
-  else log("All targets met.");
+function table(header: readonly string[], body: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)];
 }
 
 const started = performance.now();
-const results: Result[] = [await sqlite()];
-const skipped: string[] = [];
-const pgResult = await postgres();
-if (typeof pgResult === "string") skipped.push(pgResult);
-else results.push(pgResult);
-report(results, skipped);
+const sqlite: Databases = {
+  provider: "sqlite",
+  fresh: async () => {
+    mkdirSync(scratch, { recursive: true });
+    return `file:${path.join(scratch, `${randomBytes(6).toString("hex")}.db`)}`;
+  },
+};
+const server = await postgresServer();
+const created: string[] = [];
+const postgres: Databases | null = typeof server === "string" ? null : {
+  provider: "postgresql",
+  fresh: async () => {
+    const name = `funnelbot_bench_${randomBytes(4).toString("hex")}`;
+    await adminQuery(server.url, `CREATE DATABASE "${name}"`);
+    created.push(name);
+    const url = new URL(server.url);
+    url.pathname = `/${name}`;
+    return url.toString();
+  },
+};
+const stopOnSignal = () => {
+  void (typeof server === "string" ? Promise.resolve() : server.stop()).finally(() => process.exit(130));
+};
+process.once("SIGINT", stopOnSignal);
+process.once("SIGTERM", stopOnSignal);
+try {
+  const dbs = postgres ? [sqlite, postgres] : [sqlite];
+  for (const d of dbs) await commands(d);
+  await wecom();
+  for (const size of sizes) for (const d of dbs) await digests(d, size);
+} finally {
+  if (typeof server !== "string") {
+    if (process.env.BENCH_POSTGRES_URL) for (const name of created) await adminQuery(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    await server.stop();
+  }
+  process.off("SIGINT", stopOnSignal);
+  process.off("SIGTERM", stopOnSignal);
+}
+
+log("");
+log(`funnelbot benchmarks${quick ? " (--quick)" : ""}: every ratio is against a baseline measured in this run on this machine (${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}); MB = 10^6 bytes; peak RSS of the process measured (PostgreSQL's own server not counted).`);
+log("commands: autocannon in its own process → the real server (src/main.ts) and a bare Bolt app that only acks, same signed bodies, in turn at each level; start-up = spawn to a 200 from /healthz.");
+log(`digests: buildDigest for every team vs one hand-written SQL statement with the same stall rules (bench/digest.ts), now = ${BENCH_NOW.toISOString()}.`);
+log("");
+for (const line of table(["bench", "db", "measured", "baseline (same run)", "ratio", "target", "peak RSS MB", "start-up"], rows.map((r) => [r.bench, r.db, r.measured, r.baseline, r.ratio, r.target, r.rss, r.startup]))) log(line);
+if (typeof server === "string") log(`postgresql: ${server}`);
+log("");
+for (const line of details) log(line);
+log("");
+if (missed.length) for (const line of missed) log(`MISSED: ${line}`);
+else log("All targets met.");
 log(`(benchmark took ${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -493,9 +493,11 @@ function dispatch(all: readonly Token[]): Result<Command> {
   if (!head) return ok({ verb: "help", topic: null });
 
   const word = keyword(head.text);
-  const group = GROUPS[word];
+  // Own keys only: `__proto__` or `constructor` typed as a word must not find Object.prototype's members.
+  const groupOf = (w: string): Group | null => (Object.hasOwn(GROUPS, w) ? GROUPS[w]! : null);
+  const group = groupOf(word);
   if (group) return inGroup(group, rest);
-  if (HELP_WORDS.has(word)) return ok({ verb: "help", topic: GROUPS[keyword(rest[0]?.text ?? "")] ?? null });
+  if (HELP_WORDS.has(word)) return ok({ verb: "help", topic: groupOf(keyword(rest[0]?.text ?? "")) });
   const bare = BARE.get(word);
   if (bare) return bare.build(rest, bare.usage);
   const split = splitPrefix(head.text, [...Object.keys(GROUPS), ...HELP_WORDS, ...BARE.keys()]);

@@ -171,8 +171,8 @@ export function slackHeaders(secret: string, body: string, contentType: string, 
 }
 
 /** Posts to the bot exactly as Slack would, signed unless `headers` overrides it. */
-export async function postToBot(url: string, secret: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: () => Record<string, unknown> }> {
-  const response = await fetch(url, { method: "POST", body, headers: { ...slackHeaders(secret, body, contentType), ...headers } });
+export async function postToBot(url: string, secret: string, body: string, contentType: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<{ status: number; text: string; json: () => Record<string, unknown> }> {
+  const response = await fetch(url, { method: "POST", body, headers: { ...slackHeaders(secret, body, contentType), ...headers }, ...(signal ? { signal } : {}) });
   const text = await response.text();
   return { status: response.status, text, json: () => JSON.parse(text) as Record<string, unknown> };
 }

@@ -23,7 +23,7 @@ export function findPostgresBin(): string | null {
 }
 
 /** A port nobody listens on right now (on 127.0.0.1). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

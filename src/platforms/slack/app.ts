@@ -1,4 +1,5 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as SlackLogger } from "@slack/bolt";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
@@ -20,6 +21,8 @@ export interface SlackConfig {
   readonly apiUrl?: string;
   /** How long a command may take and still answer in its ack; 0 always acks "working…" first. */
   readonly ackBudgetMs?: number;
+  /** At most one App Home refresh per user in this window (default HOME_REFRESH_MS). */
+  readonly homeRefreshMs?: number;
 }
 
 /** The Slack surface: the route for the shared HTTP server (HTTP mode), the Web API client, and its lifecycle. */
@@ -33,6 +36,14 @@ export interface SlackSurface {
 
 /** A command's answer rides in the ack when it is ready within this time; otherwise "working…" and a follow-up. */
 const ACK_BUDGET_MS = 2_000;
+
+/**
+ * App Home is rebuilt (the member's accounts, SLA math on each) and published at most once per user in this
+ * window: the first change refreshes it at once, a burst of later ones leaves a single trailing refresh. The
+ * commands benchmark found a rebuild after every command costing ten times the command itself, and Slack
+ * rate-limits views.publish anyway.
+ */
+const HOME_REFRESH_MS = 3_000;
 
 /** Form facts kept in a modal's private_metadata so its submission can be turned back into a command. */
 interface ModalMeta {
@@ -65,9 +76,32 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const app = new App({ token: config.botToken, receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
+  const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
+  const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
+  const publishNow = (userId: string, actor: Actor) => {
+    void publishHome(ctx, app, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
+  };
   const refreshHome = (userId: string, actor: Actor | null) => {
     if (!actor) return;
-    void publishHome(ctx, app, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
+    const seen = homes.get(userId);
+    if (seen?.timer) {
+      seen.actor = actor; // a trailing refresh is already planned; it will show this change too
+      return;
+    }
+    const wait = seen ? seen.last + homeWindow - Date.now() : 0;
+    if (wait <= 0) {
+      homes.set(userId, { last: Date.now(), timer: null, actor });
+      publishNow(userId, actor);
+      return;
+    }
+    const timer = setTimeout(() => {
+      const entry = homes.get(userId)!;
+      entry.timer = null;
+      entry.last = Date.now();
+      publishNow(userId, entry.actor);
+    }, wait);
+    timer.unref();
+    homes.set(userId, { last: seen!.last, timer, actor });
   };
   const openForm = async (triggerId: string, form: Form, actor: Actor | null) => {
     const meta: ModalMeta = { c: form.command, f: form.fields.map((f) => [f.name, f.as ?? "pair"] as const), id: form.id };
@@ -151,12 +185,14 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
 
   return {
     app,
-    handler: receiver ? (req, res) => receiver.requestListener(req, res) : null,
+    handler: receiver ? (req, res) => guardedListener(receiver, req, res) : null,
     // In HTTP mode the shared server carries the route; Bolt needs no start of its own.
     start: async () => {
       if (socketMode) await app.start();
     },
     stop: async () => {
+      for (const entry of homes.values()) if (entry.timer) clearTimeout(entry.timer);
+      homes.clear();
       if (socketMode) await app.stop();
     },
   };
@@ -180,6 +216,51 @@ function readMeta(raw: string | undefined): ModalMeta | null {
     return typeof meta.c === "string" && Array.isArray(meta.f) ? meta : null;
   } catch {
     return null;
+  }
+}
+
+/** Bolt's own limit on a request body (10 MB), kept: Slack's payloads are far smaller. */
+const BODY_LIMIT = 10 * 1024 * 1024;
+
+/**
+ * Hands a request to Bolt's receiver, after refusing one whose body parses to something other than an
+ * object (`payload=null`, a JSON `null` or number). Bolt reads `body.ssl_check` of it in an async closure
+ * nobody awaits: the TypeError is an unhandled rejection that ends the process, and the request is never
+ * answered (found by the chaos suite's fuzzing). Bolt reuses a body already read into `req.rawBody`.
+ */
+async function guardedListener(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > BODY_LIMIT) {
+      res.writeHead(413).end();
+      return;
+    }
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks);
+  if (!parsesToObject(raw.toString("utf8"), req.headers["content-type"])) {
+    res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Malformed request body\n");
+    return;
+  }
+  Object.assign(req, { rawBody: raw });
+  receiver.requestListener(req, res);
+}
+
+/** False when the body parses, as Bolt parses it, to something that is not an object; true otherwise (Bolt answers real parse errors itself). */
+function parsesToObject(text: string, contentType: string | undefined): boolean {
+  try {
+    if (contentType === "application/x-www-form-urlencoded") {
+      const payload = new URLSearchParams(text).get("payload");
+      if (payload === null) return true;
+      const parsed: unknown = JSON.parse(payload);
+      return typeof parsed === "object" && parsed !== null;
+    }
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null;
+  } catch {
+    return true;
   }
 }
 

@@ -49,6 +49,12 @@ interface Signed {
 // WeCom pushes again after 5 s without an answer; answer well before, and let slow work finish behind it.
 const ACK_BUDGET_MS = WECOM.callbackSeconds * 1000 - 2_000;
 const LATE: unique symbol = Symbol("late");
+/**
+ * A signed callback older (or newer) than this is refused as a replay, as Slack's 5-minute window does.
+ * WeCom re-pushes within seconds and stamps each push afresh; a captured callback replayed later, after its
+ * MsgId claim has been pruned, would otherwise run again.
+ */
+const REPLAY_WINDOW_SECONDS = 5 * 60;
 
 /**
  * Builds the WeCom surface over the one command language. Every callback is verified (signature in
@@ -117,6 +123,12 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
   const handler: Handler = async (req, res) => {
     const query = readQuery(req.url ?? "");
     const signed = signedQuery(query);
+    // Wall-clock time, not ctx.clock: the window is about WeCom's clock and ours, not the business clock.
+    if (signed && Math.abs(Date.now() / 1000 - Number(signed.timestamp)) > REPLAY_WINDOW_SECONDS) {
+      req.resume();
+      logger.warn({ reason: "stale-timestamp" }, "WeCom callback refused");
+      return send(res, 401, "Stale timestamp\n");
+    }
     if (req.method === "GET") {
       const echo = query.get("echostr");
       if (!signed || !echo || echo.length > 4096) return send(res, 400, "Missing msg_signature, timestamp, nonce or echostr\n");

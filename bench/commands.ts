@@ -1,0 +1,130 @@
+/**
+ * The commands benchmark: `/lead accept` on distinct MQLs, signed as Slack signs, fired by autocannon (its
+ * own process) at the real server (`src/main.ts`, its own process) and, level by level in the same run, at a
+ * bare Bolt app whose handler only acks (bench/bare-bolt.ts). Every accepted MQL is checked in the database
+ * afterwards, so the figures are for requests that really changed state.
+ */
+import { migrate, openDatabase } from "../src/store/database.js";
+import { upsertMember, type MemberRecord } from "../src/store/members.js";
+import { upsertTeam } from "../src/store/teams.js";
+import { FakeSlack } from "../test/support/fake-slack.js";
+import { runLoad, startServer, type LoadResult, type ServerProcess } from "./processes.js";
+
+const SECRET = "bench-signing-secret-0123456789abcdef";
+/** The MQLs are spread over this many reps, each accepting their own, as a sales team would. */
+const REPS = 20;
+const repOf = (index: number) => `U_BENCH_REP_${index % REPS}`;
+
+/** One load level: the real server and the bare app under the same load. */
+export interface CommandLevel {
+  readonly connections: number;
+  readonly bot: LoadResult;
+  readonly bare: LoadResult;
+}
+
+/** Everything the commands benchmark measured on one database. */
+export interface CommandFigures {
+  readonly levels: readonly CommandLevel[];
+  readonly botStartupMs: number;
+  readonly bareStartupMs: number;
+  readonly botPeakRss: number | null;
+  readonly barePeakRss: number | null;
+  /** Requests that returned 2xx to the bot, and MQLs that are SAL afterwards: equal when nothing was lost. */
+  readonly accepted: number;
+  readonly acceptedInDb: number;
+}
+
+/** A migrated database with a sales team of REPS reps on Slack and `count` MQLs, dealt to the reps in turn. */
+async function seedMqls(url: string, count: number): Promise<(readonly [string, string, string])[]> {
+  const db = await openDatabase(url);
+  try {
+    await migrate(db, url);
+    await upsertTeam(db, { key: "sales", name: "Sales", slackChannel: "C_SALES" });
+    await upsertTeam(db, { key: "marketing", name: "Marketing", slackChannel: "C_MKT" });
+    const reps: MemberRecord[] = [];
+    for (let r = 0; r < REPS; r++) reps.push(await upsertMember(db, { handle: `rep${r}`, displayName: `Bench Rep ${r}`, teamKey: "sales", role: "rep", locale: "en", slackUserId: repOf(r) }));
+    await upsertMember(db, { handle: "mia", displayName: "Mia", teamKey: "marketing", role: "manager", locale: "en" });
+    const now = new Date();
+    const first = (await db.prisma.account.count()) + 1;
+    for (let start = 0; start < count; start += 1000) {
+      const n = Math.min(1000, count - start);
+      await db.prisma.account.createMany({
+        data: Array.from({ length: n }, (_, i) => ({
+          company: `Bench Lead ${first + start + i}`, domain: `lead${first + start + i}.bench.example`, stage: "MQL",
+          stageEnteredAt: now, lastActivityAt: now, ownerId: reps[(start + i) % REPS]!.id,
+        })),
+      });
+    }
+    const accounts = await db.prisma.account.findMany({ where: { stage: "MQL" }, select: { id: true, owner: { select: { slackUserId: true } } }, orderBy: { id: "asc" } });
+    const ids = accounts.map((a) => a.id);
+    // Each MQL gets the event that made it one, so "stage = last event" holds before and after the run.
+    for (let start = 0; start < ids.length; start += 1000) {
+      await db.prisma.stageEvent.createMany({
+        data: ids.slice(start, start + 1000).map((accountId) => ({ accountId, kind: "transition", fromStage: "LEAD", toStage: "MQL", at: now, platform: "cli" })),
+      });
+    }
+    return accounts.map((a) => [a.owner!.slackUserId!, "/lead", `accept #${a.id}`] as const);
+  } finally {
+    await db.close();
+  }
+}
+
+async function countSal(url: string): Promise<number> {
+  const db = await openDatabase(url);
+  try {
+    return await db.prisma.account.count({ where: { stage: "SAL" } });
+  } finally {
+    await db.close();
+  }
+}
+
+/** Runs the benchmark on the (empty) database at `url`. */
+export async function benchCommands(url: string, options: { levels: readonly number[]; durationSec: number; mqls: number; log: (line: string) => void }): Promise<CommandFigures> {
+  const commands = await seedMqls(url, options.mqls);
+  const fake = new FakeSlack();
+  await fake.start();
+  let bot: ServerProcess | null = null;
+  let bare: ServerProcess | null = null;
+  try {
+    // The digest time is moved out of the run: this benchmark measures commands, the digest one digests.
+    bot = await startServer("src/main.ts", {
+      DATABASE_URL: url, SLACK_BOT_TOKEN: "xoxb-bench", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: "warn", FUNNEL_DIGEST_TIME: "23:59",
+    });
+    bare = await startServer("bench/bare-bolt.ts", { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
+    let cursor = 0;
+    const take = (n: number) => {
+      const slice = commands.slice(cursor, cursor + n);
+      cursor += slice.length;
+      return slice;
+    };
+    const fire = (server: ServerProcess, connections: number, seconds: number, list: readonly (readonly [string, string, string])[], cycle = false) =>
+      runLoad({ url: server.url, secret: SECRET, connections, durationSec: seconds, commands: list, responseBase: fake.url, cycle });
+    // Warm-up: both JITs and the database's caches, with accounts of their own.
+    await fire(bare, 10, 1, commands, true);
+    const warmup = await fire(bot, 10, 1, take(Math.min(1500, Math.floor(commands.length / 8))));
+    const warmed = cursor;
+    const levels: CommandLevel[] = [];
+    for (const connections of options.levels) {
+      options.log(`  ${connections} connection(s)…`);
+      // The bare app gets the same bodies; it changes nothing, so it may go round them again.
+      const bareResult = await fire(bare, connections, options.durationSec, commands, true);
+      const budget = Math.floor((commands.length - warmed) / options.levels.length);
+      const botResult = await fire(bot, connections, options.durationSec, take(budget));
+      levels.push({ connections, bot: botResult, bare: bareResult });
+    }
+    const accepted = [warmup, ...levels.map((l) => l.bot)].reduce((sum, r) => sum + r.requests - r.non2xx - r.errors, 0);
+    return {
+      levels, botStartupMs: bot.startupMs, bareStartupMs: bare.startupMs, botPeakRss: bot.peakRss(), barePeakRss: bare.peakRss(),
+      accepted, acceptedInDb: 0,
+    };
+  } finally {
+    await bot?.stop();
+    await bare?.stop();
+    await fake.stop();
+  }
+}
+
+/** The same figures with the database's count of accepted MQLs filled in (after the server has stopped). */
+export async function withDbCheck(url: string, figures: CommandFigures): Promise<CommandFigures> {
+  return { ...figures, acceptedInDb: await countSal(url) };
+}

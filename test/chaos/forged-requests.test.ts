@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshSqliteUrl } from "../support/databases.js";
+import { tableCounts } from "../support/fixture.js";
+import { record, startRig, type Rig } from "./harness.js";
+import { FORGERIES, INBOUND_ROUTES } from "./inbound-routes.js";
+
+describe("chaos: forged and stale requests on every inbound route", () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig(freshSqliteUrl());
+  });
+  afterAll(async () => rig?.close());
+
+  it.each(INBOUND_ROUTES.map((r) => [r.name, r] as const))("%s refuses every forgery with a 4xx and writes nothing, and accepts the genuine request", async (_name, route) => {
+    let failures = 0;
+    for (const forgery of FORGERIES.filter((f) => f !== "genuine")) {
+      const before = await tableCounts(rig.f.db);
+      const { url, init } = route.build(rig.bot.url, forgery, { slack: rig.slack, unique: randomBytes(6).toString("hex") });
+      const response = await fetch(url, init);
+      await response.text();
+      // Work a refused request would have queued cannot show up later either.
+      await new Promise((r) => setTimeout(r, 50));
+      const after = await tableCounts(rig.f.db);
+      if (response.status < 400 || response.status >= 500 || JSON.stringify(after) !== JSON.stringify(before)) failures++;
+      expect({ forgery, status: response.status >= 400 && response.status < 500 }).toEqual({ forgery, status: true });
+      expect(after).toEqual(before);
+    }
+    // The control: the same request, genuine, goes through and writes the lead, so the refusals above mean something.
+    const unique = randomBytes(6).toString("hex");
+    const { url, init } = route.build(rig.bot.url, "genuine", { slack: rig.slack, unique });
+    expect((await fetch(url, init)).status).toBe(200);
+    await expect.poll(() => rig.f.db.prisma.account.count({ where: { company: { contains: unique } } }), { timeout: 5_000 }).toBe(1);
+    record({ scenario: `forged and stale requests: ${route.name}`, cases: FORGERIES.length, failures, lost: 0, duplicates: 0 });
+  });
+});

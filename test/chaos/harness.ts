@@ -1,0 +1,119 @@
+/**
+ * The chaos suite's shared rig: a real bot (Slack and WeCom) on a real database, fake Slack and WeCom APIs
+ * on 127.0.0.1, members mapped on both platforms, MQLs to act on, and the summary every scenario records.
+ * `npm test` runs the fast scenarios at a small scale; `npm run test:chaos` (FUNNELBOT_CHAOS=full) runs all
+ * of them at full scale and prints the summary table.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { startBot, type RunningBot } from "../../src/bot.js";
+import { updateMember } from "../../src/store/members.js";
+import { upsertTeam } from "../../src/store/teams.js";
+import { FakeSlack } from "../support/fake-slack.js";
+import { FakeWecom, type WecomTestApp } from "../support/fake-wecom.js";
+import { openFixture, type Fixture } from "../support/fixture.js";
+
+/** True under `npm run test:chaos`: every scenario at its full size. */
+export const FULL = process.env.FUNNELBOT_CHAOS === "full";
+/** `small` in `npm test`, `full` under `npm run test:chaos`. */
+export const scale = (small: number, full: number): number => (FULL ? full : small);
+
+export const SECRET = "chaos-signing-secret-0123456789";
+export const FORM = "application/x-www-form-urlencoded";
+export const APP: WecomTestApp = {
+  corpId: "wwchaos0000000001", agentId: 1000002, secret: "chaos-app-secret", token: "ChaosToken123", encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+};
+/** Handles of the fixture's members and their ids on Slack and WeCom. */
+export const SLACK_IDS: Record<string, string> = { admin: "U_ADMIN", mia: "U_MIA", sam: "U_SAM", alice: "U_ALICE", bob: "U_BOB", chen: "U_CHEN", carl: "U_CARL" };
+export const WECOM_IDS: Record<string, string> = { admin: "WAda", mia: "WMia", sam: "WSam", alice: "WAlice", bob: "WBob", chen: "WChen", carl: "WCarl" };
+
+/** A running rig; `close` stops everything it started. */
+export interface Rig {
+  readonly f: Fixture;
+  readonly slack: FakeSlack;
+  readonly wecom: FakeWecom;
+  readonly bot: RunningBot;
+  close(): Promise<void>;
+}
+
+/** Starts the rig on the database at `url`. Messages to members go to Slack (members have both ids). */
+export async function startRig(url: string, options: { wecomOnly?: boolean; outboxIntervalMs?: number } = {}): Promise<Rig> {
+  const f = await openFixture(url);
+  for (const [handle, id] of Object.entries(WECOM_IDS)) await updateMember(f.db, handle, { wecomUserId: id, ...(options.wecomOnly ? {} : { slackUserId: SLACK_IDS[handle]! }) });
+  await upsertTeam(f.db, { key: "sales", name: "Sales", slackChannel: options.wecomOnly ? null : "C_SALES", wecomChatId: "wrSales" });
+  await upsertTeam(f.db, { key: "marketing", name: "Marketing", slackChannel: options.wecomOnly ? null : "C_MKT", wecomChatId: "wrMarketing" });
+  const slack = new FakeSlack();
+  await slack.start();
+  const wecom = new FakeWecom(APP);
+  await wecom.start();
+  const bot = await startBot(f.ctx, {
+    port: 0, host: "127.0.0.1", scheduler: false, outboxIntervalMs: options.outboxIntervalMs ?? 25,
+    slack: { botToken: "xoxb-chaos", signingSecret: SECRET, apiUrl: slack.apiUrl }, wecom: { ...APP, apiUrl: wecom.url },
+  }, pino({ level: "silent" }));
+  return {
+    f, slack, wecom, bot,
+    close: async () => {
+      await bot.close();
+      await slack.stop();
+      await wecom.stop();
+      await f.close();
+    },
+  };
+}
+
+/** `count` MQLs owned by `owner`, inserted directly with the event that made each one (bench-style setup). */
+export async function seedMqls(f: Fixture, count: number, owner = "alice"): Promise<number[]> {
+  const now = f.clock.read();
+  const first = (await f.db.prisma.account.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  await f.db.prisma.account.createMany({
+    data: Array.from({ length: count }, (_, i) => ({
+      company: `Chaos ${first + i + 1} Ltd`, domain: `chaos${first + i + 1}.example`, stage: "MQL", stageEnteredAt: now, lastActivityAt: now, ownerId: f.members[owner]!.id,
+    })),
+  });
+  const ids = (await f.db.prisma.account.findMany({ where: { id: { gt: first } }, select: { id: true }, orderBy: { id: "asc" } })).map((a) => a.id);
+  await f.db.prisma.stageEvent.createMany({ data: ids.map((accountId) => ({ accountId, kind: "transition", fromStage: "LEAD", toStage: "MQL", at: now, platform: "cli" })) });
+  return ids;
+}
+
+/** Accounts whose stage is not the `toStage` of their last transition: should always be none. */
+export async function inconsistentAccounts(f: Pick<Fixture, "db">): Promise<number[]> {
+  const accounts = await f.db.prisma.account.findMany({ select: { id: true, stage: true } });
+  const events = await f.db.prisma.stageEvent.findMany({ where: { kind: "transition" }, select: { accountId: true, toStage: true, id: true }, orderBy: { id: "asc" } });
+  const last = new Map<number, string | null>();
+  for (const e of events) last.set(e.accountId, e.toStage);
+  return accounts.filter((a) => last.has(a.id) && last.get(a.id) !== a.stage).map((a) => a.id);
+}
+
+/** Runs `tasks` with at most `limit` in flight. */
+export async function pool<T>(limit: number, tasks: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]!();
+    }
+  }));
+  return out;
+}
+
+/** One line of the chaos summary. */
+export interface ChaosResult {
+  readonly scenario: string;
+  readonly cases: number;
+  readonly failures: number;
+  readonly lost: number;
+  readonly duplicates: number;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Where scenarios (each in its own worker process) leave their lines for the summary. */
+export const RESULTS = path.join(root, "test-artifacts", "chaos", "results.jsonl");
+
+/** Records a scenario's outcome for the summary table (printed at the end of `npm run test:chaos`). */
+export function record(result: ChaosResult): void {
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  appendFileSync(RESULTS, `${JSON.stringify(result)}\n`);
+}
