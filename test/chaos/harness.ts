@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { startBot, type RunningBot } from "../../src/bot.js";
+import { createLead } from "../../src/services/create-lead.js";
 import { updateMember } from "../../src/store/members.js";
 import { upsertTeam } from "../../src/store/teams.js";
 import { FakeSlack } from "../support/fake-slack.js";
@@ -22,6 +23,12 @@ export const scale = (small: number, full: number): number => (FULL ? full : sma
 
 export const SECRET = "chaos-signing-secret-0123456789";
 export const FORM = "application/x-www-form-urlencoded";
+/** Signs the lead webhooks (/hooks/leads, /hooks/activity). */
+export const HOOK_SECRET = "chaos-hook-secret-0123456789abcdef";
+/** The playground's per-start token in the rig. */
+export const PLAYGROUND_TOKEN = "c0ffee".repeat(6) + "c0ff";
+/** A lead the rig holds from the start, for activity webhooks to score. */
+export const ACTIVITY_LEAD = { company: "Chaos Activity Ltd", email: "ops@chaos-activity.example" } as const;
 export const APP: WecomTestApp = {
   corpId: "wwchaos0000000001", agentId: 1000002, secret: "chaos-app-secret", token: "ChaosToken123", encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
 };
@@ -51,7 +58,10 @@ export async function startRig(url: string, options: { wecomOnly?: boolean; outb
   const bot = await startBot(f.ctx, {
     port: 0, host: "127.0.0.1", scheduler: false, outboxIntervalMs: options.outboxIntervalMs ?? 25,
     slack: { botToken: "xoxb-chaos", signingSecret: SECRET, apiUrl: slack.apiUrl }, wecom: { ...APP, apiUrl: wecom.url },
+    hookSecret: HOOK_SECRET, playground: { token: PLAYGROUND_TOKEN },
   }, pino({ level: "silent" }));
+  const lead = await createLead(f.ctx, f.members.mia!, { company: ACTIVITY_LEAD.company, email: ACTIVITY_LEAD.email, domain: null, source: "web", amount: null, region: null, industry: null }, { platform: "cli" });
+  if (!lead.ok) throw new Error(`the rig could not create its activity lead: ${lead.error.code}`);
   return {
     f, slack, wecom, bot,
     close: async () => {

@@ -6,7 +6,9 @@
 import { getSignature } from "@wecom/crypto";
 import { commandBody, slackHeaders, type FakeSlack } from "../support/fake-slack.js";
 import { envelope, sealFor, textMessage } from "../support/fake-wecom.js";
-import { APP, FORM, SECRET, SLACK_IDS, WECOM_IDS } from "./harness.js";
+import { signHook } from "../../src/platforms/hooks/signature.js";
+import type { Database } from "../../src/store/database.js";
+import { ACTIVITY_LEAD, APP, FORM, HOOK_SECRET, PLAYGROUND_TOKEN, SECRET, SLACK_IDS, WECOM_IDS } from "./harness.js";
 
 /** How a request is spoiled; "genuine" is the control that must be accepted. */
 export type Forgery = "genuine" | "unsigned" | "wrong-secret" | "stale" | "tampered";
@@ -21,7 +23,23 @@ export interface Built {
 /** One inbound route: a request that would change state (a new lead) if it were accepted. */
 export interface InboundRoute {
   readonly name: string;
-  build(botUrl: string, forgery: Forgery, ctx: { slack: FakeSlack; unique: string }): Built;
+  build(botUrl: string, forgery: Forgery, ctx: { slack: FakeSlack; unique: string; clock: () => Date }): Built;
+  /** How many rows the genuine request with `unique` wrote (default: accounts named after it). */
+  written?(db: Database, unique: string): Promise<number>;
+}
+
+/** A signed lead webhook: the signature covers the timestamp and the body, so tampering breaks it. */
+function hook(path: string, payload: (unique: string) => unknown): InboundRoute["build"] {
+  return (botUrl, forgery, { unique, clock }) => {
+    const body = JSON.stringify(payload(unique));
+    // The hooks read the bot's clock (the rig's injected one), not the wall clock Bolt and WeCom use.
+    const seconds = Math.floor(clock().getTime() / 1000);
+    const at = forgery === "stale" ? seconds - STALE_SECONDS : seconds;
+    const signature = signHook(forgery === "wrong-secret" ? "not-the-hook-secret-at-all" : HOOK_SECRET, body, at);
+    const sent = forgery === "tampered" ? body.replace("Forged", "Tampered") : body;
+    const headers: Record<string, string> = { "content-type": "application/json", ...(forgery === "unsigned" ? {} : { "x-funnel-signature": signature }) };
+    return { url: `${botUrl}${path}`, init: { method: "POST", body: sent, headers } };
+  };
 }
 
 const STALE_SECONDS = 10 * 60;
@@ -50,6 +68,25 @@ export const INBOUND_ROUTES: readonly InboundRoute[] = [
       const signature = getSignature(forgery === "wrong-secret" ? "NotTheToken" : APP.token, timestamp, nonce, signedFor);
       const query = forgery === "unsigned" ? `timestamp=${timestamp}&nonce=${nonce}` : `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`;
       return { url: `${botUrl}/wecom/callback?${query}`, init: { method: "POST", body: envelope(APP, encrypted), headers: { "content-type": "text/xml" } } };
+    },
+  },
+  { name: "POST /hooks/leads", build: hook("/hooks/leads", (unique) => ({ id: `form-${unique}`, company: `Forged ${unique} Ltd`, email: `x@forged-${unique}.example` })) },
+  {
+    name: "POST /hooks/activity",
+    build: hook("/hooks/activity", (unique) => ({ id: `Forged-evt-${unique}`, email: ACTIVITY_LEAD.email, type: "download" })),
+    written: (db, unique) => db.prisma.leadActivity.count({ where: { key: { contains: unique } } }),
+  },
+  {
+    // The playground's sign-in is a per-start token: a cookie, plus the same token in a header on every POST.
+    // "stale" is a token from an earlier start; "tampered" is the cookie alone, as a cross-site form would send it.
+    name: "POST /playground/api/command",
+    build: (botUrl, forgery, { unique }) => {
+      const port = new URL(botUrl).port;
+      const token = forgery === "wrong-secret" ? "0".repeat(40) : forgery === "stale" ? "5" + PLAYGROUND_TOKEN.slice(1) : PLAYGROUND_TOKEN;
+      const headers: Record<string, string> = forgery === "unsigned"
+        ? { "content-type": "application/json" }
+        : { "content-type": "application/json", cookie: `funnelbot_playground_${port}=${token}`, ...(forgery === "tampered" ? {} : { "x-funnelbot-token": token }) };
+      return { url: `${botUrl}/playground/api/command`, init: { method: "POST", body: JSON.stringify({ as: "mia", line: `lead new Forged ${unique} Ltd` }), headers } };
     },
   },
 ];
