@@ -31,7 +31,7 @@ describe("chaos: every delivery sent twice", () => {
       return [first.status, again.status];
     });
     const statuses = (await pool(10, tasks)).flat();
-    const accepted = await rig.f.db.prisma.stageEvent.groupBy({ by: ["accountId"], where: { toStage: "SAL", accountId: { in: ids } }, _count: { _all: true } });
+    const accepted = await rig.f.db.prisma.stageEvent.groupBy({ by: ["accountId"], where: { toStage: "SAL", accountId: { gte: ids[0]!, lte: ids.at(-1)! } }, _count: { _all: true } });
     const duplicates = accepted.reduce((n, a) => n + a._count._all - 1, 0);
     const lost = ids.length - accepted.length;
     // One answer per WeCom message, not one per push.
