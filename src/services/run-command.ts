@@ -9,7 +9,8 @@ import type { Actor } from "../domain/account.js";
 import { fail, type DomainError, type Result } from "../domain/errors.js";
 import type { Action } from "../domain/funnel.js";
 import { stageOf, type Verb } from "../domain/playbook.js";
-import { isOverdue, zonedMidnight } from "../domain/calendar.js";
+import { zonedMidnight } from "../domain/calendar.js";
+import { stalledCutoff } from "../domain/stalled.js";
 import { accountHistory, accountsOwnedBy } from "../store/accounts.js";
 import { findMember, updateMember, upsertMember } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
@@ -250,7 +251,15 @@ export async function myAccounts(ctx: ServiceContext, actor: Actor): Promise<Rep
   const accounts = await accountsOwnedBy(ctx.db, actor.id, open);
   if (accounts.length === 0) return say(t(locale, "mine.empty"));
   const now = ctx.clock();
-  const overdue = (a: (typeof accounts)[number]) => isOverdue(ctx.calendar, a.stageEnteredAt, stageOf(ctx.playbook, a.stage)?.sla ?? null, now);
+  // One SLA cut-off per stage (the inverse of each account's deadline), not timezone maths per account and comparison.
+  const cutoffs = new Map(open.map((code) => {
+    const sla = stageOf(ctx.playbook, code)?.sla ?? null;
+    return [code, sla ? stalledCutoff(ctx.calendar, sla, now).getTime() : null];
+  }));
+  const overdue = (a: (typeof accounts)[number]) => {
+    const cutoff = cutoffs.get(a.stage);
+    return cutoff != null && a.stageEnteredAt.getTime() <= cutoff;
+  };
   // Overdue first, then by stage order, so the list reads as a to-do.
   const order = new Map(ctx.playbook.stages.map((s, i) => [s.code, i]));
   const sorted = [...accounts].sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || (order.get(a.stage) ?? 0) - (order.get(b.stage) ?? 0));

@@ -35,6 +35,19 @@ describe.each(providers.filter((p) => p.available))("funnel services on $name", 
     return created.value.accountId;
   }
 
+  it("lists my accounts overdue first, marked, across a business-day SLA", async () => {
+    // Carl (CS) owns a P1 account in its SLA and one past it; P1's SLA is in business days.
+    const now = f.clock.read();
+    const sla = f.ctx.playbook.stages.find((s) => s.code === "P1")!.sla!;
+    const fresh = await f.db.prisma.account.create({ data: { company: "Fresh Onboarding Co", stage: "P1", stageEnteredAt: now, lastActivityAt: now, createdAt: now, ownerId: f.members.carl!.id } });
+    const longAgo = new Date(now.getTime() - (sla.days + 10) * 86_400_000);
+    const late = await f.db.prisma.account.create({ data: { company: "Late Onboarding Co", stage: "P1", stageEnteredAt: longAgo, lastActivityAt: longAgo, createdAt: longAgo, ownerId: f.members.carl!.id } });
+    const text = (await say("carl", "lead mine")).text;
+    expect(text).toMatch(new RegExp(`#${late.id} Late Onboarding Co — .* ⏰ overdue`));
+    expect(text).not.toMatch(new RegExp(`#${fresh.id} Fresh Onboarding Co.*⏰`));
+    expect(text.indexOf("Late Onboarding Co")).toBeLessThan(text.indexOf("Fresh Onboarding Co"));
+  });
+
   it("hands an MQL to the next sales rep in turn, skipping reps who are away, and queues the card", async () => {
     const before = await f.db.prisma.outboxMessage.count();
     const first = await newMql("Rotation One");
