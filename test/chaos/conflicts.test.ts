@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { commandBody, postToBot } from "../support/fake-slack.js";
 import { FORM, inconsistentAccounts, record, scale, SECRET, seedMqls, SLACK_IDS, startRig, type Rig } from "./harness.js";
 
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
 // Everyone allowed to accept this MQL (its rep, the sales manager, an admin), all at once. Return and
 // unqualified are left out on purpose: after an accept they are new, valid moves from SAL, not conflicts.
 const ACTIONS: readonly (readonly [string, string])[] = [["alice", "accept"], ["sam", "accept"], ["admin", "accept"]];
 
-describe.each(providers.filter((p) => p.available))("chaos: 50 conflicting actions on one account at once, on $name", ({ name, url }) => {
+describe.each(testDatabases())("chaos: 50 conflicting actions on one account at once, on $name", ({ name, url }) => {
   let rig: Rig;
   beforeAll(async () => {
     rig = await startRig(await url());
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => rig?.close());
 

@@ -5,17 +5,12 @@ import { createLead } from "../../src/services/create-lead.js";
 import { runCommand } from "../../src/services/run-command.js";
 import type { Database } from "../../src/store/database.js";
 import { findMember } from "../../src/store/members.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
 /** An instant given as Shanghai wall-clock time; the tests run under TZ=UTC, so this proves the zone is honoured. */
 const shanghai = (local: string) => new Date(`${local}+08:00`);
 const DAY = 86_400_000;
-
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
 
 interface Sent {
   readonly to: string;
@@ -23,11 +18,10 @@ interface Sent {
   readonly commands: string[];
 }
 
-describe.each(providers.filter((p) => p.available))("automations on $name", ({ name, url }) => {
+describe.each(testDatabases())("automations on $name", ({ url }) => {
   let f: Fixture;
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
 

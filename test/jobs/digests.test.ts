@@ -6,24 +6,18 @@ import { runCli } from "../../src/platforms/cli/run-cli.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { openDatabase, type Database } from "../../src/store/database.js";
 import { claimDigest, digestRun } from "../../src/store/digest-runs.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
 /** An instant given as Shanghai wall-clock time; the tests run under TZ=UTC, so this proves the zone is honoured. */
 const shanghai = (local: string) => new Date(`${local}+08:00`);
 
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
-
-describe.each(providers.filter((p) => p.available))("daily digests on $name", ({ name, url }) => {
+describe.each(testDatabases())("daily digests on $name", ({ name, url }) => {
   let f: Fixture;
   let dbUrl: string;
   beforeAll(async () => {
     dbUrl = await url();
     f = await openFixture(dbUrl);
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
 

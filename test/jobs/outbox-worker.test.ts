@@ -3,13 +3,8 @@ import type { OutgoingMessage } from "../../src/commands/reply.js";
 import { OutboxWorker, type Deliver, type Delivery } from "../../src/jobs/outbox-worker.js";
 import { upsertMember } from "../../src/store/members.js";
 import { claimDue, enqueue, markSent, outboxStats, type OutboxRow } from "../../src/store/outbox.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
-
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
 
 function toTeam(teamKey: string, text: string): OutgoingMessage {
   return { to: { kind: "team", teamKey }, reply: { text, blocks: [{ kind: "text", text }], ephemeral: false } };
@@ -31,11 +26,10 @@ function fakePlatform(answer: (row: OutboxRow, attempt: number) => Delivery | Pr
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each(providers.filter((p) => p.available))("outbox worker on $name", ({ name, url }) => {
+describe.each(testDatabases())("outbox worker on $name", ({ url }) => {
   let f: Fixture;
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
   // Workers claim whatever is due in the whole table: every test starts from an empty outbox.

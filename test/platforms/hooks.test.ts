@@ -4,23 +4,17 @@ import { startBot, type RunningBot } from "../../src/bot.js";
 import { signHook } from "../../src/platforms/hooks/signature.js";
 import { runCommand } from "../../src/services/run-command.js";
 import { updateMember } from "../../src/store/members.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, tableCounts, type Fixture } from "../support/fixture.js";
 
 const SECRET = "test-hook-secret-0123456789abcdef";
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
-
-describe.each(providers.filter((p) => p.available))("lead webhooks on $name, through the real server", ({ name, url }) => {
+describe.each(testDatabases())("lead webhooks on $name, through the real server", ({ url }) => {
   let f: Fixture;
   let bot: RunningBot;
   let unconfigured: RunningBot;
 
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
     bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", hookSecret: SECRET, scheduler: false, outboxIntervalMs: 60_000 }, pino({ level: "silent" }));
     unconfigured = await startBot(f.ctx, { port: 0, host: "127.0.0.1", scheduler: false, outboxIntervalMs: 60_000 }, pino({ level: "silent" }));
   });

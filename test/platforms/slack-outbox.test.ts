@@ -6,21 +6,15 @@ import { slackDeliverer } from "../../src/platforms/slack/deliver.js";
 import { updateMember } from "../../src/store/members.js";
 import { claimDue, enqueue } from "../../src/store/outbox.js";
 import { upsertTeam } from "../../src/store/teams.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { FakeSlack } from "../support/fake-slack.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
-
-describe.each(providers.filter((p) => p.available))("the outbox through a Slack outage on $name", ({ name, url }) => {
+describe.each(testDatabases())("the outbox through a Slack outage on $name", ({ url }) => {
   let f: Fixture;
   let slack: FakeSlack;
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
     slack = new FakeSlack();
     await slack.start();
     for (const handle of ["alice", "bob", "chen", "carl"]) await updateMember(f.db, handle, { slackUserId: `U_${handle.toUpperCase()}` });

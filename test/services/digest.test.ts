@@ -7,7 +7,7 @@ import { replyMarkdown, replyText } from "../../src/platforms/wecom/cards.js";
 import { createLead } from "../../src/services/create-lead.js";
 import { buildDigest } from "../../src/services/digest.js";
 import { runCommand } from "../../src/services/run-command.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
 const shanghai = (local: string) => new Date(`${local}+08:00`);
@@ -35,16 +35,10 @@ describe("stalled cutoff (pure)", () => {
   });
 });
 
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
-
-describe.each(providers.filter((p) => p.available))("the daily digest on $name", ({ name, url }) => {
+describe.each(testDatabases())("the daily digest on $name", ({ url }) => {
   let f: Fixture;
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
 

@@ -3,19 +3,13 @@ import { runCommand } from "../../src/services/run-command.js";
 import { actOnAccount } from "../../src/services/act-on-account.js";
 import { createLead } from "../../src/services/create-lead.js";
 import { findMember, upsertMember, type MemberRecord } from "../../src/store/members.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, tableCounts, type Fixture } from "../support/fixture.js";
 
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
-
-describe.each(providers.filter((p) => p.available))("funnel services on $name", ({ name, url }) => {
+describe.each(testDatabases())("funnel services on $name", ({ url }) => {
   let f: Fixture;
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
 

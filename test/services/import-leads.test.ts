@@ -2,13 +2,9 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/platforms/cli/run-cli.js";
 import { importLeads, type ImportOptions } from "../../src/services/import-leads.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, tableCounts, type Fixture } from "../support/fixture.js";
 
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
 const options: ImportOptions = { mapping: {}, dryRun: false, source: null };
 const csv = (text: string) => Readable.from([text]);
 
@@ -22,11 +18,10 @@ const FILE = [
   "Good One Again,zoe@good-one.example,,,,sea",
 ].join("\n");
 
-describe.each(providers.filter((p) => p.available))("CSV lead import on $name", ({ name, url }) => {
+describe.each(testDatabases())("CSV lead import on $name", ({ url }) => {
   let f: Fixture;
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
 

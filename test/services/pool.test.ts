@@ -5,22 +5,17 @@ import { runAutomations } from "../../src/jobs/automations.js";
 import { intakeLead, recordLeadActivity } from "../../src/services/lead-intake.js";
 import { runCommand } from "../../src/services/run-command.js";
 import { updateMember } from "../../src/store/members.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
 const DAY = 86_400_000;
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
 // Released MQLs go back to the pool (公海) for any rep to claim; two unaccepted leads per rep at most.
 const playbook = PlaybookSchema.parse({ ...emailSaas, routing: { release: "pool", cooldownDays: 7, claimLimit: 2 } });
 
-describe.each(providers.filter((p) => p.available))("the public pool (公海) on $name", ({ name, url }) => {
+describe.each(testDatabases())("the public pool (公海) on $name", ({ url }) => {
   let f: Fixture;
   beforeAll(async () => {
     f = await openFixture(await url(), playbook);
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
 

@@ -3,21 +3,15 @@ import type { OutgoingMessage, Reply } from "../../src/commands/reply.js";
 import {
   claimDue, closePostedCards, enqueue, livePostedCards, markParked, markRetry, outboxStats, recordPostedCard,
 } from "../../src/store/outbox.js";
-import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
-
-const providers = [
-  { name: "SQLite", url: async () => freshSqliteUrl(), available: true },
-  { name: "PostgreSQL", url: async () => freshPostgresUrl(), available: postgresAvailable() },
-];
 
 const reply = (text: string): Reply => ({ text, blocks: [{ kind: "text", text }], ephemeral: false });
 
-describe.each(providers.filter((p) => p.available))("outbox store on $name", ({ name, url }) => {
+describe.each(testDatabases())("outbox store on $name", ({ url }) => {
   let f: Fixture;
   beforeAll(async () => {
     f = await openFixture(await url());
-    if (name === "PostgreSQL") markPostgresRan();
   });
   afterAll(async () => f?.close());
   beforeEach(async () => {

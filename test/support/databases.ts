@@ -48,3 +48,26 @@ export function markPostgresRan(): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${new Date().toISOString()}\n`);
 }
+
+/** A database kind tests run on, and how to get a fresh one of it. */
+export interface TestDatabase {
+  readonly name: "SQLite" | "PostgreSQL";
+  url(): Promise<string>;
+}
+
+/**
+ * The databases store-backed tests run on, for `describe.each`: a fresh SQLite file always, and a fresh
+ * PostgreSQL database when the global setup started a server — opening one records that PostgreSQL ran.
+ */
+export function testDatabases(): TestDatabase[] {
+  return [
+    { name: "SQLite", url: async () => freshSqliteUrl() },
+    ...(postgresAvailable()
+      ? [{ name: "PostgreSQL" as const, url: async () => {
+        const url = await freshPostgresUrl();
+        markPostgresRan();
+        return url;
+      } }]
+      : []),
+  ];
+}
