@@ -104,3 +104,9 @@ export function formToCommand(form: Form, values: Readonly<Record<string, string
   }
   return parts.join(" ");
 }
+
+/** The form a reply asks the person to fill in (BANT, a reason, a checklist), if any. */
+export function formOf(reply: Reply): Form | null {
+  for (const block of reply.blocks) if (block.kind === "form") return block.form;
+  return null;
+}

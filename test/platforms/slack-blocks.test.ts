@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { parseCommand } from "../../src/commands/parser.js";
 import { bantForm, checklistForm } from "../../src/commands/render-reply.js";
 import { moveButtons, reasonForm } from "../../src/commands/render-notice.js";
-import { formToCommand, type Block, type Form, type Reply } from "../../src/commands/reply.js";
+import { formOf, formToCommand, type Block, type Form, type Reply } from "../../src/commands/reply.js";
 import type { AccountState } from "../../src/domain/account.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { emailSaas } from "../../src/domain/presets/email-saas.js";
 import { SLACK } from "../../src/platforms/limits.js";
-import { escapeMrkdwn, fieldErrors, formOf, formView, replyBlocks, viewValues, type ViewElementState } from "../../src/platforms/slack/blocks.js";
+import { escapeMrkdwn, fieldErrors, formView, replyBlocks, viewValues, type ViewElementState } from "../../src/platforms/slack/blocks.js";
 
 const playbook = PlaybookSchema.parse(emailSaas);
 

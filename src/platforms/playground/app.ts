@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { pick, t, type MessageKey } from "../../commands/i18n.js";
-import { formToCommand, type Form, type Locale, type Reply } from "../../commands/reply.js";
+import { formOf, formToCommand, type Form, type Locale, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
@@ -14,7 +14,7 @@ import { findMember, listMembers } from "../../store/members.js";
 import type { OutboxRow } from "../../store/outbox.js";
 import { listTeams } from "../../store/teams.js";
 import { conversationOf, playgroundDeliverer } from "./deliver.js";
-import { formHtml, formOf, replyHtml } from "./html.js";
+import { formHtml, replyHtml } from "./html.js";
 import { PlaygroundInbox } from "./inbox.js";
 
 /** What the playground needs: the secret that opens it (printed in the start-up banner). */

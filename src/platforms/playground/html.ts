@@ -109,8 +109,3 @@ export function formHtml(form: Form, locale: Locale, problem?: string): string {
   ].join("");
 }
 
-/** The first form a reply carries, or null. */
-export function formOf(reply: Reply): Form | null {
-  for (const block of reply.blocks) if (block.kind === "form") return block.form;
-  return null;
-}

@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as SlackLogger } from "@slack/bolt";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { formToCommand, type Form, type Reply } from "../../commands/reply.js";
+import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
@@ -9,7 +9,7 @@ import type { Handler } from "../../server.js";
 import { findMember } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
-import { fieldErrors, formOf, formView, replyBlocks, viewValues } from "./blocks.js";
+import { fieldErrors, formView, replyBlocks, viewValues } from "./blocks.js";
 
 /** What the Slack surface needs from the environment. */
 export interface SlackConfig {

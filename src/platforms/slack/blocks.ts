@@ -2,7 +2,7 @@ import type {
   ActionsBlock, Button as SlackButton, ContextBlock, InputBlock, InputBlockElement, KnownBlock, ModalView, PlainTextElement,
   PlainTextOption,
 } from "@slack/types";
-import type { Block, Button, Form, FormField, Locale, Reply } from "../../commands/reply.js";
+import { formOf, type Block, type Button, type Form, type FormField, type Locale, type Reply } from "../../commands/reply.js";
 import { parseDay, parseYesNo } from "../../domain/values.js";
 import { SLACK } from "../limits.js";
 
@@ -346,12 +346,6 @@ export function viewValues(state: ViewStateValues): Record<string, string | stri
     }
   }
   return values;
-}
-
-/** The first form a reply carries, or null. */
-export function formOf(reply: Reply): Form | null {
-  for (const block of reply.blocks) if (block.kind === "form") return block.form;
-  return null;
 }
 
 /**
