@@ -3,8 +3,8 @@ import type { BantAnswers } from "../domain/bant.js";
 import type { OwnerInfo } from "../domain/permissions.js";
 import type { OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "./database.js";
-import { outboxRows } from "./outbox.js";
-import { Prisma as P } from "./generated/sqlite/client.js";
+import { outboxInsert, outboxRows } from "./outbox.js";
+import { isUniqueViolation, isWriteConflict, join, sql } from "./sql.js";
 
 // Kept here too for callers that still import it from the account store.
 export { outboxRows };
@@ -22,12 +22,24 @@ export interface AccountWithOwner {
 
 const ownerSelect = { id: true, displayName: true, teamKey: true, handle: true, locale: true } as const;
 
-/** One account by id, with its owner, or null. */
+/** The account columns AccountState holds, for hand-written statements (`a` is the account's alias). */
+const accountColumns = sql`a."id", a."company", a."domain", a."email", a."source", a."ownerId", a."stage", a."stageEnteredAt",
+  a."lastActivityAt", a."amount", a."currency", a."score", a."nextStepAt", a."nextStepNote", a."version"`;
+
+type AccountRow = AccountState & { ownerDisplayName: string | null; ownerTeamKey: string | null; ownerHandle: string | null; ownerLocale: string | null };
+
+/** One account by id, with its owner, or null. One statement: every command starts here. */
 export async function findAccount(db: Database, id: number): Promise<AccountWithOwner | null> {
   if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
-  const row = await db.prisma.account.findUnique({ where: { id }, select: { ...accountSelect, owner: { select: ownerSelect } } });
+  const [row] = await db.prisma.$queryRaw<AccountRow[]>`
+    SELECT ${accountColumns}, m."displayName" AS "ownerDisplayName", m."teamKey" AS "ownerTeamKey", m."handle" AS "ownerHandle", m."locale" AS "ownerLocale"
+    FROM "Account" a LEFT JOIN "Member" m ON m."id" = a."ownerId"
+    WHERE a."id" = ${id}`;
   if (!row) return null;
-  const { owner, ...account } = row;
+  const { ownerDisplayName, ownerTeamKey, ownerHandle, ownerLocale, ...account } = row;
+  const owner = account.ownerId !== null && ownerHandle !== null
+    ? { id: account.ownerId, displayName: ownerDisplayName!, teamKey: ownerTeamKey!, handle: ownerHandle, locale: ownerLocale! }
+    : null;
   return { account, owner };
 }
 
@@ -60,24 +72,27 @@ type EventRow = Omit<StageEventRecord, "data" | "actorName" | "kind"> & { kind: 
 async function withActorNames(db: Database, rows: EventRow[]): Promise<StageEventRecord[]> {
   const ids = [...new Set(rows.map((r) => r.actorId).filter((id): id is number => id !== null))];
   const names = new Map(
-    (await db.prisma.member.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true } })).map((m) => [m.id, m.displayName]),
+    ids.length === 0 ? [] : (await db.prisma.member.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true } })).map((m) => [m.id, m.displayName]),
   );
-  return rows.map((r) => ({
-    ...r,
-    kind: r.kind as StageEventRecord["kind"],
-    data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null,
-    actorName: r.actorId === null ? null : (names.get(r.actorId) ?? null),
-  }));
+  return rows.map((r) => toEventRecord(r, r.actorId === null ? null : (names.get(r.actorId) ?? null)));
 }
 
-/** The latest transition of an account, with who made it. */
+function toEventRecord(row: EventRow, actorName: string | null): StageEventRecord {
+  return { ...row, kind: row.kind as StageEventRecord["kind"], data: row.data ? (JSON.parse(row.data) as Record<string, unknown>) : null, actorName };
+}
+
+/** The latest transition of an account, with who made it: one statement, on every command's path. */
 export async function lastTransition(db: Database, accountId: number): Promise<StageEventRecord | null> {
-  const row = await db.prisma.stageEvent.findFirst({
-    where: { accountId, kind: "transition" },
-    orderBy: [{ at: "desc" }, { id: "desc" }],
-    select: eventSelect,
-  });
-  return row ? ((await withActorNames(db, [row]))[0] ?? null) : null;
+  const [row] = await db.prisma.$queryRaw<(EventRow & { actorName: string | null })[]>`
+    SELECT e."id", e."accountId", e."kind", e."fromStage", e."toStage", e."actorId", e."at", e."reasonCode", e."reasonText",
+      e."platform", e."amount", e."data", m."displayName" AS "actorName"
+    FROM "StageEvent" e LEFT JOIN "Member" m ON m."id" = e."actorId"
+    WHERE e."accountId" = ${accountId} AND e."kind" = 'transition'
+    ORDER BY e."at" DESC, e."id" DESC
+    LIMIT 1`;
+  if (!row) return null;
+  const { actorName, ...event } = row;
+  return toEventRecord(event, actorName);
 }
 
 /** The whole audit trail of an account, oldest first. */
@@ -153,54 +168,65 @@ export interface ChangeSet {
 export type SaveOutcome = { kind: "saved" } | { kind: "conflict" } | { kind: "duplicate"; result: unknown };
 
 /**
- * Saves a state change, its events, form answers, outgoing messages and idempotency key in one batch
+ * Saves a state change, its events, form answers, outgoing messages and idempotency key in one
  * transaction. The update's `where` carries the version read before deciding: if someone changed the
- * account since, Prisma finds no row, the whole batch rolls back and the caller decides again.
+ * account since, it matches no row, the transaction rolls back and the caller decides again. The
+ * statements every command makes are hand-written (see sql.ts); the rarer writes are model queries.
  */
 export async function saveChange(db: Database, change: ChangeSet): Promise<SaveOutcome> {
   const { next, at } = change;
-  const ops: P.PrismaPromise<unknown>[] = [
-    db.prisma.account.update({
-      where: { id: change.accountId, version: change.expectedVersion },
-      data: {
-        stage: next.stage, stageEnteredAt: next.stageEnteredAt, lastActivityAt: next.lastActivityAt, ownerId: next.ownerId,
-        amount: next.amount, score: next.score, nextStepAt: next.nextStepAt, nextStepNote: next.nextStepNote, version: next.version,
-      },
-      select: { id: true },
-    }),
-    db.prisma.stageEvent.createMany({
-      data: change.events.map((e) => ({
-        accountId: change.accountId, kind: e.kind, fromStage: e.fromStage, toStage: e.toStage, actorId: change.actorId, at,
-        reasonCode: e.reasonCode, reasonText: e.reasonText, platform: change.platform, amount: e.amount,
-        data: e.data ? JSON.stringify(e.data) : null,
-        secondsInStage: e.kind === "transition" && change.previousEnteredAt ? Math.max(0, Math.round((at.getTime() - change.previousEnteredAt.getTime()) / 1000)) : null,
-      })),
-    }),
-  ];
-  if (change.bant && change.actorId !== null) {
-    ops.push(db.prisma.bantAnswer.create({ data: { accountId: change.accountId, actorId: change.actorId, ...change.bant.answers, passed: change.bant.passed, at } }));
-  }
-  if (change.checklist && change.actorId !== null) {
-    const { stage, markers, override } = change.checklist;
-    const rows: { accountId: number; stage: string; marker: string; actorId: number; overrideReason: string | null; at: Date }[] =
-      markers.map((marker) => ({ accountId: change.accountId, stage, marker, actorId: change.actorId!, overrideReason: null, at }));
-    if (override) rows.push({ accountId: change.accountId, stage, marker: "*override*", actorId: change.actorId, overrideReason: override, at });
-    ops.push(db.prisma.checklistConfirmation.createMany({ data: rows }));
-  }
-  ops.push(...outboxRows(db, change.messages, at));
-  if (change.roundRobin) {
-    ops.push(db.prisma.team.update({ where: { key: change.roundRobin.teamKey }, data: { lastAssignedId: change.roundRobin.memberId }, select: { key: true } }));
-  }
-  if (change.idempotency) {
-    ops.push(db.prisma.processedDelivery.create({ data: { key: change.idempotency.key, result: JSON.stringify(change.idempotency.result), createdAt: at }, select: { key: true } }));
-  }
+  const events = change.events.map((e) => sql`(
+    ${change.accountId}, ${e.kind}, ${e.fromStage}, ${e.toStage}, ${change.actorId}, ${at}, ${e.reasonCode}, ${e.reasonText},
+    ${change.platform}, ${e.amount}, ${e.data ? JSON.stringify(e.data) : null},
+    ${e.kind === "transition" && change.previousEnteredAt ? Math.max(0, Math.round((at.getTime() - change.previousEnteredAt.getTime()) / 1000)) : null}
+  )`);
+  const outbox = outboxInsert(change.messages, at);
   try {
-    await db.prisma.$transaction(ops);
+    await db.prisma.$transaction(async (tx) => {
+      const updated = await tx.$executeRaw`
+        UPDATE "Account" SET "stage" = ${next.stage}, "stageEnteredAt" = ${next.stageEnteredAt}, "lastActivityAt" = ${next.lastActivityAt},
+          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
+          "nextStepNote" = ${next.nextStepNote}, "version" = ${next.version}
+        WHERE "id" = ${change.accountId} AND "version" = ${change.expectedVersion}`;
+      if (updated !== 1) throw new VersionConflict();
+      if (events.length > 0) {
+        await tx.$executeRaw`
+          INSERT INTO "StageEvent" ("accountId", "kind", "fromStage", "toStage", "actorId", "at", "reasonCode", "reasonText", "platform", "amount", "data", "secondsInStage")
+          VALUES ${join(events)}`;
+      }
+      if (change.bant && change.actorId !== null) {
+        await tx.bantAnswer.create({ data: { accountId: change.accountId, actorId: change.actorId, ...change.bant.answers, passed: change.bant.passed, at }, select: { id: true } });
+      }
+      if (change.checklist && change.actorId !== null) {
+        const { stage, markers, override } = change.checklist;
+        const rows: { accountId: number; stage: string; marker: string; actorId: number; overrideReason: string | null; at: Date }[] =
+          markers.map((marker) => ({ accountId: change.accountId, stage, marker, actorId: change.actorId!, overrideReason: null, at }));
+        if (override) rows.push({ accountId: change.accountId, stage, marker: "*override*", actorId: change.actorId, overrideReason: override, at });
+        await tx.checklistConfirmation.createMany({ data: rows });
+      }
+      if (outbox) await tx.$executeRaw(outbox);
+      if (change.roundRobin) {
+        await tx.team.update({ where: { key: change.roundRobin.teamKey }, data: { lastAssignedId: change.roundRobin.memberId }, select: { key: true } });
+      }
+      if (change.idempotency) {
+        await tx.$executeRaw`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${change.idempotency.key}, ${JSON.stringify(change.idempotency.result)}, ${at})`;
+      }
+    }, TRANSACTION);
     return { kind: "saved" };
   } catch (error) {
+    if (error instanceof VersionConflict) return { kind: "conflict" };
     return classify(db, error, change.idempotency?.key ?? null);
   }
 }
+
+/** Someone changed the account between reading and saving. */
+class VersionConflict extends Error {}
+
+/**
+ * A command's transaction waits its turn behind the others (SQLite has one writer; PostgreSQL a pool of
+ * connections) for longer than Prisma's 2 s default under a burst, and finishes in milliseconds once in.
+ */
+const TRANSACTION = { maxWait: 10_000, timeout: 10_000 } as const;
 
 /** A new account and its first event, saved together. */
 export interface NewAccount {
@@ -253,18 +279,17 @@ export async function createAccount(db: Database, input: NewAccount): Promise<{ 
 }
 
 async function classify(db: Database, error: unknown, key: string | null): Promise<SaveOutcome> {
-  const code = error instanceof P.PrismaClientKnownRequestError ? error.code : null;
-  if (code === "P2002" && key !== null) {
+  if (isUniqueViolation(error) && key !== null) {
     const first = await findDelivery(db, key);
     if (first !== undefined) return { kind: "duplicate", result: first };
   }
-  // P2025: the versioned update found no row; P2034: PostgreSQL aborted a write conflict or deadlock.
-  if (code === "P2025" || code === "P2034") return { kind: "conflict" };
+  // P2025: a versioned model update found no row; or PostgreSQL aborted a write conflict or deadlock.
+  if ((error as { code?: unknown } | null)?.code === "P2025" || isWriteConflict(error)) return { kind: "conflict" };
   throw error;
 }
 
 /** The stored result of a delivery already handled, or undefined for a new one. */
 export async function findDelivery(db: Database, key: string): Promise<unknown> {
-  const row = await db.prisma.processedDelivery.findUnique({ where: { key }, select: { result: true } });
+  const [row] = await db.prisma.$queryRaw<{ result: string }[]>`SELECT "result" FROM "ProcessedDelivery" WHERE "key" = ${key}`;
   return row ? (JSON.parse(row.result) as unknown) : undefined;
 }

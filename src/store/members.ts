@@ -1,5 +1,6 @@
 import type { Actor, Role } from "../domain/account.js";
 import type { Database } from "./database.js";
+import { sql } from "./sql.js";
 
 /** A member with their platform identities, as admins see them. */
 export interface MemberRecord extends Actor {
@@ -22,9 +23,16 @@ function toMember(row: Row): MemberRecord {
   return { ...(row as unknown as MemberRecord), role: row.role as Role, locale: row.locale === "zh-CN" ? "zh-CN" : "en" };
 }
 
-/** The member behind an identity, or null for someone the bot does not know. */
+/** The column each kind of identity is looked up by (all unique). */
+const IDENTITY_COLUMN = { handle: sql`"handle"`, slackUserId: sql`"slackUserId"`, wecomUserId: sql`"wecomUserId"`, id: sql`"id"` } as const;
+
+/** The member behind an identity, or null for someone the bot does not know. Hand-written: every request asks. */
 export async function findMember(db: Database, identity: Identity): Promise<MemberRecord | null> {
-  const row = await db.prisma.member.findFirst({ where: identity, select });
+  const [[kind, value]] = Object.entries(identity) as [[keyof typeof IDENTITY_COLUMN, string | number]];
+  if (kind === "id" && !(Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= 2_147_483_647)) return null;
+  const [row] = await db.prisma.$queryRaw<Row[]>`
+    SELECT "id", "handle", "displayName", "teamKey", "role", "locale", "away", "slackUserId", "wecomUserId", "region"
+    FROM "Member" WHERE ${IDENTITY_COLUMN[kind]} = ${value}`;
   return row ? toMember(row) : null;
 }
 

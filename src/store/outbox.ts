@@ -1,6 +1,7 @@
 import type { CardOutcome, Destination, Locale, OutgoingMessage, Reply } from "../commands/reply.js";
 import type { Database } from "./database.js";
 import type { Prisma as P } from "./generated/sqlite/client.js";
+import { empty, join, sql, type Sql } from "./sql.js";
 
 /** What an outbox row carries, as written by `outboxRows`. */
 export interface OutboxPayload {
@@ -97,6 +98,13 @@ export function outboxData(messages: readonly OutgoingMessage[], at: Date, optio
   }));
 }
 
+/** The rows for messages as one multi-row INSERT, for hand-written transactions; null when there are none. */
+export function outboxInsert(messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Sql | null {
+  if (messages.length === 0) return null;
+  const rows = outboxData(messages, at, options).map((r) => sql`(${r.targetKind}, ${r.target}, ${r.payload}, 'pending', 0, ${at}, ${at})`);
+  return sql`INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt") VALUES ${join(rows)}`;
+}
+
 /** Queues messages that no business change goes with (alerts, digests); returns how many were written. */
 export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Promise<number> {
   const [write] = outboxRows(db, messages, at, options);
@@ -114,58 +122,41 @@ function parsePayload(text: string): OutboxPayload | null {
   }
 }
 
-/** The claim a worker may take over: none, or one whose holder has not finished within the lease. */
-function claimable(now: Date, leaseMs: number) {
-  return [{ claimedBy: null }, { claimedAt: { lt: new Date(now.getTime() - leaseMs) } }];
-}
-
 /**
  * Claims up to `limit` due messages for `workerId`. Only the oldest pending message of each target is
  * eligible, so a target's messages go out in order and one that is waiting to be retried holds back
  * the ones after it. An update of an account's cards also waits for every earlier message that posts
- * one of those cards, or it would miss a card still on its way. Each claim is a conditional update
+ * one of those cards, or it would miss a card still on its way. The claim is one conditional UPDATE
  * that only one worker's can match, so two workers (or replicas) never hold the same row; a claim older
- * than `leaseMs` is taken over, since its worker has most likely died.
+ * than `leaseMs` is taken over, since its worker has most likely died. Hand-written (see sql.ts): every
+ * message passes through here.
  */
 export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
-  // The head of each target's queue: one row per target with pending messages, so a short list.
-  const heads = await db.prisma.outboxMessage.groupBy({ by: ["targetKind", "target"], where: { status: "pending" }, _min: { id: true } });
-  const headIds = heads.map((h) => h._min.id).filter((id): id is number => id !== null);
-  if (headIds.length === 0) return [];
-  const due = await db.prisma.outboxMessage.findMany({
-    where: { id: { in: headIds }, status: "pending", nextAttemptAt: { lte: now }, OR: claimable(now, options.leaseMs) },
-    select: { id: true, targetKind: true, target: true },
-    orderBy: { id: "asc" },
-    take: options.limit,
-  });
-  const ready = await Promise.all(
-    due.map(async (row) => {
-      if (row.targetKind !== "cards") return row.id;
-      const posting = await db.prisma.outboxMessage.findFirst({
-        where: { status: "pending", id: { lt: row.id }, payload: { contains: cardMarker(Number(row.target)) } },
-        select: { id: true },
-      });
-      return posting ? null : row.id;
-    }),
-  );
-  const won = await Promise.all(
-    ready.filter((id): id is number => id !== null).map(async (id) => {
-      const { count } = await db.prisma.outboxMessage.updateMany({
-        where: { id, status: "pending", nextAttemptAt: { lte: now }, OR: claimable(now, options.leaseMs) },
-        data: { claimedBy: workerId, claimedAt: now },
-      });
-      return count === 1 ? id : null;
-    }),
-  );
-  const ids = won.filter((id): id is number => id !== null);
-  if (ids.length === 0) return [];
-  const rows = await db.prisma.outboxMessage.findMany({
-    where: { id: { in: ids } },
-    select: { id: true, targetKind: true, target: true, payload: true, attempts: true, createdAt: true },
-    orderBy: { id: "asc" },
-  });
+  const staleBefore = new Date(now.getTime() - options.leaseMs);
+  const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
+  // The head of each target's queue, if it is due and free: one row per target with pending messages.
+  const due = await db.prisma.$queryRaw<{ id: number; targetKind: string; target: string }[]>`
+    SELECT "id", "targetKind", "target" FROM "OutboxMessage"
+    WHERE "id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
+    ORDER BY "id"
+    LIMIT ${options.limit}`;
+  const ready: number[] = [];
+  for (const row of due) {
+    if (row.targetKind === "cards") {
+      // The marker holds no LIKE wildcard (digits, quotes, braces, letters), so it matches literally.
+      const [posting] = await db.prisma.$queryRaw<{ id: number }[]>`
+        SELECT "id" FROM "OutboxMessage" WHERE "status" = 'pending' AND "id" < ${row.id} AND "payload" LIKE ${`%${cardMarker(Number(row.target))}%`} LIMIT 1`;
+      if (posting) continue;
+    }
+    ready.push(row.id);
+  }
+  if (ready.length === 0) return [];
+  const rows = await db.prisma.$queryRaw<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date }[]>`
+    UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
+    WHERE "id" IN (${join(ready)}) AND ${claimable}
+    RETURNING "id", "targetKind", "target", "payload", "attempts", "createdAt"`;
   const claimed: OutboxRow[] = [];
-  for (const row of rows) {
+  for (const row of rows.sort((x, y) => x.id - y.id)) {
     const payload = parsePayload(row.payload);
     // A row nobody can read would block its target forever: park it where an admin can see it.
     if (!payload) await markParked(db, row.id, workerId, "unreadable payload");
@@ -176,10 +167,9 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
 
 /** Records a delivered message; false when the row is no longer this worker's to mark. */
 export async function markSent(db: Database, id: number, workerId: string, at: Date): Promise<boolean> {
-  const { count } = await db.prisma.outboxMessage.updateMany({
-    where: { id, status: "pending", claimedBy: workerId },
-    data: { status: "sent", sentAt: at, lastError: null },
-  });
+  const count = await db.prisma.$executeRaw`
+    UPDATE "OutboxMessage" SET "status" = 'sent', "sentAt" = ${at}, "lastError" = NULL
+    WHERE "id" = ${id} AND "status" = 'pending' AND "claimedBy" = ${workerId}`;
   return count === 1;
 }
 
@@ -256,11 +246,12 @@ export async function recordPostedCard(db: Database, card: NewPostedCard): Promi
  * only those posted by earlier outbox rows (or by none known): a late update must not touch a newer card.
  */
 export async function livePostedCards(db: Database, accountId: number, platform: string, beforeOutboxId?: number): Promise<PostedCard[]> {
-  const rows = await db.prisma.postedCard.findMany({
-    where: { accountId, platform, live: true, ...(beforeOutboxId === undefined ? {} : { OR: [{ outboxId: null }, { outboxId: { lt: beforeOutboxId } }] }) },
-    select: cardSelect,
-    orderBy: { id: "asc" },
-  });
+  // Hand-written (see sql.ts): every transition's card update asks, once per platform.
+  const rows = await db.prisma.$queryRaw<(Omit<PostedCard, "locale"> & { locale: string })[]>`
+    SELECT "id", "accountId", "platform", "channel", "ref", "locale", "outboxId", "createdAt" FROM "PostedCard"
+    WHERE "accountId" = ${accountId} AND "platform" = ${platform} AND "live" = ${true}
+      ${beforeOutboxId === undefined ? empty : sql`AND ("outboxId" IS NULL OR "outboxId" < ${beforeOutboxId})`}
+    ORDER BY "id"`;
   return rows.map(toPostedCard);
 }
 
