@@ -9,6 +9,7 @@ import type { Handler } from "../../server.js";
 import { findMember } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
+import { withinBudget } from "../budget.js";
 import { fieldErrors, formView, replyBlocks, viewValues } from "./blocks.js";
 
 /** What the Slack surface needs from the environment. */
@@ -113,14 +114,15 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const line = `${command.command} ${command.text ?? ""}`;
     const work = runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` });
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
-    const reply = budget > 0 ? await Promise.race([work, sleep(budget).then(() => null)]) : null;
-    if (reply === null) {
+    const answered = await withinBudget(work, budget);
+    if (!answered.done) {
       await ack({ response_type: "ephemeral", text: actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
       // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it.
       const late = await work;
       await enqueue(ctx.db, [{ to: { kind: "response", platform: "slack", address: command.response_url }, reply: late }], ctx.clock());
       return;
     }
+    const reply = answered.value;
     const form = formOf(reply);
     if (form) {
       await ack();
@@ -266,10 +268,6 @@ function parsesToObject(text: string, contentType: string | undefined): boolean 
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** An error as a log line: its name and message, never the request (tokens ride in headers). */

@@ -11,6 +11,7 @@ import { claimDelivery } from "../../store/deliveries.js";
 import { findMember } from "../../store/members.js";
 import { closePostedCards, enqueue, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
 import { WECOM } from "../limits.js";
+import { withinBudget, type Within } from "../budget.js";
 import { accountOfTask, NOOP_KEY } from "./cards.js";
 import { WecomClient } from "./client.js";
 import { cdata, openCallback, sealReply, WecomCryptoError, type WecomCallbackKeys } from "./crypto.js";
@@ -48,7 +49,6 @@ interface Signed {
 
 // WeCom pushes again after 5 s without an answer; answer well before, and let slow work finish behind it.
 const ACK_BUDGET_MS = WECOM.callbackSeconds * 1000 - 2_000;
-const LATE: unique symbol = Symbol("late");
 /**
  * A signed callback older (or newer) than this is refused as a replay, as Slack's 5-minute window does.
  * WeCom re-pushes within seconds and stamps each push afresh; a captured callback replayed later, after its
@@ -149,15 +149,15 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     if (!message) return send(res, 400, "Not a WeCom message\n");
 
     const work = onMessage(message, signed);
-    let answer: string | null | typeof LATE;
+    let answer: Within<string | null>;
     try {
-      answer = await Promise.race([work, sleep(budget).then((): typeof LATE => LATE)]);
+      answer = await withinBudget(work, budget);
     } catch (error) {
       logger.error({ err: describe(error) }, "WeCom callback failed");
       return send(res, 500, "Internal error\n");
     }
-    if (answer === LATE) work.catch((error: unknown) => logger.error({ err: describe(error) }, "WeCom callback failed after its answer"));
-    if (typeof answer === "string") return send(res, 200, answer, "application/xml; charset=utf-8");
+    if (!answer.done) work.catch((error: unknown) => logger.error({ err: describe(error) }, "WeCom callback failed after its answer"));
+    else if (typeof answer.value === "string") return send(res, 200, answer.value, "application/xml; charset=utf-8");
     return send(res, 200, "");
   };
 
@@ -221,10 +221,6 @@ function send(res: ServerResponse, status: number, body: string, type = "text/pl
 
 function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** An error as a log line: its name and message, never the request. */
