@@ -1,41 +1,56 @@
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { SaxesParser } from "saxes";
 
 // WeCom's callbacks are flat XML documents (`<xml><Field>…</Field>…</xml>`), strings in CDATA. They are read
-// with fast-xml-parser with entity processing off, and any DOCTYPE, ENTITY or other `<!` declaration is
-// refused before parsing, so no entity can expand (billion laughs) and no external entity is fetched.
-
-const parser = new XMLParser({
-  processEntities: false,
-  htmlEntities: false,
-  // MsgId is a 64-bit number: every value stays a string, so none loses precision.
-  parseTagValue: false,
-  parseAttributeValue: false,
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: false,
-  maxNestedTags: 8,
-});
+// with saxes, a strict (well-formedness checking) XML 1.0 parser that expands no entity beyond the five
+// predefined ones; any DOCTYPE, ENTITY, comment or other `<!` declaration is refused before parsing, so no
+// entity can expand (billion laughs) and no external entity is fetched. saxes reads a callback ~9x faster
+// than a validate-then-parse with fast-xml-parser did (bench/README): two documents per callback.
 
 /** A `<!` that does not open a CDATA section: DOCTYPE, ENTITY, comments and the like. */
 const DECLARATION = /<!(?!\[CDATA\[)/;
+/** Deeper than any WeCom callback nests (card events carry lists two levels under a field). */
+const MAX_DEPTH = 8;
 
 /**
  * The text fields directly under `<xml>`, or null when the document is not well-formed, declares
- * anything, or has another root. A field given twice is left out, so callers treat it as missing.
+ * anything, or has another root. A field given twice, or holding elements, is left out, so callers treat
+ * it as missing. Values stay strings (MsgId is a 64-bit number).
  */
 export function readXmlFields(text: string): Record<string, string> | null {
   if (DECLARATION.test(text)) return null;
-  if (XMLValidator.validate(text) !== true) return null;
-  let parsed: unknown;
+  const fields = new Map<string, string | null>();
+  let depth = 0;
+  let field: string | null = null;
+  let value = "";
+  let nested = false;
+  let refused = false;
+  const parser = new SaxesParser();
+  parser.on("opentag", (tag) => {
+    depth += 1;
+    if (depth === 1 && tag.name !== "xml") refused = true;
+    if (depth > MAX_DEPTH) refused = true;
+    if (depth === 2) {
+      field = tag.name;
+      value = "";
+      nested = false;
+    } else if (depth > 2) nested = true;
+  });
+  const onText = (chunk: string) => {
+    if (depth === 2) value += chunk;
+  };
+  parser.on("text", onText);
+  parser.on("cdata", onText);
+  parser.on("closetag", () => {
+    if (depth === 2 && field !== null) fields.set(field, fields.has(field) || nested ? null : value);
+    depth -= 1;
+  });
   try {
-    parsed = parser.parse(text);
+    parser.write(text).close();
   } catch {
     return null;
   }
-  const root = (parsed as { xml?: unknown } | null)?.xml;
-  if (!root || typeof root !== "object" || Array.isArray(root)) return null;
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(root as Record<string, unknown>)) if (typeof value === "string") fields[name] = value;
-  return fields;
+  if (refused) return null;
+  const out: Record<string, string> = {};
+  for (const [name, v] of fields) if (v !== null) out[name] = v;
+  return out;
 }
