@@ -7,7 +7,7 @@ import { postCallback, textMessage } from "../support/fake-wecom.js";
 import { APP, FORM, pool, record, scale, SECRET, seedMqls, SLACK_IDS, startRig, type Rig } from "./harness.js";
 
 // The rig's worker runs on the fixture's clock, which this scenario moves STEP_MS every TICK_MS: the worker
-// keeps its production back-off (2 s doubling to 15 min, parked after 12 failures) and an outage of minutes
+// keeps its production back-off (2 s doubling to 15 min, parked after 16 failures) and an outage of minutes
 // passes in a second or two of wall time.
 const STEP_MS = 500;
 const TICK_MS = 10;
