@@ -95,9 +95,9 @@ export class OutboxWorker {
     this.clock = options.clock;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
     this.log = options.log;
-    // Twelve failures with doubling back-off (capped at 15 minutes) span roughly one to two hours: a
-    // Slack or WeCom outage of that length delays messages, only a longer one parks them.
-    this.maxAttempts = options.maxAttempts ?? 12;
+    // Sixteen failures with doubling back-off (capped at 15 minutes) span 53 to 107 minutes, as the jitter
+    // falls: a Slack or WeCom outage of up to about an hour delays messages, only a longer one parks them.
+    this.maxAttempts = options.maxAttempts ?? 16;
     this.baseDelayMs = options.baseDelayMs ?? 2000;
     this.maxDelayMs = options.maxDelayMs ?? 15 * 60_000;
     this.leaseMs = options.leaseMs ?? 60_000;

@@ -111,6 +111,22 @@ describe.each(testDatabases())("outbox worker on $name", ({ url }) => {
     expect(await row(id!)).toMatchObject({ status: "sent", attempts: 0, claimedBy: "w1" });
   });
 
+  it("with its defaults, rides out an outage of about an hour and parks a message only after one to two", async () => {
+    // Minutes of clock time from the first failed attempt to parking, under the platform failing every time.
+    const minutesToPark = async (random: number) => {
+      await f.db.prisma.outboxMessage.deleteMany();
+      await enqueue(f.db, [toTeam("down", "still there?")], f.clock.read());
+      const [id] = await idsOf();
+      const w = worker(fakePlatform(() => ({ kind: "retry", error: "upstream 503" })).deliver, { random: () => random });
+      const start = f.clock.read().getTime();
+      while ((await w.runOnce()).parked === 0) f.clock.set((await row(id!)).nextAttemptAt);
+      return (f.clock.read().getTime() - start) / 60_000;
+    };
+    // The shortest jitter halves every delay, the longest keeps it whole.
+    expect(await minutesToPark(0)).toBeGreaterThan(50);
+    expect(await minutesToPark(0.999_999)).toBeLessThan(120);
+  });
+
   it("never parks a message for being throttled, however long the platform says wait", async () => {
     await enqueue(f.db, [toTeam("throttled", "patience")], f.clock.read());
     const [id] = await idsOf();

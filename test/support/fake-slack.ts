@@ -39,7 +39,7 @@ export class FakeSlack {
   }
 
   /** Decides, call by call, whether to fail (checked before `failNext`); null lets the call through. */
-  failWhen: ((method: string) => Failure | null) | null = null;
+  failWhen: ((method: string, body: Record<string, unknown>) => Failure | null) | null = null;
 
   /** The next `count` calls to `method` fail this way. */
   failNext(method: string, count: number, failure: Failure): void {
@@ -66,13 +66,13 @@ export class FakeSlack {
       void readBody(req).then((raw) => {
         const path = (req.url ?? "").split("?")[0]!;
         const method = path.startsWith("/api/") ? path.slice(5) : path.startsWith("/response/") ? "response_url" : path;
-        const failure = this.failWhen?.(method) ?? this.failures.get(method)?.shift();
+        const body = parseBody(raw, req.headers["content-type"] ?? "");
+        const failure = this.failWhen?.(method, body) ?? this.failures.get(method)?.shift();
         if (failure) {
           res.writeHead(failure.status, { "content-type": "application/json", ...(failure.retryAfter ? { "retry-after": String(failure.retryAfter) } : {}) });
           res.end(JSON.stringify({ ok: false, error: failure.error ?? "fake_failure" }));
           return;
         }
-        const body = parseBody(raw, req.headers["content-type"] ?? "");
         const auth = req.headers.authorization;
         const response = this.answer(method, body);
         this.calls.push({ method, path, body, token: auth ? auth.replace(/^Bearer /, "") : typeof body.token === "string" ? body.token : null, response });

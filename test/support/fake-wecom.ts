@@ -49,6 +49,12 @@ export class FakeWecom {
     this.expireNext = true;
   }
 
+  /**
+   * Decides, call by call, whether WeCom answers an errcode instead (in an HTTP 200). Checked after the
+   * access token, as WeCom does, and before `failNext`; null lets the call through. Also asked for gettoken.
+   */
+  failWhen: ((api: string) => { errcode: number; errmsg?: string } | null) | null = null;
+
   /** The next `count` calls to `api` are answered with this errcode (in an HTTP 200, as WeCom does). */
   failNext(api: string, count: number, errcode: number, errmsg = "fake failure"): void {
     this.failures.set(api, [...(this.failures.get(api) ?? []), ...Array.from({ length: count }, () => ({ errcode, errmsg }))]);
@@ -98,6 +104,8 @@ export class FakeWecom {
     if (api === "gettoken") {
       if (query.corpid !== this.app.corpId) return { errcode: 40013, errmsg: "invalid corpid" };
       if (query.corpsecret !== this.app.secret) return { errcode: 40001, errmsg: "invalid credential" };
+      const busy = this.failWhen?.(api);
+      if (busy) return { errcode: busy.errcode, errmsg: busy.errmsg ?? "fake failure" };
       this.liveToken = `fake-token-${++this.issued}`;
       return { errcode: 0, errmsg: "ok", access_token: this.liveToken, expires_in: this.tokenLifetime };
     }
@@ -111,6 +119,8 @@ export class FakeWecom {
         return { errcode: 42001, errmsg: "access_token expired" };
       }
     }
+    const failing = this.failWhen?.(api);
+    if (failing) return { errcode: failing.errcode, errmsg: failing.errmsg ?? "fake failure" };
     const failure = this.failures.get(api)?.shift();
     if (failure) return failure;
     switch (api) {
