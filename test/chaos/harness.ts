@@ -101,13 +101,18 @@ export async function postCards(f: Pick<Fixture, "db">, ids: readonly number[]):
   await f.db.prisma.postedCard.createMany({ data: ids.map((accountId) => ({ accountId, platform: "slack", channel: "C_SALES", ref: cardTs(accountId), locale: "en", createdAt: now })) });
 }
 
+/** Settings a developer's shell may carry that would change what the server runs; blank counts as unset. */
+const UNSET = Object.fromEntries(
+  ["SLACK_APP_TOKEN", "WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY", "FUNNEL_PLAYBOOK", "FUNNEL_CALENDAR", "FUNNEL_HOOK_SECRET"].map((k) => [k, ""]),
+);
+
 /**
  * The environment of the real server (`src/main.ts`) in a child process: Slack in HTTP mode against the fake,
- * no playground, and digests late in the day unless `extra` says otherwise.
+ * no WeCom, no playground, and digests late in the day unless `extra` says otherwise.
  */
 export function serverEnv(url: string, slack: FakeSlack, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    DATABASE_URL: url, SLACK_BOT_TOKEN: "xoxb-chaos", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PLAYGROUND: "0", LOG_LEVEL: "error",
+    ...UNSET, DATABASE_URL: url, SLACK_BOT_TOKEN: "xoxb-chaos", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PLAYGROUND: "0", LOG_LEVEL: "error",
     FUNNEL_DIGEST_TIME: "23:59", ...extra,
   };
 }
