@@ -8,7 +8,8 @@ import { migrate, openDatabase } from "../src/store/database.js";
 import { upsertMember, type MemberRecord } from "../src/store/members.js";
 import { upsertTeam } from "../src/store/teams.js";
 import { FakeSlack } from "../test/support/fake-slack.js";
-import { runLoad, startServer, type LoadResult, type ServerProcess } from "./processes.js";
+import { startServer, type ServerProcess } from "../test/support/processes.js";
+import { runLoad, type LoadResult } from "./processes.js";
 
 const SECRET = "bench-signing-secret-0123456789abcdef";
 /** The MQLs are spread over this many reps, each accepting their own, as a sales team would. */

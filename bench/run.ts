@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { benchCommands, withDbCheck, type CommandFigures } from "./commands.js";
-import { spawnTs } from "./processes.js";
+import { spawnTs } from "../test/support/processes.js";
 import { findPostgresBin, startCluster, type Cluster } from "../test/support/postgres-cluster.js";
 import { benchDigest, measureMemory, type DigestFigures, type MemoryFigures } from "./digest.js";
 import { BENCH_NOW } from "./now.js";

@@ -19,7 +19,7 @@ import { upsertTeam } from "../src/store/teams.js";
 import { PlaybookSchema } from "../src/domain/playbook.js";
 import { emailSaas } from "../src/domain/presets/email-saas.js";
 import { DEFAULT_CALENDAR } from "../src/domain/calendar.js";
-import { peakRss } from "./processes.js";
+import { peakRss } from "../test/support/processes.js";
 
 const APP: WecomTestApp = { corpId: "wwbenchcorp", agentId: 1000002, secret: "bench-secret", token: "benchToken", encodingAesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" };
 const roundMs = Number(process.env.WECOM_ROUND_MS ?? 1500);

@@ -57,7 +57,7 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     const slack = createSlack(ctx, options.slack, log);
     await slack.start();
     if (slack.handler) routes.set("/slack/events", slack.handler);
-    deliverers.push(slackDeliverer(ctx, slack.app, log));
+    deliverers.push(slackDeliverer(ctx, slack.client, log));
     stops.push(() => slack.stop());
   }
   if (options.wecom) {

@@ -45,12 +45,17 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** Starts the rig on the database at `url`. Messages to members go to Slack (members have both ids). */
-export async function startRig(url: string, options: { wecomOnly?: boolean; outboxIntervalMs?: number } = {}): Promise<Rig> {
-  const f = await openFixture(url);
+/** Maps the fixture's members onto Slack and WeCom, and the sales and marketing teams onto their channels. */
+export async function mapWorkspace(f: Fixture, options: { wecomOnly?: boolean } = {}): Promise<void> {
   for (const [handle, id] of Object.entries(WECOM_IDS)) await updateMember(f.db, handle, { wecomUserId: id, ...(options.wecomOnly ? {} : { slackUserId: SLACK_IDS[handle]! }) });
   await upsertTeam(f.db, { key: "sales", name: "Sales", slackChannel: options.wecomOnly ? null : "C_SALES", wecomChatId: "wrSales" });
   await upsertTeam(f.db, { key: "marketing", name: "Marketing", slackChannel: options.wecomOnly ? null : "C_MKT", wecomChatId: "wrMarketing" });
+}
+
+/** Starts the rig on the database at `url`. Messages to members go to Slack (members have both ids). */
+export async function startRig(url: string, options: { wecomOnly?: boolean; outboxIntervalMs?: number } = {}): Promise<Rig> {
+  const f = await openFixture(url);
+  await mapWorkspace(f, options);
   const slack = new FakeSlack();
   await slack.start();
   const wecom = new FakeWecom(APP);
@@ -85,6 +90,58 @@ export async function seedMqls(f: Fixture, count: number, owner = "alice"): Prom
   const ids = (await f.db.prisma.account.findMany({ where: { id: { gt: first } }, select: { id: true }, orderBy: { id: "asc" } })).map((a) => a.id);
   await f.db.prisma.stageEvent.createMany({ data: ids.map((accountId) => ({ accountId, kind: "transition", fromStage: "LEAD", toStage: "MQL", at: now, platform: "cli" })) });
   return ids;
+}
+
+/** The Slack ts of the card `postCards` gives an account. */
+export const cardTs = (accountId: number): string => `card.${accountId}`;
+
+/** A live Slack card in the sales channel for each account, as if its MQL card had been posted: a move updates it in place. */
+export async function postCards(f: Pick<Fixture, "db">, ids: readonly number[]): Promise<void> {
+  const now = new Date();
+  await f.db.prisma.postedCard.createMany({ data: ids.map((accountId) => ({ accountId, platform: "slack", channel: "C_SALES", ref: cardTs(accountId), locale: "en", createdAt: now })) });
+}
+
+/** Settings a developer's shell may carry that would change what the server runs; blank counts as unset. */
+const UNSET = Object.fromEntries(
+  ["SLACK_APP_TOKEN", "WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY", "FUNNEL_PLAYBOOK", "FUNNEL_CALENDAR", "FUNNEL_HOOK_SECRET"].map((k) => [k, ""]),
+);
+
+/**
+ * The environment of the real server (`src/main.ts`) in a child process: Slack in HTTP mode against the fake,
+ * no WeCom, no playground, and digests late in the day unless `extra` says otherwise.
+ */
+export function serverEnv(url: string, slack: FakeSlack, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...UNSET, DATABASE_URL: url, SLACK_BOT_TOKEN: "xoxb-chaos", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PLAYGROUND: "0", LOG_LEVEL: "error",
+    FUNNEL_DIGEST_TIME: "23:59", ...extra,
+  };
+}
+
+/**
+ * What reached the fake Slack from the outbox, counted per distinct message: card updates by channel and
+ * ts, posts by channel and text, late answers by response_url. Any count above 1 is a message sent twice.
+ */
+export function slackDeliveries(slack: FakeSlack): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const call of slack.calls) {
+    const key =
+      call.method === "chat.update" ? `update ${String(call.body.channel)} ${String(call.body.ts)}`
+      : call.method === "chat.postMessage" ? `post ${String(call.body.channel)} ${String(call.body.text)}`
+      : call.method === "response_url" ? `response ${call.path}`
+      : null;
+    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Waits (polling, bounded by `timeoutMs`) until `done` holds; false if it never did, so the caller can record what it found. */
+export async function waitUntil(done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
 }
 
 /** Accounts whose stage is not the `toStage` of their last transition: should always be none. */

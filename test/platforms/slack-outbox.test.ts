@@ -27,8 +27,8 @@ describe.each(testDatabases())("the outbox through a Slack outage on $name", ({ 
 
   it("survives 10 minutes of 500s and 429s and a killed worker: every message arrives exactly once", async () => {
     const log = pino({ level: "silent" });
-    const app = createSlack(f.ctx, { botToken: "xoxb-test-token", signingSecret: "s", apiUrl: slack.apiUrl }, log).app;
-    const deliver = slackDeliverer(f.ctx, app, log);
+    const { client } = createSlack(f.ctx, { botToken: "xoxb-test-token", signingSecret: "s", apiUrl: slack.apiUrl }, log);
+    const deliver = slackDeliverer(f.ctx, client, log);
     const start = f.clock.read().getTime();
     // For ten minutes of clock time Slack answers every post with a 500, every third one with a 429.
     let calls = 0;

@@ -41,6 +41,9 @@ export class FakeSlack {
   /** Decides, call by call, whether to fail (checked before `failNext`); null lets the call through. */
   failWhen: ((method: string, body: Record<string, unknown>) => Failure | null) | null = null;
 
+  /** Milliseconds to hold each answer to `method` (recorded first, as Slack does the work before it answers); 0 or null answers at once. */
+  delayWhen: ((method: string) => number) | null = null;
+
   /** The next `count` calls to `method` fail this way. */
   failNext(method: string, count: number, failure: Failure): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
@@ -76,8 +79,13 @@ export class FakeSlack {
         const auth = req.headers.authorization;
         const response = this.answer(method, body);
         this.calls.push({ method, path, body, token: auth ? auth.replace(/^Bearer /, "") : typeof body.token === "string" ? body.token : null, response });
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(response));
+        const delay = this.delayWhen?.(method) ?? 0;
+        const send = () => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(response));
+        };
+        if (delay > 0) setTimeout(send, delay);
+        else send();
       });
     });
     this.server.on("upgrade", (req, socket, head) => {

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as SlackLogger } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Authorize, type Logger as SlackLogger } from "@slack/bolt";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
@@ -29,6 +29,8 @@ export interface SlackConfig {
 /** The Slack surface: the route for the shared HTTP server (HTTP mode), the Web API client, and its lifecycle. */
 export interface SlackSurface {
   readonly app: App;
+  /** The Web API client with the bot token, for what the bot sends on its own (the outbox, App Home). */
+  readonly client: webApi.WebClient;
   /** `POST /slack/events` for the shared server; null in Socket Mode. */
   readonly handler: Handler | null;
   start(): Promise<void>;
@@ -74,13 +76,14 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const socket = socketMode
     ? new SocketModeReceiver({ appToken: config.appToken!, logger, installerOptions: { clientOptions: slackClientOptions(config.apiUrl) } })
     : undefined;
-  const app = new App({ token: config.botToken, receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
+  const client = new webApi.WebClient(config.botToken, slackClientOptions(config.apiUrl));
+  const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
   const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
   const publishNow = (userId: string, actor: Actor) => {
-    void publishHome(ctx, app, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
+    void publishHome(ctx, client, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
   };
   const refreshHome = (userId: string, actor: Actor | null) => {
     if (!actor) return;
@@ -106,7 +109,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   };
   const openForm = async (triggerId: string, form: Form, actor: Actor | null) => {
     const meta: ModalMeta = { c: form.command, f: form.fields.map((f) => [f.name, f.as ?? "pair"] as const), id: form.id };
-    await app.client.views.open({ trigger_id: triggerId, view: formView(form, JSON.stringify(meta), actor?.locale ?? "en") });
+    await client.views.open({ trigger_id: triggerId, view: formView(form, JSON.stringify(meta), actor?.locale ?? "en") });
   };
 
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
@@ -178,7 +181,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
     const actor = await memberOf(event.user);
-    await publishHome(ctx, app, event.user, actor);
+    await publishHome(ctx, client, event.user, actor);
   });
 
   app.error(async (error) => {
@@ -187,6 +190,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
 
   return {
     app,
+    client,
     handler: receiver ? (req, res) => guardedListener(receiver, req, res) : null,
     // In HTTP mode the shared server carries the route; Bolt needs no start of its own.
     start: async () => {
@@ -200,12 +204,33 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   };
 }
 
+/**
+ * Bolt's authorize for the one bot token. Bolt's own (given `token`) calls auth.test in its constructor and
+ * keeps that promise for good: with Slack's API unreachable at start-up the rejection went unhandled and
+ * ended the process, and would have failed every later request. This one asks at start, keeps only an
+ * answer, and meanwhile lets requests through with the token alone (the bot's ids only serve to ignore its
+ * own messages, which it does not listen to), asking again on the next one.
+ */
+function botAuthorization(client: webApi.WebClient, botToken: string, log: Logger): Authorize<boolean> {
+  let identity: Promise<{ botId?: string; botUserId?: string }> | null = null;
+  const lookUp = () => (identity ??= client.auth.test().then(
+    (result) => ({ botId: result.bot_id, botUserId: result.user_id }),
+    (error: unknown) => {
+      identity = null;
+      log.warn({ err: describeError(error) }, "Slack auth.test failed; the next request will ask again");
+      return {};
+    },
+  ));
+  void lookUp();
+  return async () => ({ botToken, ...(await lookUp()) });
+}
+
 /** App Home: my accounts by stage, overdue first, or a pointer to an admin for people we don't know. */
-export async function publishHome(ctx: ServiceContext, app: App, userId: string, actor: Actor | null): Promise<void> {
+export async function publishHome(ctx: ServiceContext, client: webApi.WebClient, userId: string, actor: Actor | null): Promise<void> {
   const reply: Reply = actor
     ? await myAccounts(ctx, actor)
     : { text: "Ask an admin to add you to funnelbot.", blocks: [{ kind: "text", text: "Ask an admin to add you to funnelbot: `npx funnelbot members add <you> --slack " + userId + "`" }], ephemeral: true };
-  await app.client.views.publish({ user_id: userId, view: { type: "home", blocks: replyBlocks(reply, SLACK.homeBlocks, actor?.locale) } });
+  await client.views.publish({ user_id: userId, view: { type: "home", blocks: replyBlocks(reply, SLACK.homeBlocks, actor?.locale) } });
 }
 
 function ackBody(reply: Reply, actor: Actor | null) {

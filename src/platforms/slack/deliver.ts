@@ -1,4 +1,4 @@
-import { webApi, type App } from "@slack/bolt";
+import { webApi } from "@slack/bolt";
 import type { Logger } from "pino";
 import { renderOutcome } from "../../commands/render-notice.js";
 import type { Locale, Reply } from "../../commands/reply.js";
@@ -22,24 +22,24 @@ const PERMANENT = new Set([
  * so a later move can update them), an in-place update of an account's cards, or a late answer to a
  * command's response_url. Returns null when the row has no Slack address (the member is on WeCom only).
  */
-export function slackDeliverer(ctx: ServiceContext, app: App, log: Logger) {
+export function slackDeliverer(ctx: ServiceContext, client: webApi.WebClient, log: Logger) {
   return async (row: OutboxRow): Promise<Delivery | null> => {
     try {
-      return await deliver(ctx, app, row);
+      return await deliver(ctx, client, row);
     } catch (error) {
       return classify(error, log);
     }
   };
 }
 
-async function deliver(ctx: ServiceContext, app: App, row: OutboxRow): Promise<Delivery | null> {
+async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: OutboxRow): Promise<Delivery | null> {
   const { reply, card, outcome } = row.payload;
   switch (row.targetKind) {
     case "member":
     case "team": {
       const target = await addressOf(ctx, row.targetKind, row.target);
       if (!target) return null;
-      const posted = await app.client.chat.postMessage({ channel: target.channel, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
+      const posted = await client.chat.postMessage({ channel: target.channel, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
       if (card && posted.channel && posted.ts) {
         await recordPostedCard(ctx.db, { accountId: card.accountId, platform: "slack", channel: posted.channel, ref: posted.ts, locale: target.locale, outboxId: row.id, at: ctx.clock() });
       }
@@ -52,7 +52,7 @@ async function deliver(ctx: ServiceContext, app: App, row: OutboxRow): Promise<D
       for (const posted of cards) {
         const updated = renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale);
         try {
-          await app.client.chat.update({ channel: posted.channel, ts: posted.ref, text: updated.text, blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
+          await client.chat.update({ channel: posted.channel, ts: posted.ref, text: updated.text, blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
         } catch (error) {
           // A deleted message cannot be updated; that copy is done with, the others still get theirs.
           if (platformError(error) !== "message_not_found") throw error;
