@@ -211,7 +211,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
       if (change.idempotency) {
         await tx.$executeRaw`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${change.idempotency.key}, ${JSON.stringify(change.idempotency.result)}, ${at})`;
       }
-    }, TRANSACTION);
+    });
     return { kind: "saved" };
   } catch (error) {
     if (error instanceof VersionConflict) return { kind: "conflict" };
@@ -221,12 +221,6 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
 
 /** Someone changed the account between reading and saving. */
 class VersionConflict extends Error {}
-
-/**
- * A command's transaction waits its turn behind the others (SQLite has one writer; PostgreSQL a pool of
- * connections) for longer than Prisma's 2 s default under a burst, and finishes in milliseconds once in.
- */
-const TRANSACTION = { maxWait: 10_000, timeout: 10_000 } as const;
 
 /** A new account and its first event, saved together. */
 export interface NewAccount {

@@ -21,18 +21,25 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Every transaction may wait its turn behind the others (SQLite has one writer; PostgreSQL a pool of ten
+ * connections) for longer than Prisma's 2 s default under a burst on a busy machine, and finishes in
+ * milliseconds once in: waiting longer beats answering the user with an error.
+ */
+const transactionOptions = { maxWait: 10_000, timeout: 10_000 } as const;
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Opens the database a DATABASE_URL names (SQLite file by default), tuned for short write transactions. */
 export async function openDatabase(url: string | undefined): Promise<Database> {
   const provider = providerOf(url);
   if (provider === "postgresql") {
-    const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url!, max: 10 }) }) as unknown as Prisma;
+    const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url!, max: 10 }), transactionOptions }) as unknown as Prisma;
     return { provider, prisma, close: () => prisma.$disconnect() };
   }
   const file = sqliteFileFromUrl(url);
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
-  const prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10_000 }) });
+  const prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10_000 }), transactionOptions });
   // WAL with synchronous=NORMAL makes a write ~6x cheaper than the default journal (measured here).
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
