@@ -64,7 +64,8 @@ export async function startRig(url: string, options: { wecomOnly?: boolean; outb
     port: 0, host: "127.0.0.1", scheduler: false, outboxIntervalMs: options.outboxIntervalMs ?? 25,
     slack: { botToken: "xoxb-chaos", signingSecret: SECRET, apiUrl: slack.apiUrl }, wecom: { ...APP, apiUrl: wecom.url },
     hookSecret: HOOK_SECRET, playground: { token: PLAYGROUND_TOKEN },
-  }, pino({ level: "silent" }));
+    // CHAOS_LOG=error (or warn, info) shows the bot's own log on stderr when a scenario fails.
+  }, pino({ level: process.env.CHAOS_LOG ?? "silent" }, pino.destination(2)));
   const lead = await createLead(f.ctx, f.members.mia!, { company: ACTIVITY_LEAD.company, email: ACTIVITY_LEAD.email, domain: null, source: "web", amount: null, region: null, industry: null }, { platform: "cli" });
   if (!lead.ok) throw new Error(`the rig could not create its activity lead: ${lead.error.code}`);
   return {
