@@ -15,6 +15,7 @@ import { upsertTeam } from "../../src/store/teams.js";
 import { FakeSlack } from "../support/fake-slack.js";
 import { FakeWecom, type WecomTestApp } from "../support/fake-wecom.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
+import type { ServerProcess } from "../support/processes.js";
 
 /** True under `npm run test:chaos`: every scenario at its full size. */
 export const FULL = process.env.FUNNELBOT_CHAOS === "full";
@@ -100,6 +101,38 @@ export const cardTs = (accountId: number): string => `card.${accountId}`;
 export async function postCards(f: Pick<Fixture, "db">, ids: readonly number[]): Promise<void> {
   const now = new Date();
   await f.db.prisma.postedCard.createMany({ data: ids.map((accountId) => ({ accountId, platform: "slack", channel: "C_SALES", ref: cardTs(accountId), locale: "en", createdAt: now })) });
+}
+
+/** The database, fake Slack and server processes of a scenario that runs the real server in child processes. */
+export interface ProcessRig {
+  readonly f: Fixture;
+  readonly slack: FakeSlack;
+  /** Servers the scenario started; `close` kills any still running. */
+  readonly servers: ServerProcess[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database at `url` with the workspace mapped and the clock at now (so the servers' automations
+ * find nothing overdue whatever day the suite runs), and a fake Slack that answers card updates after
+ * `cardUpdateDelayMs`: slow updates keep a backlog in the outbox for the scenario to act on.
+ */
+export async function openProcessRig(url: string, options: { cardUpdateDelayMs: number }): Promise<ProcessRig> {
+  const f = await openFixture(url);
+  await mapWorkspace(f);
+  f.clock.set(new Date());
+  const slack = new FakeSlack();
+  await slack.start();
+  slack.delayWhen = (method) => (method === "chat.update" ? options.cardUpdateDelayMs : 0);
+  const servers: ServerProcess[] = [];
+  return {
+    f, slack, servers,
+    close: async () => {
+      for (const server of servers) await server.kill();
+      await slack.stop();
+      await f.close();
+    },
+  };
 }
 
 /** Settings a developer's shell may carry that would change what the server runs; blank counts as unset. */

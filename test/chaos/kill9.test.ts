@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDatabases } from "../support/databases.js";
-import { commandBody, FakeSlack, postToBot } from "../support/fake-slack.js";
-import { openFixture, type Fixture } from "../support/fixture.js";
-import { startServer, type ServerProcess } from "../support/processes.js";
+import { commandBody, postToBot } from "../support/fake-slack.js";
+import { startServer } from "../support/processes.js";
 import {
-  cardTs, FORM, FULL, inconsistentAccounts, mapWorkspace, pool, postCards, record, scale, SECRET, seedMqls, serverEnv, SLACK_IDS, slackDeliveries, waitUntil,
+  cardTs, FORM, FULL, inconsistentAccounts, openProcessRig, pool, postCards, record, scale, SECRET, seedMqls, serverEnv, SLACK_IDS, slackDeliveries, waitUntil, type ProcessRig,
 } from "./harness.js";
 
 /** The outbox worker's claim lease (OutboxWorker's default): a dead server's claims are taken over after it. */
@@ -18,27 +17,16 @@ type Seen = { id: number; answer: "done" | "other" } | { id: number; answer: "cu
 // same database. Nothing the server acknowledged may be lost, the database must be consistent, and every
 // message queued before the kill must go out after the restart, once.
 describe.each(testDatabases())("chaos: kill -9 of the server in the middle of a load, on $name", ({ name, url }) => {
-  let f: Fixture;
   let dbUrl: string;
-  let slack: FakeSlack;
-  const servers: ServerProcess[] = [];
+  let rig: ProcessRig;
   beforeAll(async () => {
     dbUrl = await url();
-    f = await openFixture(dbUrl);
-    await mapWorkspace(f);
-    // Seeded as of now, so the server's own automations find nothing overdue whatever day the suite runs.
-    f.clock.set(new Date());
-    slack = new FakeSlack();
-    await slack.start();
-    slack.delayWhen = (method) => (method === "chat.update" ? 15 : 0);
+    rig = await openProcessRig(dbUrl, { cardUpdateDelayMs: 15 });
   });
-  afterAll(async () => {
-    for (const server of servers) await server.kill();
-    await slack?.stop();
-    await f?.close();
-  });
+  afterAll(async () => rig?.close());
 
   it("loses nothing it acknowledged, stays consistent, and delivers what was queued once", async () => {
+    const { f, slack, servers } = rig;
     const commands = scale(120, 1000);
     const ids = await seedMqls(f, commands);
     await postCards(f, ids);

@@ -7,11 +7,10 @@ import { digestTeams } from "../../src/jobs/digests.js";
 import { runCommand } from "../../src/services/run-command.js";
 import { upsertTeam } from "../../src/store/teams.js";
 import { freshPostgresUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
-import { commandBody, FakeSlack, postToBot } from "../support/fake-slack.js";
-import { openFixture, type Fixture } from "../support/fixture.js";
+import { commandBody, postToBot } from "../support/fake-slack.js";
 import { startServer, type ServerProcess } from "../support/processes.js";
 import {
-  cardTs, FORM, FULL, inconsistentAccounts, mapWorkspace, pool, postCards, record, scale, SECRET, seedMqls, serverEnv, SLACK_IDS, slackDeliveries, waitUntil,
+  cardTs, FORM, FULL, inconsistentAccounts, openProcessRig, pool, postCards, record, scale, SECRET, seedMqls, serverEnv, SLACK_IDS, slackDeliveries, waitUntil, type ProcessRig,
 } from "./harness.js";
 
 const DAY_MS = 86_400_000;
@@ -67,34 +66,24 @@ async function lockTables(url: string, tables: readonly string[]): Promise<{ rel
 // Meanwhile commands are split across them, and some are delivered to both, as a Slack retry that the load
 // balancer sends to the other replica would be.
 describe.runIf(postgresAvailable())("chaos: two servers on one PostgreSQL database", () => {
-  let f: Fixture;
   let dbUrl: string;
-  let slack: FakeSlack;
+  let rig: ProcessRig;
   let calendar: string;
-  const servers: ServerProcess[] = [];
   beforeAll(async () => {
     dbUrl = await freshPostgresUrl();
     markPostgresRan();
-    f = await openFixture(dbUrl);
-    await mapWorkspace(f);
-    for (const [key, channel] of Object.entries(CHANNELS)) await upsertTeam(f.db, { key, name: key, slackChannel: channel });
-    f.clock.set(new Date());
+    // Slow card updates keep a backlog in the outbox, so both workers have rows to fight over.
+    rig = await openProcessRig(dbUrl, { cardUpdateDelayMs: 5 });
+    for (const [key, channel] of Object.entries(CHANNELS)) await upsertTeam(rig.f.db, { key, name: key, slackChannel: channel });
     // Every day around now is a working day, whatever day of the week the suite runs on.
     calendar = path.join(os.tmpdir(), `funnelbot-chaos-calendar-${process.pid}-${Date.now()}.json`);
     const days = [-1, 0, 1, 2].map((d) => utcDay(Date.now() + d * DAY_MS));
     writeFileSync(calendar, JSON.stringify({ timezone: "UTC", holidays: [], workdays: days }));
-    slack = new FakeSlack();
-    await slack.start();
-    // Slow card updates keep a backlog in the outbox, so both workers have rows to fight over.
-    slack.delayWhen = (method) => (method === "chat.update" ? 5 : 0);
   });
-  afterAll(async () => {
-    for (const server of servers) await server.kill();
-    await slack?.stop();
-    await f?.close();
-  });
+  afterAll(async () => rig?.close());
 
   it("sends one digest per team, drains the outbox once, and loses no command", async () => {
+    const { f, slack, servers } = rig;
     const commands = scale(100, 1000);
     const ids = await seedMqls(f, commands);
     await postCards(f, ids);
