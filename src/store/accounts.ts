@@ -4,7 +4,7 @@ import type { OwnerInfo } from "../domain/permissions.js";
 import type { OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "./database.js";
 import { outboxInsert, outboxRows } from "./outbox.js";
-import { isUniqueViolation, isWriteConflict, join, sql } from "./sql.js";
+import { isUniqueViolation, isWriteConflict, join, raw, sql } from "./sql.js";
 
 // Kept here too for callers that still import it from the account store.
 export { outboxRows };
@@ -22,9 +22,8 @@ export interface AccountWithOwner {
 
 const ownerSelect = { id: true, displayName: true, teamKey: true, handle: true, locale: true } as const;
 
-/** The account columns AccountState holds, for hand-written statements (`a` is the account's alias). */
-const accountColumns = sql`a."id", a."company", a."domain", a."email", a."source", a."ownerId", a."stage", a."stageEnteredAt",
-  a."lastActivityAt", a."amount", a."currency", a."score", a."nextStepAt", a."nextStepNote", a."version"`;
+/** The same columns for hand-written statements (`a` is the account's alias). */
+const accountColumns = join(Object.keys(accountSelect).map((column) => raw(`a."${column}"`)));
 
 type AccountRow = AccountState & { ownerDisplayName: string | null; ownerTeamKey: string | null; ownerHandle: string | null; ownerLocale: string | null };
 

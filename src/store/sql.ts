@@ -12,6 +12,8 @@ import { Prisma as P } from "./generated/sqlite/client.js";
 export const sql = P.sql;
 export const join = P.join;
 export const empty = P.empty;
+/** Trusted SQL text, never user input: column names taken from our own model selects. */
+export const raw = P.raw;
 export type Sql = P.Sql;
 
 /** The driver's own account of a failed raw statement (Prisma's P2010), when there is one. */
