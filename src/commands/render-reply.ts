@@ -47,7 +47,7 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
       break;
     }
     case "forbidden":
-      text = d.needs === "manager" ? t(locale, "error.forbidden.manager") : t(locale, "error.forbidden", { team: teamName(playbook, d.team, locale), stage: stage(d.stage), teams: joinList(locale, ((d.teams as string[]) ?? []).map((k) => teamName(playbook, k, locale))) });
+      text = d.needs === "manager" || d.needs === "admin" || d.needs === "own-team" ? t(locale, `error.forbidden.${d.needs}`) : t(locale, "error.forbidden", { team: teamName(playbook, d.team, locale), stage: stage(d.stage), teams: joinList(locale, ((d.teams as string[]) ?? []).map((k) => teamName(playbook, k, locale))) });
       break;
     case "checklist-incomplete":
       text = t(locale, "error.checklist-incomplete", { stage: stage(d.stage), missing: joinList(locale, ((d.missing as { key: string; label: Label }[]) ?? []).map((m) => `${m.key} (${pick(m.label, locale)})`)) });

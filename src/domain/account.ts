@@ -13,6 +13,8 @@ export interface Actor {
   readonly role: Role;
   readonly locale: "en" | "zh-CN";
   readonly away: boolean;
+  /** The bot itself, acting by the playbook's rules (a hot lead's hand-off): never made an owner. */
+  readonly bot?: boolean;
 }
 
 /** The state of an account that the funnel reads and changes. */

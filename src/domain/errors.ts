@@ -47,7 +47,9 @@ export type ErrorCode =
   /** The rep let this account go and may not have it back before `until`. */
   | "cooldown"
   /** The rep already holds as many unaccepted accounts as the playbook allows. */
-  | "claim-limit";
+  | "claim-limit"
+  /** The change would leave the bot without an admin. */
+  | "last-admin";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

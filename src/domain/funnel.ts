@@ -1,9 +1,10 @@
 import type { AccountState, Actor, EventDraft, StageEventRecord } from "./account.js";
 import { checkBant, type BantAnswers, type BantField } from "./bant.js";
 import { err, ok, type Result } from "./errors.js";
-import { isManager, mayAct, type OwnerInfo } from "./permissions.js";
-import { stageOf, transitionsFrom, type Label, type Playbook, type Transition, type Verb } from "./playbook.js";
+import { mayAct, type Capability, type OwnerInfo } from "./permissions.js";
+import { stageOf, transitionsFrom, type Label, type Playbook, type Stage, type Transition, type Verb } from "./playbook.js";
 import { resolveReason } from "./reasons.js";
+import { chooseRep, cooldownUntil, isPoolStage, type Candidate, type ClaimFacts, type RoutingFacts } from "./routing.js";
 
 /** What someone asks the funnel to do to an account. */
 export type Action =
@@ -20,19 +21,19 @@ export type Action =
     }
   | { readonly kind: "amount"; readonly type: "renewal" | "expansion"; readonly amount: number }
   | { readonly kind: "reassign"; readonly to: OwnerInfo & { readonly role: string } }
-  | { readonly kind: "next-step"; readonly day: string; readonly at: Date; readonly note: string };
+  | { readonly kind: "next-step"; readonly day: string; readonly at: Date; readonly note: string }
+  /** Take an unowned account from the public pool (公海). */
+  | { readonly kind: "claim" };
 
 /** Work the caller must carry out after saving: nothing here runs anything. */
 export type Effect =
-  /** Give the account to a member of this team (round robin or routing rules). */
-  | { readonly kind: "assign"; readonly team: string }
   /** Tell people about what happened (the MQL card to the new owner, a return to marketing …). */
   | { readonly kind: "notify"; readonly audience: "owner" | { readonly team: string }; readonly notice: Notice }
   /** A playbook automation's message, in both languages. */
   | { readonly kind: "message"; readonly audience: "owner" | { readonly team: string }; readonly text: Label };
 
 /** What a notification is about; renderers turn it into a card. */
-export type Notice = "mql-assigned" | "returned" | "disqualified" | "lost" | "churned" | "won-back" | "reassigned";
+export type Notice = "mql-assigned" | "returned" | "disqualified" | "lost" | "churned" | "won-back" | "reassigned" | "claimed";
 
 /** The accepted outcome of an action. */
 export interface Decision {
@@ -43,6 +44,8 @@ export interface Decision {
   readonly bant: { readonly answers: BantAnswers; readonly passed: boolean; readonly failures: BantField[] } | null;
   /** Checklist markers confirmed or skipped on the way out of the old stage. */
   readonly checklist: { readonly stage: string; readonly markers: readonly string[]; readonly override: string | null } | null;
+  /** The member a move handed the account to (round robin or routing rules); null member: nobody free, so the pool. */
+  readonly assigned: { readonly team: string; readonly member: Candidate | null } | null;
 }
 
 /** Everything `decide` needs; `now` and `today` (in the business timezone) come from the caller's clock. */
@@ -56,12 +59,53 @@ export interface DecideInput {
   readonly today: string;
   /** The account's latest transition, to tell a late second click who already acted. */
   readonly lastTransition: StageEventRecord | null;
+  /** The pool's facts, for an unowned account (claimed before anything else is done to it). */
+  readonly claim?: ClaimFacts | null;
+  /** The team a move may hand the account to, when {@link routingTeam} names one. */
+  readonly routing?: RoutingFacts | null;
 }
 
 // Verbs that leave a stage on its main path, so the stage's checklist must be confirmed first.
 const GATED: ReadonlySet<Verb> = new Set(["handoff", "advance", "sign", "validate", "validate-pass"]);
 
-const none = { bant: null, checklist: null } as const;
+const none = { bant: null, checklist: null, assigned: null } as const;
+
+/** The capability of the permission table an action needs. */
+function capabilityOf(action: Action): Capability {
+  switch (action.kind) {
+    case "move": return action.verb;
+    case "amount": return "renew";
+    case "reassign": return "reassign";
+    case "next-step": return "next-step";
+    case "claim": return "claim";
+  }
+}
+
+/**
+ * Asks the permission table, and carries out a claim it calls for: an unowned account becomes the actor's,
+ * under the pool's rules when it waits in the pool (the cool-down after letting it go, the claim limit),
+ * with a `claimed` event before whatever the actor does next. Returns the account as the action then sees it.
+ */
+function permit(input: DecideInput, stage: Stage): Result<{ account: AccountState; owner: OwnerInfo | null; claimed: EventDraft | null }> {
+  const { playbook, account, actor, action, now } = input;
+  const pooled = isPoolStage(playbook, stage);
+  const allowed = mayAct(actor, capabilityOf(action), stage, input.owner, pooled);
+  if (!allowed.ok) return { ok: false, error: { ...allowed.error, details: { ...allowed.error.details, company: account.company } } };
+  if (allowed.value === "allow") return ok({ account, owner: input.owner, claimed: null });
+  if (pooled) {
+    const facts = input.claim ?? { releases: [], held: 0 };
+    const until = cooldownUntil(facts.releases, actor.id, playbook.routing.cooldownDays, now);
+    if (until) return err("cooldown", { company: account.company, until: until.toISOString() });
+    if (facts.held >= playbook.routing.claimLimit) return err("claim-limit", { count: facts.held, limit: playbook.routing.claimLimit });
+  }
+  const claimed = draft("claimed", { data: { repId: actor.id, repName: actor.displayName } });
+  return ok({ account: { ...account, ownerId: actor.id, lastActivityAt: now }, owner: { id: actor.id, displayName: actor.displayName, teamKey: actor.teamKey }, claimed });
+}
+
+/** Appends a claim's event before the action's own, and counts the version once. */
+function withClaim(decision: Decision, claimed: EventDraft | null): Decision {
+  return claimed ? { ...decision, events: [claimed, ...decision.events] } : decision;
+}
 
 /** The pure funnel: given an account and an action, the next state, its events and effects — or why not. */
 export function decide(input: DecideInput): Result<Decision> {
@@ -70,21 +114,27 @@ export function decide(input: DecideInput): Result<Decision> {
   if (!stage) return err("unknown-stage", { stage: account.stage });
   // A move that does not exist is refused as such whoever asks: "not from this stage" says more than "not you".
   if (action.kind === "move") return move(input, action);
-  const allowed = mayAct(actor, stage, input.owner);
-  if (!allowed.ok) return allowed;
+  // A claim is asked of the team the stage hands its accounts to.
+  const permitted = permit(input, stage.assignTo && action.kind === "claim" ? { ...stage, teams: [stage.assignTo] } : stage);
+  if (!permitted.ok) return permitted;
+  const { claimed } = permitted.value;
+  const current = permitted.value.account;
 
   switch (action.kind) {
+    case "claim": {
+      const next = { ...current, version: account.version + 1 };
+      return ok({ next, events: claimed ? [claimed] : [], effects: [{ kind: "notify", audience: { team: stage.teams[0] ?? stage.assignTo! }, notice: "claimed" }], ...none });
+    }
     case "amount": {
       if (!stage.renewals) {
         const stages = playbook.stages.filter((s) => s.renewals).map((s) => s.code);
         return err("not-a-customer", { stage: stage.code, stages });
       }
       const event = draft(action.type, { amount: action.amount });
-      const next = { ...account, amount: account.amount + action.amount, lastActivityAt: now, version: account.version + 1 };
-      return ok({ next, events: [event], effects: [], ...none });
+      const next = { ...current, amount: account.amount + action.amount, lastActivityAt: now, version: account.version + 1 };
+      return ok(withClaim({ next, events: [event], effects: [], ...none }, claimed));
     }
     case "reassign": {
-      if (!isManager(actor)) return err("forbidden", { needs: "manager" });
       if (!stage.teams.includes(action.to.teamKey)) {
         return err("forbidden", { team: action.to.teamKey, stage: stage.code, teams: stage.teams });
       }
@@ -94,10 +144,20 @@ export function decide(input: DecideInput): Result<Decision> {
     }
     case "next-step": {
       const event = draft("next-step", { reasonText: action.note, data: { day: action.day } });
-      const next = { ...account, nextStepAt: action.at, nextStepNote: action.note, lastActivityAt: now, version: account.version + 1 };
-      return ok({ next, events: [event], effects: [], ...none });
+      const next = { ...current, nextStepAt: action.at, nextStepNote: action.note, lastActivityAt: now, version: account.version + 1 };
+      return ok(withClaim({ next, events: [event], effects: [], ...none }, claimed));
     }
   }
+}
+
+/**
+ * The team a move of this action would hand the account to, so the caller can read that team's routing
+ * facts before deciding; null when the action assigns nobody.
+ */
+export function routingTeam(playbook: Playbook, account: AccountState, action: Action): string | null {
+  if (action.kind !== "move") return null;
+  const found = findTransition(playbook, account.stage, action.verb, action.to ?? null);
+  return found.ok ? (stageOf(playbook, found.value.to)?.assignTo ?? null) : null;
 }
 
 function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Result<Decision> {
@@ -105,8 +165,9 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   const found = findTransition(playbook, account.stage, action.verb, action.to ?? null);
   if (!found.ok) return alreadyDone(input, action) ?? found;
   const transition = found.value;
-  const allowed = mayAct(actor, stageOf(playbook, account.stage)!, input.owner);
-  if (!allowed.ok) return allowed;
+  const permitted = permit(input, stageOf(playbook, account.stage)!);
+  if (!permitted.ok) return permitted;
+  const { claimed, owner } = permitted.value;
 
   let reasonCode: string | null = null;
   let reasonText: string | null = null;
@@ -126,7 +187,7 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
     if (missing.length > 0 && override === null) {
       return err("checklist-incomplete", { stage: stage.code, missing, checklist: stage.checklist });
     }
-    if (missing.length > 0 && !isManager(actor)) return err("override-not-manager", { stage: stage.code, missing });
+    if (missing.length > 0 && !mayAct(actor, "override", stage, owner, false).ok) return err("override-not-manager", { stage: stage.code, missing });
     checklist = { stage: stage.code, markers: keys.filter((k) => confirmed.includes(k)), override: missing.length > 0 ? override : null };
   }
 
@@ -138,8 +199,8 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
     if (!bant.passed) {
       // Failing BANT keeps the stage; the answers and the failure are recorded all the same.
       const event = draft("bant-failed", { fromStage: account.stage, data: { failures: bant.failures } });
-      const next = { ...account, lastActivityAt: now, version: account.version + 1 };
-      return ok({ next, events: [event], effects: [], bant, checklist: null });
+      const next = { ...permitted.value.account, lastActivityAt: now, version: account.version + 1 };
+      return ok(withClaim({ next, events: [event], effects: [], bant, checklist: null, assigned: null }, claimed));
     }
   }
 
@@ -153,8 +214,13 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
     reasonText,
     data: Object.keys(data).length > 0 ? data : null,
   });
+  const target = stageOf(playbook, transition.to)!;
+  const assigned = assignment(input, target, owner);
+  // An owner whose team does not act on the new stage (a rep's lead returned to marketing) no longer owns it.
+  const ownerId = assigned ? (assigned.member?.id ?? null) : owner && target.teams.includes(owner.teamKey) ? owner.id : null;
   const next: AccountState = {
     ...account,
+    ownerId,
     stage: transition.to,
     stageEnteredAt: now,
     lastActivityAt: now,
@@ -162,13 +228,21 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
     nextStepNote: null,
     version: account.version + 1,
   };
-  return ok({ next, events: [event], effects: effectsOf(playbook, transition, input.owner), bant, checklist });
+  // Outside the pool, a claim the move itself hands on (a lead handed to sales) leaves nothing to record.
+  const kept = claimed && (next.ownerId === actor.id || isPoolStage(playbook, stageOf(playbook, account.stage)!)) ? claimed : null;
+  return ok(withClaim({ next, events: [event], effects: effectsOf(playbook, transition), bant, checklist, assigned }, kept));
 }
 
-function effectsOf(playbook: Playbook, transition: Transition, owner: OwnerInfo | null): Effect[] {
+/** Whom a move hands the account to: a member of the target's team when its owner is not in it, from the routing facts. */
+function assignment(input: DecideInput, target: Stage, owner: OwnerInfo | null): Decision["assigned"] {
+  if (!target.assignTo || owner?.teamKey === target.assignTo) return null;
+  const facts = input.routing?.team === target.assignTo ? input.routing : null;
+  return { team: target.assignTo, member: facts ? chooseRep(input.playbook.routing, facts, input.now) : null };
+}
+
+function effectsOf(playbook: Playbook, transition: Transition): Effect[] {
   const target = stageOf(playbook, transition.to)!;
   const effects: Effect[] = [];
-  if (target.assignTo && owner?.teamKey !== target.assignTo) effects.push({ kind: "assign", team: target.assignTo });
   const marketing = playbook.teams[0]!.key;
   // A lead handed (or handed again) to sales reaches its rep as a card with the moves out of its new stage.
   if (transition.verb === "handoff" || (transition.verb === "recycle" && target.assignTo)) {
@@ -234,4 +308,43 @@ export function mainPath(playbook: Playbook): Transition[] {
     seen.add(move.to);
   }
   return path;
+}
+
+/** Everything an escalation step of an unaccepted assignment needs. */
+export interface EscalateInput {
+  readonly playbook: Playbook;
+  readonly stage: Stage;
+  readonly account: AccountState;
+  readonly owner: OwnerInfo;
+  /** 1 reminds the owner, 2 tells their managers (named in `managers`), 3 takes the account back. */
+  readonly level: 1 | 2 | 3;
+  readonly managers: readonly string[];
+  /** The team the stage hands accounts to, for a release to the next rep. */
+  readonly routing: RoutingFacts | null;
+  readonly now: Date;
+}
+
+/**
+ * One escalation step, decided like any move: a reminder event (levels 1 and 2), or a release (level 3) that
+ * gives the account to the next rep in the rotation — never the one who let it go, nor anyone cooling down —
+ * or, with `routing.release: pool` or nobody free, to the pool.
+ */
+export function escalate(input: EscalateInput): Decision {
+  const { playbook, stage, account, owner, level, now } = input;
+  const base = { level, stageEnteredAt: account.stageEnteredAt.toISOString(), repId: owner.id, repName: owner.displayName };
+  if (level < 3) {
+    const data = level === 2 ? { ...base, managers: input.managers } : base;
+    return { next: { ...account, version: account.version + 1 }, events: [draft("reminder", { data })], effects: [], ...none };
+  }
+  const facts = input.routing?.team === stage.assignTo ? input.routing : null;
+  const chosen = playbook.routing.release === "pool" || !facts ? null : chooseRep(playbook.routing, facts, now, [owner.id]);
+  const data = { ...base, ownerId: chosen?.id ?? null, ownerName: chosen?.displayName ?? null };
+  return {
+    next: { ...account, ownerId: chosen?.id ?? null, version: account.version + 1 },
+    events: [draft("released", { data })],
+    effects: [],
+    bant: null,
+    checklist: null,
+    assigned: stage.assignTo ? { team: stage.assignTo, member: chosen } : null,
+  };
 }

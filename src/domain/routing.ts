@@ -1,4 +1,4 @@
-import type { RoutingRule } from "./playbook.js";
+import type { Playbook, Routing, RoutingRule, Stage } from "./playbook.js";
 
 /** A member who can be given leads. */
 export interface Assignee {
@@ -55,4 +55,51 @@ export function cooldownUntil(releases: readonly { readonly repId: number; reado
   if (last === null) return null;
   const until = new Date(last.getTime() + cooldownDays * 86_400_000);
   return until > now ? until : null;
+}
+
+/** A member who may be given an account, as routing reads them. */
+export interface Candidate extends Assignee {
+  readonly handle: string;
+  readonly role: string;
+  readonly teamKey: string;
+  readonly locale: string;
+}
+
+/** A release of an account from a rep (the pool's cool-down starts then). */
+export interface Release {
+  readonly repId: number;
+  readonly at: Date;
+}
+
+/**
+ * What assigning an account to a team needs, read before deciding: the team's members, whose turn it was,
+ * the account's releases (cool-downs) and the lead's facts for the playbook's routing rules.
+ */
+export interface RoutingFacts {
+  readonly team: string;
+  readonly members: readonly Candidate[];
+  readonly lastAssignedId: number | null;
+  readonly releases: readonly Release[];
+  readonly lead: RoutedLead | null;
+}
+
+/**
+ * The rep of a team whose turn it is, or null when nobody is available: routing rules narrow the team to
+ * the reps for the lead's region, industry or size, then round robin picks, skipping those away, those in
+ * `exclude` and those still cooling down after letting this account go.
+ */
+export function chooseRep(routing: Routing, facts: RoutingFacts, now: Date, exclude: readonly number[] = []): Candidate | null {
+  const reps = facts.members.filter((m) => m.role === "rep" && !exclude.includes(m.id) && cooldownUntil(facts.releases, m.id, routing.cooldownDays, now) === null);
+  return pickRoundRobin(facts.lead && routing.rules.length > 0 ? routeCandidates(routing.rules, facts.lead, reps) : reps, facts.lastAssignedId);
+}
+
+/** What the pool's claim rules read: the account's releases and how many unaccepted accounts the claimer holds. */
+export interface ClaimFacts {
+  readonly releases: readonly Release[];
+  readonly held: number;
+}
+
+/** Stages whose unowned accounts wait in the public pool (公海): handed to a team whose member must accept them. */
+export function isPoolStage(playbook: Pick<Playbook, "transitions">, stage: Pick<Stage, "code" | "assignTo">): boolean {
+  return stage.assignTo !== null && playbook.transitions.some((x) => x.from === stage.code && x.verb === "accept");
 }

@@ -1,13 +1,15 @@
 import { pick, t } from "../commands/i18n.js";
 import { moveButtons, renderNotice } from "../commands/render-notice.js";
 import type { Locale, OutgoingMessage, Reply } from "../commands/reply.js";
-import type { EventDraft, StageEventRecord } from "../domain/account.js";
+import type { StageEventRecord } from "../domain/account.js";
 import { slaDeadline } from "../domain/calendar.js";
+import { err, ok } from "../domain/errors.js";
+import { escalate, type Decision } from "../domain/funnel.js";
 import type { Automation, Sla, Stage } from "../domain/playbook.js";
-import { nextRep } from "../services/act-on-account.js";
 import type { ServiceContext } from "../services/context.js";
-import { accountsInStageSince, eventsSince, saveChange, type AccountWithOwner } from "../store/accounts.js";
-import { listMembers } from "../store/members.js";
+import { decideAndSave, routingFacts } from "../services/save-decision.js";
+import { accountsInStageSince, eventsSince, findAccount, saveChange, type AccountWithOwner } from "../store/accounts.js";
+import { listMembers, type MemberRecord } from "../store/members.js";
 import { accountsWithTask, createTaskWithMessages } from "../store/tasks.js";
 import { findTeam } from "../store/teams.js";
 
@@ -105,7 +107,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
       const due = LEVELS.filter((level) => now.getTime() >= slaDeadline(ctx.calendar, since, times(sla, level)).getTime()).at(-1);
       // After downtime several levels may be due at once: only the highest happens, once.
       if (due === undefined || due <= done) continue;
-      if (await escalate(ctx, stage, item, due, now)) counts[due] += 1;
+      if (await escalateAccount(ctx, stage, item, due, now)) counts[due] += 1;
     }
   }
   return counts;
@@ -142,56 +144,70 @@ function localeOf(value: string): Locale {
   return value === "zh-CN" ? "zh-CN" : "en";
 }
 
-/** Carries out one escalation step; false when the account changed meanwhile (accepted, say) and nothing was done. */
-async function escalate(ctx: ServiceContext, stage: Stage, { account, owner }: AccountWithOwner, level: Level, now: Date): Promise<boolean> {
-  if (!owner) return false;
+/**
+ * Carries out one escalation step, decided in the domain and saved through the one save loop with the version
+ * read; false when the account changed meanwhile (accepted, say) so the step no longer applies.
+ */
+async function escalateAccount(ctx: ServiceContext, stage: Stage, read: AccountWithOwner, level: Level, now: Date): Promise<boolean> {
+  let attempts = 0;
+  const done = await decideAndSave<boolean>(async () => {
+    // The first attempt uses the page's row; a retry reads the account again and gives up once it has moved on.
+    const fresh = attempts++ === 0 ? read : await findAccount(ctx.db, read.account.id);
+    if (!fresh || fresh.account.stage !== stage.code || fresh.owner?.id !== read.owner?.id || fresh.account.stageEnteredAt.getTime() !== read.account.stageEnteredAt.getTime()) {
+      return err("already-done", {});
+    }
+    const { account, owner } = fresh;
+    if (!owner) return err("not-in-pool", {});
+    const managers = level === 2 ? (await listMembers(ctx.db, owner.teamKey)).filter((m) => m.role === "manager" && m.id !== owner.id) : [];
+    const routing = level === 3 && ctx.playbook.routing.release !== "pool" ? await routingFacts(ctx, account, stage.assignTo) : null;
+    const decision = escalate({ playbook: ctx.playbook, stage, account, owner, level, managers: managers.map((m) => m.displayName), routing, now });
+    const messages = await escalationMessages(ctx, stage, fresh, owner, decision, managers, level);
+    const member = decision.assigned?.member ?? null;
+    return ok({
+      result: true,
+      save: () => saveChange(ctx.db, {
+        accountId: account.id, expectedVersion: account.version, next: decision.next, events: decision.events, actorId: null, platform: "system", at: now,
+        bant: null, checklist: null, messages, roundRobin: member ? { teamKey: decision.assigned!.team, memberId: member.id } : null, idempotency: null,
+      }),
+    });
+  }, () => ok(false));
+  return done.ok && done.value;
+}
+
+/** What an escalation step tells whom: the rep (1), their managers or else the team channel (2), everyone concerned (3). */
+async function escalationMessages(
+  ctx: ServiceContext, stage: Stage, { account }: AccountWithOwner, owner: NonNullable<AccountWithOwner["owner"]>, decision: Decision,
+  managers: readonly MemberRecord[], level: Level,
+): Promise<OutgoingMessage[]> {
   const { playbook } = ctx;
   const sla = stage.sla!;
-  const rep = { repId: owner.id, repName: owner.displayName };
   const facts = { company: account.company, id: account.id, rep: owner.displayName };
   const teamLocale = async (key: string) => localeOf((await findTeam(ctx.db, key))?.locale ?? "en");
   const messages: OutgoingMessage[] = [];
-  let data: Record<string, unknown> = { level, stageEnteredAt: account.stageEnteredAt.toISOString(), ...rep };
-  let next = { ...account, version: account.version + 1 };
-  let roundRobin: { teamKey: string; memberId: number } | null = null;
-
   if (level === 1) {
     const locale = localeOf(owner.locale);
     const text = t(locale, "escalation.rep", { ...facts, sla: slaText(locale, sla) });
     messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(text, moveButtons(playbook, account, locale)) });
   } else if (level === 2) {
-    const managers = (await listMembers(ctx.db, owner.teamKey)).filter((m) => m.role === "manager" && m.id !== owner.id);
     const say = (locale: Locale) => withButtons(t(locale, "escalation.manager", { ...facts, sla: slaText(locale, times(sla, 2)), release: slaText(locale, times(sla, 3)) }), []);
     for (const manager of managers) messages.push({ to: { kind: "member", memberId: manager.id }, reply: say(manager.locale) });
     // A team without a manager hears of it in its channel instead.
     if (managers.length === 0) messages.push({ to: { kind: "team", teamKey: owner.teamKey }, reply: say(await teamLocale(owner.teamKey)) });
-    data = { ...data, managers: managers.map((m) => m.displayName) };
   } else {
-    // The rep who let it go (and any other still cooling down after doing so) is out of the rotation for
-    // this account; a playbook that releases to the pool, or nobody else available, leaves it there to claim.
-    const chosen = playbook.routing.release === "pool" ? null : await nextRep(ctx, stage.assignTo!, [owner.id], account.id);
-    next = { ...next, ownerId: chosen?.id ?? null };
-    roundRobin = chosen ? { teamKey: stage.assignTo!, memberId: chosen.id } : null;
-    data = { ...data, ownerId: chosen?.id ?? null, ownerName: chosen?.displayName ?? null };
+    const chosen = decision.assigned?.member ?? null;
     const within = (locale: Locale) => slaText(locale, times(sla, 3));
     const oldLocale = localeOf(owner.locale);
     messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(t(oldLocale, "escalation.released-rep", { ...facts, sla: within(oldLocale) }), []) });
     if (chosen) {
-      const notice = renderNotice("mql-assigned", { playbook, account: next, actorName: "funnelbot", reason: null }, chosen.locale);
+      const notice = renderNotice("mql-assigned", { playbook, account: decision.next, actorName: "funnelbot", reason: null }, localeOf(chosen.locale));
       messages.push({ to: { kind: "member", memberId: chosen.id }, reply: notice, card: { accountId: account.id, kind: "mql-assigned" } });
     }
     const channel = stage.teams[0] ?? stage.assignTo!;
     const locale = await teamLocale(channel);
     const text = t(locale, "escalation.released", { ...facts, sla: within(locale), owner: chosen?.displayName ?? t(locale, "show.nobody") });
-    messages.push({ to: { kind: "team", teamKey: channel }, reply: withButtons(text, chosen ? [] : moveButtons(playbook, next, locale)) });
+    messages.push({ to: { kind: "team", teamKey: channel }, reply: withButtons(text, chosen ? [] : moveButtons(playbook, decision.next, locale)) });
   }
-
-  const event: EventDraft = { kind: level === 3 ? "released" : "reminder", fromStage: null, toStage: null, reasonCode: null, reasonText: null, amount: null, data };
-  const saved = await saveChange(ctx.db, {
-    accountId: account.id, expectedVersion: account.version, next, events: [event], actorId: null, platform: "system", at: now,
-    bant: null, checklist: null, messages, roundRobin, idempotency: null,
-  });
-  return saved.kind === "saved";
+  return messages;
 }
 
 function withButtons(text: string, buttons: ReturnType<typeof moveButtons>): Reply {

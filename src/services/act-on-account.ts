@@ -1,17 +1,16 @@
+import { createHash } from "node:crypto";
 import type { AccountRef } from "../commands/command.js";
 import type { CardOutcome, OutgoingMessage } from "../commands/reply.js";
 import { renderNotice, renderOutcome } from "../commands/render-notice.js";
 import type { AccountState, Actor, EventKind } from "../domain/account.js";
-import { localDay } from "../domain/calendar.js";
-import { err, ok, type Result } from "../domain/errors.js";
-import { decide, type Action, type Decision } from "../domain/funnel.js";
-import { cooldownUntil, pickRoundRobin, routeCandidates } from "../domain/routing.js";
-import { findDelivery, lastTransition, saveChange, type AccountWithOwner } from "../store/accounts.js";
-import { findLead, releasesOf } from "../store/leads.js";
-import { findMember, listMembers, type MemberRecord } from "../store/members.js";
+import { ok, type Result } from "../domain/errors.js";
+import type { Action, Decision } from "../domain/funnel.js";
+import { findDelivery, saveChange, type AccountWithOwner } from "../store/accounts.js";
+import { findMember } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { resolveAccount } from "./resolve-account.js";
+import { decideAndSave, loadAndDecide, raced } from "./save-decision.js";
 
 /** What an accepted action did, in plain data so a repeated delivery can be answered from storage. */
 export interface ActOutcome {
@@ -27,12 +26,11 @@ export interface ActOutcome {
   readonly nextStep: { readonly day: string; readonly note: string } | null;
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
- * Runs one action on one account: load, decide (pure), resolve assignments, render notices, and save the
- * state, its events and its messages in one versioned transaction. A lost race decides again on fresh
- * state, so the loser learns who won; a repeated idempotency key returns the first outcome, writing nothing.
+ * Runs one action on one account: load what the decision needs, decide (pure: permissions, claims, routing
+ * included), render notices, and save the state, its events and its messages in one versioned transaction
+ * through the one save loop. A repeated idempotency key of the same member returns the first outcome,
+ * writing nothing; the key is the member's own, so nobody reads another's stored answer through it.
  */
 export async function actOnAccount(
   ctx: ServiceContext,
@@ -41,97 +39,68 @@ export async function actOnAccount(
   action: Action,
   meta: RequestMeta,
 ): Promise<Result<ActOutcome>> {
-  if (meta.key) {
-    const first = await findDelivery(ctx.db, meta.key);
+  const key = meta.key ? memberKey(meta.key, actor, action) : null;
+  if (key) {
+    const first = await findDelivery(ctx.db, key);
     if (first !== undefined) return ok(first as ActOutcome);
   }
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return decideAndSave<ActOutcome>(async () => {
     const loaded = await resolveAccount(ctx, typeof ref === "number" ? { kind: "id", id: ref } : ref);
     if (!loaded.ok) return loaded;
-    const { account, owner } = loaded.value;
-    const now = ctx.clock();
-    const decided = decide({
-      playbook: ctx.playbook, account, owner, actor, action, now,
-      today: localDay(now, ctx.calendar.timezone),
-      lastTransition: await lastTransition(ctx.db, account.id),
-    });
+    const { account } = loaded.value;
+    const decided = await loadAndDecide(ctx, actor, loaded.value, action);
     if (!decided.ok) return decided;
-    const assigned = await assign(ctx, decided.value, loaded.value);
-    const outcome = outcomeOf(decided.value, account, assigned.next, assigned.ownerName, now, action);
-    const saved = await saveChange(ctx.db, {
-      accountId: account.id,
-      expectedVersion: account.version,
-      next: assigned.next,
-      events: decided.value.events,
-      actorId: actor.id === SYSTEM_ID ? null : actor.id,
-      platform: meta.platform,
-      at: now,
-      bant: decided.value.bant,
-      checklist: decided.value.checklist,
-      messages: await messagesFor(ctx, decided.value, assigned.next, actor, loaded.value),
-      roundRobin: assigned.roundRobin,
-      idempotency: meta.key ? { key: meta.key, result: outcome } : null,
-      previousEnteredAt: account.stageEnteredAt,
+    const decision = decided.value;
+    const now = ctx.clock();
+    const owner = await ownerAfter(ctx, decision, loaded.value, actor);
+    const outcome = outcomeOf(decision, account, owner?.displayName ?? null, now, action);
+    const messages = await messagesFor(ctx, decision, owner, actor, loaded.value);
+    return ok({
+      result: outcome,
+      save: () => saveChange(ctx.db, {
+        accountId: account.id, expectedVersion: account.version, next: decision.next, events: decision.events,
+        actorId: actor.bot ? null : actor.id, platform: meta.platform, at: now, bant: decision.bant, checklist: decision.checklist,
+        messages, roundRobin: decision.assigned?.member ? { teamKey: decision.assigned.team, memberId: decision.assigned.member.id } : null,
+        idempotency: key ? { key, result: outcome } : null, previousEnteredAt: account.stageEnteredAt,
+      }),
     });
-    if (saved.kind === "saved") return ok(outcome);
-    if (saved.kind === "duplicate") return ok(saved.result as ActOutcome);
-  }
-  return err("already-done", { by: null, at: null, stage: null });
-}
-
-interface Assignment {
-  readonly next: AccountState;
-  readonly ownerName: string | null;
-  readonly roundRobin: { teamKey: string; memberId: number } | null;
-}
-
-async function assign(ctx: ServiceContext, decision: Decision, before: AccountWithOwner): Promise<Assignment> {
-  const effect = decision.effects.find((e) => e.kind === "assign");
-  if (!effect || effect.kind !== "assign") {
-    const owner = decision.next.ownerId === before.owner?.id ? before.owner : decision.next.ownerId ? await findMember(ctx.db, { id: decision.next.ownerId }) : null;
-    return { next: decision.next, ownerName: owner?.displayName ?? null, roundRobin: null };
-  }
-  const chosen = await nextRep(ctx, effect.team, [], before.account.id);
-  return {
-    // Nobody available: the account waits in the team's pool, unowned, and the team channel hears of it.
-    next: { ...decision.next, ownerId: chosen?.id ?? null },
-    ownerName: chosen?.displayName ?? null,
-    roundRobin: chosen ? { teamKey: effect.team, memberId: chosen.id } : null,
-  };
+  }, raced);
 }
 
 /**
- * The rep of a team whose turn it is, or null when nobody is available: the playbook's routing rules
- * narrow the team to the reps for the account's region, industry or size, then round robin picks,
- * skipping those away, those in `exclude` and those still cooling down after letting this account go.
- * Whoever saves the assignment moves the team's cursor to them (`roundRobin`).
+ * A platform's delivery key bound to the member who sent it and to what they asked: a stored answer is only
+ * ever given back to the same member for the same request, never to someone replaying another's key.
  */
-export async function nextRep(ctx: ServiceContext, teamKey: string, exclude: readonly number[] = [], accountId: number | null = null): Promise<MemberRecord | null> {
-  const { routing } = ctx.playbook;
-  const team = await findTeam(ctx.db, teamKey);
-  const now = ctx.clock();
-  const releases = accountId === null ? [] : await releasesOf(ctx.db, accountId);
-  const reps = (await listMembers(ctx.db, teamKey)).filter(
-    (m) => m.role === "rep" && !exclude.includes(m.id) && cooldownUntil(releases, m.id, routing.cooldownDays, now) === null,
-  );
-  const lead = accountId !== null && routing.rules.length > 0 ? await findLead(ctx.db, accountId) : null;
-  return pickRoundRobin(lead ? routeCandidates(routing.rules, lead, reps) : reps, team?.lastAssignedId ?? null);
+export function memberKey(key: string, actor: Actor, request: unknown): string {
+  const digest = createHash("sha256").update(JSON.stringify(request)).digest("base64url").slice(0, 16);
+  return `${key}:m${actor.bot ? "bot" : actor.id}:${digest}`;
 }
 
-/** The bot itself, acting on its own (a lead scored over the MQL threshold): an admin with no member row. */
+type OwnerFacts = { readonly id: number; readonly displayName: string; readonly locale: string; readonly teamKey: string };
+
+/** The account's owner after the decision, with what messages need (name, language). */
+async function ownerAfter(ctx: ServiceContext, decision: Decision, before: AccountWithOwner, actor: Actor): Promise<OwnerFacts | null> {
+  const id = decision.next.ownerId;
+  if (id === null) return null;
+  if (decision.assigned?.member?.id === id) return decision.assigned.member;
+  if (before.owner?.id === id) return before.owner;
+  if (actor.id === id) return actor;
+  return findMember(ctx.db, { id });
+}
+
+/** The bot itself, acting on its own (a lead scored over the MQL threshold): it never owns what it moves. */
 export function systemActor(ctx: ServiceContext): Actor {
-  return { id: SYSTEM_ID, handle: "funnelbot", displayName: "funnelbot", teamKey: ctx.playbook.teams[0]!.key, role: "admin", locale: "en", away: false };
+  return { id: 0, handle: "funnelbot", displayName: "funnelbot", teamKey: ctx.playbook.teams[0]!.key, role: "admin", locale: "en", away: false, bot: true };
 }
-
-const SYSTEM_ID = 0;
 
 async function messagesFor(
   ctx: ServiceContext,
   decision: Decision,
-  next: AccountState,
+  owner: OwnerFacts | null,
   actor: Actor,
   before: AccountWithOwner,
 ): Promise<OutgoingMessage[]> {
+  const { next } = decision;
   const messages: OutgoingMessage[] = [];
   const transition = decision.events.find((e) => e.kind === "transition");
   const reason = transition?.reasonCode ? { code: transition.reasonCode, text: transition.reasonText } : null;
@@ -145,12 +114,10 @@ async function messagesFor(
     messages.push({ to: { kind: "cards", accountId: next.id }, reply: renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, "en"), outcome });
   }
   const facts = { playbook: ctx.playbook, account: next, actorName: actor.displayName, reason };
-  const owner = next.ownerId === null ? null : next.ownerId === before.owner?.id ? before.owner : await findMember(ctx.db, { id: next.ownerId });
   const ownerLocale = owner?.locale === "zh-CN" ? "zh-CN" : "en";
   const homeTeam = ctx.playbook.stages.find((s) => s.code === next.stage)?.teams[0] ?? null;
   const toTeam = async (teamKey: string) => (await findTeam(ctx.db, teamKey))?.locale ?? "en";
   for (const effect of decision.effects) {
-    if (effect.kind === "assign") continue;
     const audience = effect.audience;
     const reply =
       effect.kind === "notify"
@@ -174,8 +141,10 @@ async function messagesFor(
   return messages;
 }
 
-function outcomeOf(decision: Decision, before: AccountState, next: AccountState, ownerName: string | null, now: Date, action: Action): ActOutcome {
-  const main = decision.events[0]!;
+function outcomeOf(decision: Decision, before: AccountState, ownerName: string | null, now: Date, action: Action): ActOutcome {
+  const { next } = decision;
+  // A claim made on the way to another action is not the action's outcome.
+  const main = decision.events.find((e) => e.kind !== "claimed") ?? decision.events[0]!;
   return {
     accountId: before.id,
     company: before.company,

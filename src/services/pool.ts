@@ -3,14 +3,11 @@ import { t } from "../commands/i18n.js";
 import { stageName } from "../commands/render-notice.js";
 import type { Reply } from "../commands/reply.js";
 import type { Actor } from "../domain/account.js";
-import { err, ok, type Result } from "../domain/errors.js";
-import { cooldownUntil } from "../domain/routing.js";
-import { stageOf } from "../domain/playbook.js";
-import { saveChange } from "../store/accounts.js";
-import { countOwned, poolAccounts, releasesOf } from "../store/leads.js";
-import { findTeam } from "../store/teams.js";
+import { ok, type Result } from "../domain/errors.js";
+import { isPoolStage } from "../domain/routing.js";
+import { poolAccounts } from "../store/leads.js";
+import { actOnAccount } from "./act-on-account.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
-import { resolveAccount } from "./resolve-account.js";
 
 /** A claimed account, for the reply. */
 export interface ClaimOutcome {
@@ -19,47 +16,21 @@ export interface ClaimOutcome {
   readonly stage: string;
 }
 
-const MAX_ATTEMPTS = 3;
 const LISTED = 20;
 
 /** Stages whose unowned accounts make up the pool: handed to a team whose member must accept them (MQL). */
 export function poolStages(ctx: ServiceContext): string[] {
-  const { playbook } = ctx;
-  return playbook.stages.filter((s) => s.assignTo && playbook.transitions.some((x) => x.from === s.code && x.verb === "accept")).map((s) => s.code);
+  return ctx.playbook.stages.filter((s) => isPoolStage(ctx.playbook, s)).map((s) => s.code);
 }
 
 /**
- * `/lead claim` (领取): a rep of the assigned team takes an unowned MQL from the pool, unless they let
- * this very account go within the cool-down, or already hold as many unaccepted ones as the playbook
- * allows. Saved with the account's version, so of two reps claiming at once exactly one gets it.
+ * `/lead claim` (领取): a member of the assigned team takes an unowned MQL from the pool. The permission table
+ * and the pool's rules (cool-down after letting it go, claim limit) decide in the domain, like any action, and
+ * the one save loop saves it with the account's version, so of two reps claiming at once exactly one gets it.
  */
 export async function claimLead(ctx: ServiceContext, actor: Actor, ref: AccountRef, meta: RequestMeta): Promise<Result<ClaimOutcome>> {
-  const { routing } = ctx.playbook;
-  const stages = poolStages(ctx);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const found = await resolveAccount(ctx, ref);
-    if (!found.ok) return found;
-    const { account } = found.value;
-    const stage = stageOf(ctx.playbook, account.stage);
-    if (!stage || !stages.includes(stage.code) || account.ownerId !== null) return err("not-in-pool", { company: account.company });
-    if (actor.role !== "admin" && actor.teamKey !== stage.assignTo) return err("forbidden", { team: actor.teamKey, stage: stage.code, teams: [stage.assignTo] });
-    const now = ctx.clock();
-    const until = cooldownUntil(await releasesOf(ctx.db, account.id), actor.id, routing.cooldownDays, now);
-    if (until) return err("cooldown", { company: account.company, until: until.toISOString() });
-    const held = await countOwned(ctx.db, actor.id, stages);
-    if (held >= routing.claimLimit) return err("claim-limit", { count: held, limit: routing.claimLimit });
-    const channel = stage.teams[0] ?? stage.assignTo!;
-    const text = t((await findTeam(ctx.db, channel))?.locale ?? "en", "claimed.team", { actor: actor.displayName, company: account.company, id: account.id });
-    const saved = await saveChange(ctx.db, {
-      accountId: account.id, expectedVersion: account.version, next: { ...account, ownerId: actor.id, lastActivityAt: now, version: account.version + 1 },
-      events: [{ kind: "claimed", fromStage: null, toStage: null, reasonCode: null, reasonText: null, amount: null, data: { repId: actor.id, repName: actor.displayName } }],
-      actorId: actor.id, platform: meta.platform, at: now, bant: null, checklist: null,
-      messages: [{ to: { kind: "team", teamKey: channel }, reply: { text, ephemeral: false, blocks: [{ kind: "text", text }] } }],
-      roundRobin: null, idempotency: null,
-    });
-    if (saved.kind === "saved") return ok({ accountId: account.id, company: account.company, stage: account.stage });
-  }
-  return err("not-in-pool", { company: "" });
+  const claimed = await actOnAccount(ctx, actor, ref, { kind: "claim" }, meta);
+  return claimed.ok ? ok({ accountId: claimed.value.accountId, company: claimed.value.company, stage: claimed.value.toStage }) : claimed;
 }
 
 /** `/lead pool` (公海): the unowned MQLs, longest waiting first, each with a [Claim] button. */

@@ -65,10 +65,10 @@ describe("decide: moves", () => {
 
   it("hands a lead to sales with an assignment to the sales team and a card for the new owner", () => {
     const result = run(account("LEAD", null), mia, { kind: "move", verb: "handoff", confirm: "all" });
-    expect(result.ok && result.value.effects).toEqual([
-      { kind: "assign", team: "sales" },
-      { kind: "notify", audience: "owner", notice: "mql-assigned" },
-    ]);
+    expect(result.ok && result.value.assigned).toEqual({ team: "sales", member: null });
+    expect(result.ok && result.value.effects).toEqual([{ kind: "notify", audience: "owner", notice: "mql-assigned" }]);
+    // The marketer does not become the owner of a lead they hand on, and nothing says they claimed it.
+    expect(result.ok && result.value.events.map((e) => e.kind)).toEqual(["transition"]);
   });
 
   it("posts the deliverability guide to the owner on entering P2", () => {
@@ -79,7 +79,7 @@ describe("decide: moves", () => {
   it("sends a won-back account to sales for reassignment", () => {
     const result = run(account("CHURNED", carl.id), carl, { kind: "move", verb: "winback" });
     expect(result.ok && result.value.next.stage).toBe("PQL");
-    expect(result.ok && result.value.effects).toContainEqual({ kind: "assign", team: "sales" });
+    expect(result.ok && result.value.assigned?.team).toBe("sales");
   });
 
   it("advances to a named stage only along an allowed move", () => {

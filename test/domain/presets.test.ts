@@ -124,7 +124,10 @@ describe.each(Object.keys(EXPECTED))("the %s preset", (name) => {
       const result = act(playbook, state, owner, actor, action);
       expect(result.ok ? result.value.next.stage : result.error).toBe(move.to);
       if (!result.ok) return;
-      expect(result.value.events).toEqual([expect.objectContaining({ kind: "transition", fromStage: move.from, toStage: move.to })]);
+      // An unowned account is claimed by whoever acts on it: the claim comes first, unless the move hands it on.
+      const claimed = result.value.events[0]?.kind === "claimed";
+      if (claimed) expect(state.ownerId).toBeNull();
+      expect(result.value.events.slice(claimed ? 1 : 0)).toEqual([expect.objectContaining({ kind: "transition", fromStage: move.from, toStage: move.to })]);
 
       // Where the domain recorded the checklist, leaving without confirming it must be refused.
       if (result.value.checklist) {
@@ -132,12 +135,18 @@ describe.each(Object.keys(EXPECTED))("the %s preset", (name) => {
         const bare = act(playbook, state, owner, actor, { ...action, confirm: null });
         expect(bare).toMatchObject({ ok: false, error: { code: "checklist-incomplete", details: { stage: stage.code } } });
       }
-      // The service hands the account to a rep of the team the effect names; do the same here.
-      const assign = result.value.effects.find((e) => e.kind === "assign");
-      if (assign?.kind === "assign") {
-        owner = ownerInfo(rep(assign.team));
+      // With no routing facts given, a move that hands the account on names the team and leaves it unowned;
+      // hand it to a rep of that team here, as the service's routing would.
+      const assigned = result.value.assigned;
+      if (assigned) {
+        expect(result.value.next.ownerId).toBeNull();
+        owner = ownerInfo(rep(assigned.team));
         state = { ...result.value.next, ownerId: owner.id };
-      } else state = result.value.next;
+      } else {
+        state = result.value.next;
+        // The owner the domain decided: the actor after a claim, nobody after a hand-back, else unchanged.
+        owner = state.ownerId === actor.id ? ownerInfo(actor) : state.ownerId === null ? null : owner;
+      }
     }
     expect(state.stage).toBe(expected.path.at(-1));
     expect(stageOf(playbook, state.stage)!.customer).toBe(true);
