@@ -73,6 +73,14 @@ interface Token {
   readonly quoted: boolean;
 }
 
+/**
+ * A word looked up in one of the tables below, own entries only: a plain object also answers to `constructor`,
+ * `valueOf` and `__proto__`, which must read as unknown words, never as the Object built-ins.
+ */
+function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 const QUOTES: Readonly<Record<string, string>> = { '"': '"', "＂": "＂", "“": "”", "「": "」", "『": "』" };
 
 /** Splits on any whitespace; quotes group words and may start mid-word (`dm="Li Wei"`); an unclosed quote runs to the end. */
@@ -88,9 +96,9 @@ function tokenize(text: string): Result<Token[]> {
     } else if (/\s/u.test(char)) {
       if (current !== null) tokens.push({ text: current, quoted });
       current = null;
-    } else if (QUOTES[char] !== undefined) {
+    } else if (lookup(QUOTES, char) !== undefined) {
       if (current === null) [current, quoted] = ["", true];
-      close = QUOTES[char]!;
+      close = lookup(QUOTES, char)!;
     } else {
       if (current === null) [current, quoted] = ["", false];
       current += char;
@@ -141,7 +149,7 @@ function splitFlags(args: readonly Token[], allowed: readonly FlagName[], usage:
       words.push(args[i]!.text);
       continue;
     }
-    const name = FLAG_NAMES[flag.name];
+    const name = lookup(FLAG_NAMES, flag.name);
     if (!name || !allowed.includes(name)) return usageError(usage);
     let value = "";
     if (SWITCHES.has(name)) {
@@ -214,7 +222,7 @@ const BANT_KEYS: Readonly<Record<string, BantField>> = {
 function pairOf(text: string): { key: string; value: string } | null {
   const sep = text.search(/[=＝：]/);
   const colon = text.indexOf(":");
-  const at = colon >= 0 && (sep < 0 || colon < sep) && BANT_KEYS[keyword(text.slice(0, colon))] ? colon : sep;
+  const at = colon >= 0 && (sep < 0 || colon < sep) && lookup(BANT_KEYS, keyword(text.slice(0, colon))) ? colon : sep;
   return at < 0 ? null : { key: text.slice(0, at), value: text.slice(at + 1) };
 }
 
@@ -229,7 +237,7 @@ function bantAnswers(tokens: readonly Token[], usage: string): Result<Record<str
       answers[last] = `${answers[last] ?? ""} ${token.text}`.trim();
       continue;
     }
-    const field = BANT_KEYS[keyword(pair.key.trim())];
+    const field = lookup(BANT_KEYS, keyword(pair.key.trim()));
     if (!field) {
       const suggestions = closest(keyword(pair.key), BANT_FIELDS.map((f) => ({ key: f, display: `${f}=`, group: null })), null);
       return err("usage", { usage, unknown: pair.key, suggestions });
@@ -343,7 +351,7 @@ const validate: Build = (args, usage) => {
   const [ref, outcomeWord] = parts.value.words;
   const account = accountRef(ref, usage);
   if (!account.ok) return account;
-  const outcome = outcomeWord === undefined ? "start" : OUTCOMES[keyword(outcomeWord)];
+  const outcome = outcomeWord === undefined ? "start" : lookup(OUTCOMES, keyword(outcomeWord));
   return outcome ? ok({ verb: "account.validate", account: account.value, outcome }) : usageError(usage);
 };
 
@@ -433,7 +441,7 @@ const memberAdd: Build = (args, usage) => {
   if (!parts.ok) return parts;
   const [action, who, team, role] = parts.value.words as [string, string, string, string];
   if (!["add", "添加"].includes(keyword(action))) return usageError(usage);
-  const mapped = ROLES[keyword(role)];
+  const mapped = lookup(ROLES, keyword(role));
   if (!mapped) return usageError(usage);
   const name = requiredText([who], usage);
   return name.ok ? ok({ verb: "funnel.member", who: name.value, team: keyword(team), role: mapped }) : name;

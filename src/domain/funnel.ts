@@ -109,7 +109,7 @@ function withClaim(decision: Decision, claimed: EventDraft | null): Decision {
 
 /** The pure funnel: given an account and an action, the next state, its events and effects — or why not. */
 export function decide(input: DecideInput): Result<Decision> {
-  const { playbook, account, actor, action, now } = input;
+  const { playbook, account, action, now } = input;
   const stage = stageOf(playbook, account.stage);
   if (!stage) return err("unknown-stage", { stage: account.stage });
   // A move that does not exist is refused as such whoever asks: "not from this stage" says more than "not you".
@@ -187,7 +187,10 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
     if (missing.length > 0 && override === null) {
       return err("checklist-incomplete", { stage: stage.code, missing, checklist: stage.checklist });
     }
-    if (missing.length > 0 && !mayAct(actor, "override", stage, owner, false).ok) return err("override-not-manager", { stage: stage.code, missing });
+    if (missing.length > 0) {
+      const skip = mayAct(actor, "override", stage, owner, false);
+      if (!skip.ok) return { ok: false, error: { ...skip.error, details: { ...skip.error.details, stage: stage.code, missing } } };
+    }
     checklist = { stage: stage.code, markers: keys.filter((k) => confirmed.includes(k)), override: missing.length > 0 ? override : null };
   }
 
@@ -217,7 +220,9 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   const target = stageOf(playbook, transition.to)!;
   const assigned = assignment(input, target, owner);
   // An owner whose team does not act on the new stage (a rep's lead returned to marketing) no longer owns it.
-  const ownerId = assigned ? (assigned.member?.id ?? null) : owner && target.teams.includes(owner.teamKey) ? owner.id : null;
+  // An admin who claimed it keeps it wherever it goes: they may act on any stage.
+  const keeps = (o: OwnerInfo) => target.teams.includes(o.teamKey) || (o.id === actor.id && actor.role === "admin");
+  const ownerId = assigned ? (assigned.member?.id ?? null) : owner && keeps(owner) ? owner.id : null;
   const next: AccountState = {
     ...account,
     ownerId,

@@ -1,6 +1,6 @@
 import type { Actor, Role } from "./account.js";
 import { err, ok, type ErrorCode, type Result } from "./errors.js";
-import type { Stage } from "./playbook.js";
+import { stageOf, type Playbook, type Stage } from "./playbook.js";
 
 /** Who owns the account now, as far as permissions care. */
 export interface OwnerInfo {
@@ -100,6 +100,15 @@ const MANAGE: Policy = {
   stranger: strangers,
 };
 
+/** Skipping a checklist with a written reason: managers of the stage's team, and admins. */
+const OVERRIDE: Policy = {
+  rep: row(everywhere({ deny: "override-not-manager" }), NOT_TEAM),
+  manager: row(everywhere(ALLOW), NOT_TEAM),
+  admin: row(everywhere(ALLOW), ALLOW),
+  bot: notBot,
+  stranger: strangers,
+};
+
 /** Taking an account from the pool: members of the team the stage assigns to, only while it waits there, under the pool's rules. */
 const CLAIMING: Policy = {
   rep: row({ own: NOT_IN_POOL, teammate: NOT_IN_POOL, "other-team": NOT_IN_POOL, unowned: NOT_IN_POOL, pool: CLAIM }, NOT_TEAM),
@@ -158,7 +167,7 @@ const PEOPLE: Policy = {
 export const PERMISSIONS: Readonly<Record<Capability, Policy>> = {
   handoff: WORK, accept: WORK, return: WORK, disqualify: WORK, qualify: WORK, validate: WORK, "validate-pass": WORK, "validate-fail": WORK,
   sign: WORK, advance: WORK, lose: WORK, churn: WORK, winback: WORK, archive: WORK, recycle: WORK, renew: WORK, "next-step": WORK,
-  reassign: MANAGE, override: MANAGE, claim: CLAIMING,
+  reassign: MANAGE, override: OVERRIDE, claim: CLAIMING,
   show: READ, mine: READ, pool: READ, tasks: READ, funnel: READ, digest: READ,
   create: CREATE, "complete-task": TASK, "manage-member": PEOPLE,
 };
@@ -222,6 +231,21 @@ export function mayChangeMember(actor: Actor, target: MemberFacts | null, change
   if (change.role === "admin" && actor.role !== "admin") return err("forbidden", { needs: "admin" });
   if (target?.role === "admin" && change.role !== "admin" && admins <= 1) return err("last-admin", {});
   return ok(undefined);
+}
+
+/**
+ * May `actor` close this task? A task belongs to its assignee's team (an unassigned one to the team of its
+ * account's stage): its assignee closes it, or a manager of that team, or an admin.
+ */
+export function mayCompleteTask(
+  playbook: Playbook, actor: Actor,
+  task: { readonly assigneeId: number | null; readonly assigneeTeam: string | null; readonly assigneeName: string | null; readonly stage: string },
+): Result<"allow" | "claim"> {
+  const team = task.assigneeTeam ?? stageOf(playbook, task.stage)?.teams[0] ?? null;
+  const ownership: Ownership = task.assigneeId === null ? "unowned" : task.assigneeId === actor.id ? "own" : task.assigneeTeam === actor.teamKey ? "teammate" : "other-team";
+  const relation: TeamRelation = team === actor.teamKey || task.assigneeId === actor.id ? "own" : "other";
+  const details = relation === "other" ? { team: actor.teamKey, stage: task.stage, teams: team ? [team] : [] } : { owner: task.assigneeName };
+  return check("complete-task", askerOf(actor), relation, ownership, details);
 }
 
 /** Managers and admins may skip a checklist, reassign accounts and see every team's funnel. */

@@ -72,7 +72,9 @@ export async function actOnAccount(
  * ever given back to the same member for the same request, never to someone replaying another's key.
  */
 export function memberKey(key: string, actor: Actor, request: unknown): string {
-  const digest = createHash("sha256").update(JSON.stringify(request)).digest("base64url").slice(0, 16);
+  // Unset and null fields are the same request, however a surface spelled it.
+  const canonical = JSON.stringify(request, (_key, value: unknown) => (value === null ? undefined : value));
+  const digest = createHash("sha256").update(canonical).digest("base64url").slice(0, 16);
   return `${key}:m${actor.bot ? "bot" : actor.id}:${digest}`;
 }
 

@@ -1,7 +1,9 @@
 import type { NewLeadInput } from "../commands/command.js";
 import type { Actor } from "../domain/account.js";
 import { contactKeys } from "../domain/contacts.js";
-import { err, ok, type Result } from "../domain/errors.js";
+import { ok, type Result } from "../domain/errors.js";
+import { askerOf, check, stageRelation } from "../domain/permissions.js";
+import { memberKey } from "./act-on-account.js";
 import { createAccount, findAccountByContact, findDelivery } from "../store/accounts.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 
@@ -16,11 +18,11 @@ export interface CreateLeadOutcome {
 /** Creates a lead in the playbook's first stage, unless its email or domain is already known. */
 export async function createLead(ctx: ServiceContext, actor: Actor, lead: NewLeadInput, meta: RequestMeta): Promise<Result<CreateLeadOutcome>> {
   const stage = ctx.playbook.stages.find((s) => s.code === ctx.playbook.initialStage)!;
-  if (actor.role !== "admin" && !stage.teams.includes(actor.teamKey)) {
-    return err("forbidden", { team: actor.teamKey, stage: stage.code, teams: stage.teams });
-  }
-  if (meta.key) {
-    const first = await findDelivery(ctx.db, meta.key);
+  const allowed = check("create", askerOf(actor), stageRelation(actor, stage), "unowned", { team: actor.teamKey, stage: stage.code, teams: stage.teams });
+  if (!allowed.ok) return allowed;
+  const key = meta.key ? memberKey(meta.key, actor, lead) : null;
+  if (key) {
+    const first = await findDelivery(ctx.db, key);
     if (first !== undefined) return ok(first as CreateLeadOutcome);
   }
   const { domain, email } = contactKeys(lead.email, lead.domain);
@@ -29,7 +31,7 @@ export async function createLead(ctx: ServiceContext, actor: Actor, lead: NewLea
   const created = await createAccount(ctx.db, {
     company: lead.company, domain, email, source: lead.source, region: lead.region, industry: lead.industry,
     amount: lead.amount ?? 0, stage: stage.code, ownerId: null, actorId: actor.id, platform: meta.platform, at: ctx.clock(),
-    idempotency: meta.key ? { key: meta.key, result: (id) => ({ accountId: id, company: lead.company, stage: stage.code, merged: false }) } : null,
+    idempotency: key ? { key, result: (id) => ({ accountId: id, company: lead.company, stage: stage.code, merged: false }) } : null,
   });
   if (created.kind === "duplicate") return ok(created.result as CreateLeadOutcome);
   return ok({ accountId: created.id, company: lead.company, stage: stage.code, merged: false });

@@ -12,9 +12,10 @@ import { stageOf, type Verb } from "../domain/playbook.js";
 import { zonedMidnight } from "../domain/calendar.js";
 import { stalledCutoff } from "../domain/stalled.js";
 import { accountHistory, accountsOwnedBy } from "../store/accounts.js";
-import { findMember, updateMember, upsertMember } from "../store/members.js";
+import { countAdmins, findMember, updateMember, upsertMember } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
-import { completeTask, openTasks } from "../store/tasks.js";
+import { completeTask, findOpenTask, openTasks } from "../store/tasks.js";
+import { mayChangeMember, mayCompleteTask } from "../domain/permissions.js";
 import { actOnAccount, type ActOutcome } from "./act-on-account.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { createLead } from "./create-lead.js";
@@ -152,7 +153,11 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       };
     }
     case "account.done": {
-      const done = await completeTask(ctx.db, command.task, actor.id, ctx.clock(), actor.role !== "rep");
+      const task = await findOpenTask(ctx.db, command.task);
+      if (!task) return refuse(fail("task-not-found", { task: command.task }));
+      const allowed = mayCompleteTask(ctx.playbook, actor, task);
+      if (!allowed.ok) return refuse(allowed.error);
+      const done = await completeTask(ctx.db, task.id, actor.id, ctx.clock());
       return done ? say(t(locale, "tasks.done", { task: command.task })) : refuse(fail("task-not-found", { task: command.task }));
     }
     case "funnel.show":
@@ -176,14 +181,16 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
 async function addMember(ctx: ServiceContext, actor: Actor, command: Extract<Command, { verb: "funnel.member" }>): Promise<Reply> {
   const locale = actor.locale;
   const refuse = (error: DomainError) => renderError(error, locale, ctx.playbook);
-  const mayAdd = actor.role === "admin" || (actor.role === "manager" && command.team === actor.teamKey && command.role !== "admin");
-  if (!mayAdd) return refuse(fail("forbidden", { needs: "manager" }));
   const team = ctx.playbook.teams.find((x) => x.key === command.team);
   if (!team) return refuse(fail("unknown-team", { team: command.team }));
   const mention = /^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$/.exec(command.who);
   if (!mention) return refuse(fail("usage", { usage: "/funnel member add <@user> <team> <rep|manager|admin>" }));
   const [, slackUserId, name] = mention as unknown as [string, string, string | undefined];
   const existing = await findMember(ctx.db, { slackUserId });
+  // Who the person is today decides as much as where they are going: see the permission table.
+  const admins = existing?.role === "admin" ? await countAdmins(ctx.db) : 0;
+  const allowed = mayChangeMember(actor, existing, { teamKey: team.key, role: command.role }, admins);
+  if (!allowed.ok) return refuse(allowed.error);
   const teamLocale = (await findTeam(ctx.db, team.key))?.locale === "zh-CN" ? "zh-CN" : "en";
   const member = existing
     ? await updateMember(ctx.db, existing.handle, { teamKey: team.key, role: command.role })

@@ -4,7 +4,7 @@ import { err, ok, type Result } from "../domain/errors.js";
 import { decide, routingTeam, type Action, type Decision, type DecideInput } from "../domain/funnel.js";
 import { stageOf } from "../domain/playbook.js";
 import { isPoolStage, type ClaimFacts, type RoutingFacts } from "../domain/routing.js";
-import { lastTransition, saveChange, type AccountWithOwner, type SaveOutcome } from "../store/accounts.js";
+import { lastTransition, type AccountWithOwner, type SaveOutcome } from "../store/accounts.js";
 import { countOwned, findLead, releasesOf } from "../store/leads.js";
 import { listMembers } from "../store/members.js";
 import { findTeam } from "../store/teams.js";

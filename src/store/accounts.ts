@@ -42,16 +42,16 @@ export async function findAccount(db: Database, id: number): Promise<AccountWith
   return { account, owner };
 }
 
-/** Accounts whose company name or domain starts with `prefix` (case-insensitive), at most `limit`. */
+/**
+ * Accounts whose company name or domain starts with `prefix` (case-insensitive), at most `limit`. The prefix is
+ * matched literally: `%`, `_` and `\` in it are escaped, so `lead show %` finds a company named "%", not every one.
+ */
 export async function findAccountsByPrefix(db: Database, prefix: string, limit = 6): Promise<{ id: number; company: string; domain: string | null }[]> {
-  // SQLite's LIKE already ignores ASCII case; PostgreSQL needs the insensitive mode, which SQLite refuses.
-  const mode = db.provider === "postgresql" ? { mode: "insensitive" as const } : {};
-  return db.prisma.account.findMany({
-    where: { OR: [{ company: { startsWith: prefix, ...mode } }, { domain: { startsWith: prefix, ...mode } }] },
-    select: { id: true, company: true, domain: true },
-    orderBy: { id: "asc" },
-    take: limit,
-  });
+  const pattern = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db.prisma.$queryRaw<{ id: number; company: string; domain: string | null }[]>`
+    SELECT "id", "company", "domain" FROM "Account"
+    WHERE lower("company") LIKE ${pattern} ESCAPE '\\' OR lower("domain") LIKE ${pattern} ESCAPE '\\'
+    ORDER BY "id" LIMIT ${limit}`;
 }
 
 /** The account with this domain or email, to merge a new lead into it instead of making a duplicate. */

@@ -67,3 +67,8 @@ export async function updateMember(db: Database, handle: string, patch: Partial<
   if (!found) return null;
   return toMember(await db.prisma.member.update({ where: { handle }, data: patch, select }));
 }
+
+/** How many admins there are: the last one may not be demoted. */
+export async function countAdmins(db: Database): Promise<number> {
+  return db.prisma.member.count({ where: { role: "admin" } });
+}

@@ -24,13 +24,28 @@ export async function openTasks(db: Database, assigneeId: number): Promise<TaskR
   return rows.map((r) => ({ ...r, company: names.get(r.accountId) ?? `#${r.accountId}` }));
 }
 
-/** Marks a task done once; false when it does not exist, is done already, or is someone else's. */
-export async function completeTask(db: Database, taskId: number, memberId: number, at: Date, anyone: boolean): Promise<boolean> {
-  if (!Number.isSafeInteger(taskId) || taskId <= 0 || taskId > 2_147_483_647) return false;
-  const { count } = await db.prisma.task.updateMany({
-    where: { id: taskId, doneAt: null, ...(anyone ? {} : { assigneeId: memberId }) },
-    data: { doneAt: at, doneById: memberId },
-  });
+/** An open task with what permissions read: who it is assigned to and their team, and the account's stage. */
+export interface OpenTask {
+  readonly id: number;
+  readonly assigneeId: number | null;
+  readonly assigneeTeam: string | null;
+  readonly assigneeName: string | null;
+  readonly stage: string;
+}
+
+/** An open task by id, or null when there is none (or it is done). */
+export async function findOpenTask(db: Database, taskId: number): Promise<OpenTask | null> {
+  if (!Number.isSafeInteger(taskId) || taskId <= 0 || taskId > 2_147_483_647) return null;
+  const [row] = await db.prisma.$queryRaw<OpenTask[]>`
+    SELECT t."id", t."assigneeId", m."teamKey" AS "assigneeTeam", m."displayName" AS "assigneeName", a."stage"
+    FROM "Task" t JOIN "Account" a ON a."id" = t."accountId" LEFT JOIN "Member" m ON m."id" = t."assigneeId"
+    WHERE t."id" = ${taskId} AND t."doneAt" IS NULL`;
+  return row ?? null;
+}
+
+/** Marks a task done once; false when it is done already (by someone quicker). */
+export async function completeTask(db: Database, taskId: number, memberId: number, at: Date): Promise<boolean> {
+  const { count } = await db.prisma.task.updateMany({ where: { id: taskId, doneAt: null }, data: { doneAt: at, doneById: memberId } });
   return count === 1;
 }
 
