@@ -5,7 +5,9 @@ import { err, ok, type Result } from "../domain/errors.js";
 import { behaviourPoints, gradeOf, scoreLead, type Grade, type LeadProfile, type LeadScore } from "../domain/scoring.js";
 import { createAccount, findDelivery } from "../store/accounts.js";
 import { behaviourTotals, findLead, leadsByContact, recordActivity, updateLead, type LeadPatch, type LeadRecord } from "../store/leads.js";
+import { mergePatch } from "../domain/intake.js";
 import { actOnAccount, systemActor } from "./act-on-account.js";
+import { decideAndSave } from "./save-decision.js";
 import type { ServiceContext } from "./context.js";
 
 const text = (max: number) => z.string({ error: (issue) => (issue.input === undefined ? "is required" : "must be text") }).trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
@@ -53,8 +55,6 @@ export interface IntakeOutcome {
   readonly stage: string;
 }
 
-const MAX_ATTEMPTS = 5;
-
 /** A stable key for a delivery: the sender's id when it gave one, else a hash of the body. */
 export function deliveryKey(kind: "lead" | "activity", id: string | undefined, body: string): string {
   return `hook:${kind}:${id ?? `sha256:${createHash("sha256").update(body).digest("hex")}`}`;
@@ -66,17 +66,9 @@ export async function leadScore(ctx: ServiceContext, lead: LeadProfile & { id: n
   return scoring ? scoreLead(scoring, lead, await behaviourTotals(ctx.db, lead.id)) : null;
 }
 
-/**
- * The fields of `input` that differ from the lead's; empty when a re-sent lead brings nothing new. The
- * company keeps the name it was first given (sales may have corrected it), and the contact and source
- * are only filled in when missing: the first touch is the channel the lead is credited to.
- */
+/** The facts a submission changes on a known lead: decided in the domain ({@link mergePatch}). */
 export function patchOf(lead: LeadRecord, input: LeadInput, domain: string | null, email: string | null): LeadPatch {
-  const wanted: LeadPatch = {
-    email: lead.email ? undefined : (email ?? undefined), domain: lead.domain ? undefined : (domain ?? undefined),
-    source: lead.source ? undefined : input.source, title: input.title, size: input.size, industry: input.industry, region: input.region,
-  };
-  return Object.fromEntries(Object.entries(wanted).filter(([k, v]) => v !== undefined && v !== lead[k as keyof LeadRecord])) as LeadPatch;
+  return mergePatch(lead, input, domain, email);
 }
 
 /**
@@ -92,29 +84,39 @@ export async function intakeLead(ctx: ServiceContext, input: LeadInput, key: str
   const { domain, email } = contactKeys(input.email, input.domain);
   const stage = ctx.playbook.initialStage;
   const profile = { title: input.title ?? null, size: input.size ?? null, industry: input.industry ?? null, region: input.region ?? null };
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  // A replayed delivery answers as the first time; an unchanged lead hands nothing on.
+  let quiet = false;
+  const merged = await decideAndSave<IntakeOutcome>(async () => {
     const [existing] = await leadsByContact(ctx.db, domain ? [domain] : [], email ? [email] : []);
     if (!existing) {
       const score = ctx.playbook.scoring ? scoreLead(ctx.playbook.scoring, profile, []).total : 0;
       const outcome = (id: number): IntakeOutcome => ({ accountId: id, created: true, changed: true, score, grade: grade(ctx, score), stage });
-      const created = await createAccount(ctx.db, {
+      const made = await createAccount(ctx.db, {
         company: input.company, domain, email, source: input.source ?? null, ...profile, score, amount: 0, stage, ownerId: null, actorId: null,
         platform, at: ctx.clock(), idempotency: key ? { key, result: outcome } : null,
       });
-      if (created.kind === "duplicate") return created.result as IntakeOutcome;
-      return handOffIfHot(ctx, outcome(created.id));
+      quiet = made.kind === "duplicate";
+      return ok({ result: made.kind === "duplicate" ? (made.result as IntakeOutcome) : outcome(made.id), save: async () => (made.kind === "duplicate" ? made : { kind: "saved" as const }) });
     }
     const patch = patchOf(existing, input, domain, email);
-    const merged = { ...existing, ...patch };
-    const score = (await leadScore(ctx, merged))?.total ?? existing.score;
+    const score = (await leadScore(ctx, { ...existing, ...patch }))?.total ?? existing.score;
     const changed = Object.keys(patch).length > 0 || score !== existing.score;
     const outcome: IntakeOutcome = { accountId: existing.id, created: false, changed, score, grade: grade(ctx, score), stage: existing.stage };
-    if (!changed && !key) return outcome;
-    const saved = await updateLead(ctx.db, { accountId: existing.id, expectedVersion: existing.version, patch, score, at: ctx.clock(), idempotency: key ? { key, result: outcome } : null });
-    if (saved.kind === "duplicate") return saved.result as IntakeOutcome;
-    if (saved.kind === "saved") return handOffIfHot(ctx, outcome);
-  }
-  throw new Error("lead intake kept losing races on one account");
+    quiet = !changed && !key;
+    if (quiet) return ok({ result: outcome, save: async () => ({ kind: "saved" as const }) });
+    return ok({
+      result: outcome,
+      save: async () => {
+        const saved = await updateLead(ctx.db, { accountId: existing.id, expectedVersion: existing.version, patch, score, at: ctx.clock(), idempotency: key ? { key, result: outcome } : null });
+        quiet = saved.kind === "duplicate";
+        return saved;
+      },
+    });
+  }, () => {
+    throw new Error("lead intake kept losing races on one account");
+  });
+  if (!merged.ok) throw new Error(merged.error.code);
+  return quiet ? merged.value : handOffIfHot(ctx, merged.value);
 }
 
 /**
@@ -125,17 +127,17 @@ export async function recordLeadActivity(ctx: ServiceContext, input: ActivityInp
   const first = await findDelivery(ctx.db, key);
   if (first !== undefined) return ok(first as IntakeOutcome);
   const points = behaviourPoints(ctx.playbook.scoring, input.type);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  const recorded = await decideAndSave<IntakeOutcome>(async () => {
     const lead = await locate(ctx, input);
     if (!lead) return err("account-not-found", { ref: input.accountId ?? input.email ?? input.domain ?? "" });
     const score = ((await leadScore(ctx, lead))?.total ?? lead.score) + points;
     const outcome: IntakeOutcome = { accountId: lead.id, created: false, changed: true, score, grade: grade(ctx, score), stage: lead.stage };
     const at = input.at ? new Date(input.at) : ctx.clock();
-    const saved = await recordActivity(ctx.db, { accountId: lead.id, expectedVersion: lead.version, kind: input.type, points, score, key, at, result: outcome });
-    if (saved.kind === "duplicate") return ok(saved.result as IntakeOutcome);
-    if (saved.kind === "saved") return ok(await handOffIfHot(ctx, outcome));
-  }
-  throw new Error("activity kept losing races on one account");
+    return ok({ result: outcome, save: () => recordActivity(ctx.db, { accountId: lead.id, expectedVersion: lead.version, kind: input.type, points, score, key, at, result: outcome }) });
+  }, () => {
+    throw new Error("activity kept losing races on one account");
+  });
+  return recorded.ok ? ok(await handOffIfHot(ctx, recorded.value)) : recorded;
 }
 
 async function locate(ctx: ServiceContext, input: ActivityInput): Promise<LeadRecord | null> {
