@@ -65,11 +65,12 @@ export function readCalendarFile(file: string): CalendarFile {
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.slice(0, 20).map((issue) => {
     const keys = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-    const node = doc.getIn(keys, true);
+    // An unknown key is found by its own name; any other problem by the value it is about.
+    const unknown = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+    const node = doc.getIn(unknown === undefined ? keys : [...keys, unknown], true);
     const where = isNode(node) && node.range ? `:${lineCounter.linePos(node.range[0]).line}` : "";
-    const value = isNode(node) ? ` (${JSON.stringify(node.toJSON())})` : "";
-    const keyName = issue.code === "unrecognized_keys" ? ` ${issue.keys.join(", ")}` : "";
-    return `  ${file}${where}: ${keys.join(".") || "(top)"}: ${issue.message}${keyName}${value}`;
+    const value = unknown === undefined && isNode(node) && keys.length > 0 ? ` (${JSON.stringify(node.toJSON())})` : "";
+    return `  ${file}${where}: ${keys.join(".") || "(top)"}: ${issue.message}${value}`;
   });
   throw new ConfigError(`${file} is not a valid calendar:\n${lines.join("\n")}`);
 }

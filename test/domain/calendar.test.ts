@@ -6,8 +6,10 @@ import { describe, expect, it } from "vitest";
 import { chinaCalendar } from "../../src/config/calendar.js";
 import {
   addBusinessDays, elapsedDays, isBusinessDay, isOverdue, localDay, localTime, localTimeOfDay,
-  nextBusinessDay, slaDeadline, zonedMidnight, type BusinessCalendar,
+  monthDays, nextBusinessDay, slaDeadline, stageCalendar, unpublishedYears, withOverlay, zonedMidnight, type BusinessCalendar,
 } from "../../src/domain/calendar.js";
+import { PlaybookSchema } from "../../src/domain/playbook.js";
+import { emailSaas } from "../../src/domain/presets/email-saas.js";
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -255,5 +257,54 @@ describe("local times", () => {
   it("reads midnight as 00:00, not 24:00", () => {
     expect(localTime(new Date("2026-11-22T16:00:00Z"), "Asia/Shanghai")).toBe("2026-11-23 00:00");
     expect(localTimeOfDay(new Date("2026-11-22T16:00:00.007Z"), "Asia/Shanghai")).toBe("00:00:00.007");
+  });
+});
+
+describe("calendars with years, overlays and teams", () => {
+  const small: BusinessCalendar = {
+    name: "cn", timezone: "Asia/Shanghai", holidays: ["2026-10-01", "2026-10-02"], workdays: ["2026-10-10"], names: { "2026-10-01": "国庆节" }, published: [2026],
+  };
+
+  it("misses the current year, and from 1 December local time the next one", () => {
+    expect(unpublishedYears(small, at("2026-11-30T15:59:59Z"))).toEqual([]); // 23:59 on 30 Nov in Shanghai
+    expect(unpublishedYears(small, at("2026-11-30T16:00:00Z"))).toEqual([2027]); // 00:00 on 1 Dec
+    expect(unpublishedYears(small, at("2027-03-01T00:00:00Z"))).toEqual([2027]);
+    expect(unpublishedYears({ ...small, published: [2026, 2027] }, at("2026-12-31T00:00:00Z"))).toEqual([]);
+    expect(unpublishedYears({ ...small, published: "by-rule" }, at("2030-12-31T00:00:00Z"))).toEqual([]);
+  });
+
+  it("counts an unpublished year as weekends only", () => {
+    // 2027-02-08 is a weekday: without 2027's data it counts as a business day, a Saturday does not.
+    expect(isBusinessDay(small, "2027-02-08")).toBe(true);
+    expect(isBusinessDay(small, "2027-02-13")).toBe(false);
+  });
+
+  it("lays an overlay's days over the base: its workday beats a base holiday, its holiday a base workday", () => {
+    const merged = withOverlay(small, { holidays: ["2026-10-10", "2026-12-24"], workdays: ["2026-10-02"], years: [2027], names: { "2026-12-24": "Company day" } });
+    expect(merged.holidays).toEqual(["2026-10-01", "2026-10-10", "2026-12-24"]);
+    expect(merged.workdays).toEqual(["2026-10-02"]);
+    expect(isBusinessDay(merged, "2026-10-02")).toBe(true);
+    expect(merged.published).toEqual([2026, 2027]);
+    expect(merged.names).toEqual({ "2026-10-01": "国庆节", "2026-12-24": "Company day" });
+    expect(withOverlay({ ...small, published: "by-rule" }, { holidays: [], workdays: [], years: [2027] }).published).toBe("by-rule");
+  });
+
+  it("lists a month's days with holidays and make-up workdays marked", () => {
+    const october = monthDays(small, "2026-10");
+    expect(october).toHaveLength(31);
+    expect(october[0]).toEqual({ day: "2026-10-01", weekday: 4, business: false, mark: "holiday", name: "国庆节" });
+    expect(october[9]).toEqual({ day: "2026-10-10", weekday: 6, business: true, mark: "workday", name: null });
+    expect(october[10]).toMatchObject({ day: "2026-10-11", business: false, mark: null });
+    expect(monthDays(small, "2028-02")).toHaveLength(29);
+  });
+
+  it("counts a stage on the calendar of the team that owns it (listed first)", () => {
+    const playbook = PlaybookSchema.parse(emailSaas);
+    const us: BusinessCalendar = { ...small, name: "us", timezone: "America/Los_Angeles", published: "by-rule" };
+    const calendars = { of: (team: string | null | undefined) => (team === "sales" ? us : small) };
+    expect(stageCalendar(calendars, playbook, "MQL")).toBe(us);
+    expect(stageCalendar(calendars, playbook, "P0")).toBe(us); // sales, then cs
+    expect(stageCalendar(calendars, playbook, "P1")).toBe(small);
+    expect(stageCalendar(calendars, playbook, "NO-SUCH-STAGE")).toBe(small);
   });
 });
