@@ -82,10 +82,12 @@ export interface ScheduleGap {
   readonly teams: readonly string[];
 }
 
-/** The years missing from the calendars in use (the default's and every team's), current year first. */
+/** The years missing from the calendars the teams use (the default's when there is no team), current year first. */
 export function scheduleGaps(book: TeamCalendarBook, now: Date): ScheduleGap[] {
   const found = new Map<string, { calendar: string; year: number; teams: string[] }>();
-  const users: [string | null, BusinessCalendar][] = [[null, book.default], ...book.entries()];
+  // The default calendar counts through the teams on it; with no team yet, it is the one in use.
+  const teams = book.entries();
+  const users: [string | null, BusinessCalendar][] = teams.length > 0 ? teams : [[null, book.default]];
   for (const [team, cal] of users) {
     for (const year of unpublishedYears(cal, now)) {
       const key = `${cal.name}:${year}`;

@@ -79,6 +79,9 @@ describe("the calendars of an environment", () => {
     expect(calendarResolver({}).defaultCalendar(now)).toMatchObject({ name: "cn", timezone: "Asia/Shanghai" });
     expect(calendarResolver({ TZ: "UTC" }).defaultCalendar(now)).toMatchObject({ name: "cn", timezone: "UTC" });
     expect(() => calendarResolver({ TZ: "Mars/Olympus" })).toThrow(/TZ: unknown timezone/);
+    // A malformed FUNNEL_CALENDAR stops the start with the line named.
+    const broken = file("start.yaml", "holidays:\n  - 2027-13-01\n");
+    expect(() => calendarResolver({ FUNNEL_CALENDAR: broken })).toThrow(`${broken}:2: holidays.0: days are real dates written YYYY-MM-DD ("2027-13-01")`);
   });
 
   it("lets FUNNEL_CALENDAR add company days and a new year to every team on its base region", () => {

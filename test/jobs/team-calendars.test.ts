@@ -123,6 +123,15 @@ describe.each(testDatabases())("a team in California beside teams in Shanghai on
     expect(await f.db.prisma.digestRun.findMany({ where: { teamKey: "sales" }, select: { day: true }, orderBy: { day: "asc" } })).toEqual([{ day: "2026-11-23" }, { day: "2026-11-24" }]);
   });
 
+  it("announces only the calendars teams use: all on a US calendar, nobody hears of mainland China's missing year", async () => {
+    const december = shanghai("2026-12-01T10:00:00");
+    expect(scheduleGaps(f.ctx.calendars, december)).toEqual([{ calendar: "cn", year: 2027, teams: ["cs", "marketing", "support"] }]);
+    for (const team of CN_TEAMS) expect((await cli(f.ctx, `teams set ${team} --calendar us`)).code).toBe(0);
+    expect(scheduleGaps(f.ctx.calendars, december)).toEqual([]);
+    for (const team of CN_TEAMS) expect((await cli(f.ctx, `teams set ${team} --calendar default`)).code).toBe(0);
+    expect(scheduleGaps(f.ctx.calendars, december)).toHaveLength(1);
+  });
+
   it("skips Thanksgiving in Los Angeles, a business day in Shanghai", async () => {
     expect((await pass(pacific("2026-11-25T09:30:00"))).sent).toEqual(["sales"]);
     expect((await pass(shanghai("2026-11-26T09:30:00"))).sent).toEqual(CN_TEAMS);
