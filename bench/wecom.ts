@@ -18,7 +18,7 @@ import { upsertMember } from "../src/store/members.js";
 import { upsertTeam } from "../src/store/teams.js";
 import { PlaybookSchema } from "../src/domain/playbook.js";
 import { emailSaas } from "../src/domain/presets/email-saas.js";
-import { DEFAULT_CALENDAR } from "../src/domain/calendar.js";
+import { teamCalendars } from "../src/wiring.js";
 import { peakRss } from "../test/support/processes.js";
 
 const APP: WecomTestApp = { corpId: "wwbenchcorp", agentId: 1000002, secret: "bench-secret", token: "benchToken", encodingAesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" };
@@ -30,7 +30,8 @@ await migrate(db, url);
 await upsertTeam(db, { key: "sales", name: "Sales" });
 await upsertMember(db, { handle: "chen", displayName: "陈晨", teamKey: "sales", role: "rep", locale: "zh-CN", wecomUserId: "ChenChen" });
 const account = await db.prisma.account.create({ data: { company: "WeCom Bench Co", stage: "MQL", stageEnteredAt: new Date(), lastActivityAt: new Date() }, select: { id: true } });
-const ctx = { db, playbook: PlaybookSchema.parse(emailSaas), calendar: { ...DEFAULT_CALENDAR, timezone: "Asia/Shanghai" }, clock: () => new Date() };
+const calendars = teamCalendars({ FUNNEL_CALENDAR: undefined, TZ: undefined }, new Date());
+const ctx = { db, playbook: PlaybookSchema.parse(emailSaas), calendar: calendars.default, calendars, clock: () => new Date() };
 // The outbox worker is not started: the queued answers stay in the database, out of the measurement.
 const wecom = createWecom(ctx, { ...APP, apiUrl: "http://127.0.0.1:9/" }, pino({ level: "silent" }));
 

@@ -25,7 +25,7 @@ export interface BotOptions {
   /** How often the outbox worker looks for due messages. */
   readonly outboxIntervalMs?: number;
   readonly workerId?: string;
-  /** Local time of the daily digests, `HH:mm` in the calendar's timezone (default 09:30). */
+  /** Local time of the daily digests, `HH:mm` in each team's timezone (default 09:30). */
   readonly digestTime?: string;
   /** The shared secret of `/hooks/leads` and `/hooks/activity`; without it they refuse every request. */
   readonly hookSecret?: string | null;

@@ -1,18 +1,28 @@
 import { loadEnv, type Env } from "./config/env.js";
-import { loadCalendar, loadPlaybook } from "./config/playbook.js";
+import { calendarResolver } from "./config/calendar.js";
+import { loadPlaybook } from "./config/playbook.js";
+import { TeamCalendarBook } from "./services/calendars.js";
 import type { ServiceContext } from "./services/context.js";
 import { migrate, openDatabase } from "./store/database.js";
+
+/** The teams' calendars of an environment (FUNNEL_CALENDAR, TZ), before the teams' settings are read. */
+export function teamCalendars(env: Pick<Env, "FUNNEL_CALENDAR" | "TZ">, now: Date): TeamCalendarBook {
+  return new TeamCalendarBook(calendarResolver(env).resolve, now);
+}
 
 /** The services' context for an environment, with the database migrated; `close` releases it. */
 export async function openContext(env: Env = loadEnv(), clock: () => Date = () => new Date()): Promise<{ ctx: ServiceContext; env: Env; close: () => Promise<void> }> {
   const playbook = loadPlaybook(env.FUNNEL_PLAYBOOK);
-  const calendar = loadCalendar(env.FUNNEL_CALENDAR, env.TZ);
+  const calendars = teamCalendars(env, clock());
   const db = await openDatabase(env.DATABASE_URL);
   try {
     await migrate(db, env.DATABASE_URL);
+    await calendars.refresh({ db }, clock());
   } catch (error) {
     await db.close();
     throw error;
   }
-  return { ctx: { db, playbook, calendar, clock }, env, close: () => db.close() };
+  // The default calendar is read through the book, so a refresh (a new year's rules) reaches it too.
+  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock };
+  return { ctx, env, close: () => db.close() };
 }

@@ -177,6 +177,11 @@ const MESSAGES = {
   "digest.speed-title": { en: "Speed to lead (median MQL → accept, last 30 days)", zh: "线索响应速度(营销合格线索 → 接受的中位时长,近 30 天)" },
   "digest.speed": { en: "{name}: {hours} h ({moves})", zh: "{name}:{hours} 小时({moves} 个)" },
   "digest.more": { en: "Full lists: /funnel {team} · /lead show <account>", zh: "完整列表:/funnel {team} · /lead show <客户>" },
+  "digest.calendar-missing": { en: "⚠️ No published {year} holiday schedule for calendar {calendar}: {year} counts weekends only until an admin supplies it (`funnelbot calendar check`).", zh: "⚠️ 日历 {calendar} 没有已发布的 {year} 年节假日安排:在管理员补充之前,{year} 年只按周末计算(`funnelbot calendar check`)。" },
+  "calendar.missing-admin": {
+    en: "⚠️ No published {year} holiday schedule for calendar {calendar} (teams: {teams}). Until it is supplied, {year} counts weekends only: its public holidays and make-up workdays (调休) are missing, so digests and SLAs are off on those days. To fix: update the holiday data (`npm update chinese-days`, then restart), or supply the year in a calendar file (FUNNEL_CALENDAR) with its holidays, workdays and `years: [{year}]`. `funnelbot calendar check` tells when it is fixed.",
+    zh: "⚠️ 日历 {calendar} 没有已发布的 {year} 年节假日安排(团队:{teams})。在补充之前,{year} 年只按周末计算:缺少法定节假日和调休上班日,这些天的摘要和 SLA 会有偏差。处理方法:更新节假日数据(`npm update chinese-days` 后重启),或在日历文件(FUNNEL_CALENDAR)中写入该年的 holidays、workdays 和 `years: [{year}]`。用 `funnelbot calendar check` 确认已修复。",
+  },
   // The local playground's page (src/platforms/playground/): its own words around the bot's replies.
   "playground.title": { en: "funnelbot playground", zh: "funnelbot 体验台" },
   "playground.intro": { en: "A local playground on demo data: no Slack or WeCom needed. Type the same commands, click the same buttons, fill the same forms.", zh: "本地体验台,使用演示数据,无需 Slack 或企业微信。输入同样的命令,点同样的按钮,填同样的表单。" },

@@ -38,7 +38,7 @@ export const EnvSchema = z
     FUNNEL_PLAYBOOK: optional,
     FUNNEL_CALENDAR: optional,
     TZ: optional,
-    /** Local time (in the calendar's timezone) of the daily digests. */
+    /** Local time (in each team's timezone) of the daily digests. */
     FUNNEL_DIGEST_TIME: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour time HH:mm, e.g. 09:30").default("09:30")),
     LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })

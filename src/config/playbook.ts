@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
 import type { z } from "zod";
-import { BusinessCalendarSchema, DEFAULT_CALENDAR, type BusinessCalendar } from "../domain/calendar.js";
 import { PlaybookSchema, type Playbook } from "../domain/playbook.js";
 import { loadPreset, presetNames } from "../domain/presets/index.js";
 import { ConfigError } from "./env.js";
@@ -40,11 +39,4 @@ export function loadPlaybook(setting: string | undefined): Playbook {
   if (preset) return preset;
   if (/\.(ya?ml|json)$/i.test(name)) return readPlaybookFile(path.resolve(name));
   throw new ConfigError(`FUNNEL_PLAYBOOK: "${name}" is neither a preset (${presetNames.join(", ")}) nor a .yaml/.json file`);
-}
-
-/** FUNNEL_CALENDAR: the path of a YAML / JSON business calendar, or the built-in one; TZ overrides its zone. */
-export function loadCalendar(setting: string | undefined, tz: string | undefined): BusinessCalendar {
-  const base = setting?.trim() ? BusinessCalendarSchema.safeParse(readStructured(path.resolve(setting.trim()))) : { success: true as const, data: DEFAULT_CALENDAR };
-  if (!base.success) throw explain(setting!, base.error);
-  return tz?.trim() ? { ...base.data, timezone: tz.trim() } : base.data;
 }

@@ -2,8 +2,7 @@ import dayjs from "dayjs";
 import timezone from "dayjs/plugin/timezone.js";
 import utc from "dayjs/plugin/utc.js";
 import { z } from "zod";
-import { cn2026 } from "./calendars/cn-2026.js";
-import type { Sla } from "./playbook.js";
+import type { Playbook, Sla } from "./playbook.js";
 import { parseDay } from "./values.js";
 
 dayjs.extend(utc);
@@ -11,7 +10,8 @@ dayjs.extend(timezone);
 
 const DAY_MS = 86_400_000;
 
-function isTimeZone(name: string): boolean {
+/** Whether a name is an IANA timezone this runtime knows (`Asia/Shanghai`, `America/Los_Angeles`). */
+export function isTimeZone(name: string): boolean {
   // Offsets such as "+08:00" pass Intl in recent engines but are not zones: they know nothing of DST.
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
   try {
@@ -25,32 +25,107 @@ function isTimeZone(name: string): boolean {
 /** A calendar day, `YYYY-MM-DD`, that exists. */
 export const DaySchema = z.string().refine((day) => parseDay(day) === day, "days are real dates written YYYY-MM-DD");
 
-/** Which days a team works: weekdays, minus public holidays, plus make-up workdays (调休), in one timezone. */
-export const BusinessCalendarSchema = z
-  .object({
-    /** The IANA zone whose local dates decide what "today" and "a business day" are. */
-    timezone: z.string().refine(isTimeZone, "timezone must be an IANA zone such as Asia/Shanghai").default("Asia/Shanghai"),
-    /** Days off, weekend days inside a holiday period included. */
-    holidays: z.array(DaySchema).default([]),
-    /** Weekend days that are working days (调休 make-up days). */
-    workdays: z.array(DaySchema).default([]),
-  })
-  .superRefine((cal, ctx) => {
-    const holidays = new Set(cal.holidays);
-    cal.workdays.forEach((day, i) => {
-      if (holidays.has(day)) ctx.addIssue({ code: "custom", message: `${day} is both a holiday and a workday`, path: ["workdays", i] });
-    });
-  });
-/** Which days a team works, validated, with defaults filled in. */
-export type BusinessCalendar = z.infer<typeof BusinessCalendarSchema>;
-/** A business calendar as written in a calendar file (before defaults). */
-export type BusinessCalendarInput = z.input<typeof BusinessCalendarSchema>;
+/**
+ * Which days a team works: weekdays, minus public holidays, plus make-up workdays (调休), in one timezone.
+ * A plain value: the holiday data is loaded at the edge (config/) and passed in, so everything here stays pure.
+ */
+export interface BusinessCalendar {
+  /** What people call it: a region code (`cn`, `us-ca`), or a calendar file's name. */
+  readonly name: string;
+  /** The IANA zone whose local dates decide what "today" and "a business day" are. */
+  readonly timezone: string;
+  /** Days off, weekend days inside a holiday period included. */
+  readonly holidays: readonly string[];
+  /** Weekend days that are working days (调休 make-up days). */
+  readonly workdays: readonly string[];
+  /** What each holiday or make-up day is, for `calendar show`. */
+  readonly names?: Readonly<Record<string, string>>;
+  /**
+   * The years whose official schedule the data carries. "by-rule": any year is known (holidays computed by
+   * rule, or a calendar of weekends only). A year outside a list counts weekends only, and is announced.
+   */
+  readonly published: "by-rule" | readonly number[];
+}
+
+/** Days an overlay (a calendar file) adds to a calendar: its own holidays and make-up days win over the base's. */
+export interface CalendarOverlay {
+  readonly name?: string;
+  readonly timezone?: string;
+  readonly holidays: readonly string[];
+  readonly workdays: readonly string[];
+  /** Years the overlay supplies the whole schedule of. */
+  readonly years: readonly number[];
+  readonly names?: Readonly<Record<string, string>>;
+}
+
+/** The calendar with the overlay's days on top: a day the overlay lists is what the overlay says it is. */
+export function withOverlay(base: BusinessCalendar, overlay: CalendarOverlay): BusinessCalendar {
+  const holidays = new Set(overlay.holidays);
+  const workdays = new Set(overlay.workdays);
+  const published = base.published === "by-rule" ? "by-rule" : [...new Set([...base.published, ...overlay.years])].sort((a, b) => a - b);
+  return {
+    name: overlay.name ?? base.name,
+    timezone: overlay.timezone ?? base.timezone,
+    holidays: [...base.holidays.filter((d) => !workdays.has(d)), ...overlay.holidays.filter((d) => !base.holidays.includes(d))].sort(),
+    workdays: [...base.workdays.filter((d) => !holidays.has(d)), ...overlay.workdays.filter((d) => !base.workdays.includes(d))].sort(),
+    names: { ...base.names, ...overlay.names },
+    published,
+  };
+}
+
+/** The same calendar counted in another timezone. */
+export function inTimeZone(cal: BusinessCalendar, timezone: string): BusinessCalendar {
+  return cal.timezone === timezone ? cal : { ...cal, timezone };
+}
 
 /**
- * The built-in calendar: mainland China (Asia/Shanghai) with the 2026 holidays. Outside 2026 only weekends
- * are days off until an admin points FUNNEL_CALENDAR at a file for the new year.
+ * The years a calendar should have published by `now` and has not: the current local year, and from
+ * 1 December the next one too (mainland China's schedule is announced each November). Those years count
+ * weekends only until their data is supplied.
  */
-export const DEFAULT_CALENDAR: BusinessCalendar = BusinessCalendarSchema.parse(cn2026);
+export function unpublishedYears(cal: BusinessCalendar, now: Date): number[] {
+  if (cal.published === "by-rule") return [];
+  const today = localDay(now, cal.timezone);
+  const year = Number(today.slice(0, 4));
+  const due = today.slice(5) >= "12-01" ? [year, year + 1] : [year];
+  const published = cal.published;
+  return due.filter((y) => !published.includes(y));
+}
+
+/** One day of a month as `calendar show` prints it. */
+export interface CalendarDay {
+  readonly day: string;
+  /** 0 Sunday … 6 Saturday. */
+  readonly weekday: number;
+  readonly business: boolean;
+  /** A weekday off (or a weekend day inside a holiday period), or a weekend day worked (调休). */
+  readonly mark: "holiday" | "workday" | null;
+  readonly name: string | null;
+}
+
+/** Every day of a month (`YYYY-MM`), with what the calendar makes of it. */
+export function monthDays(cal: BusinessCalendar, month: string): CalendarDay[] {
+  const first = dayNumber(`${month}-01`);
+  const days: CalendarDay[] = [];
+  const { holidays, workdays } = daySets(cal);
+  for (let n = first; dayOf(n).slice(0, 7) === month; n += 1) {
+    const day = dayOf(n);
+    const mark = workdays.has(day) ? "workday" : holidays.has(day) ? "holiday" : null;
+    days.push({ day, weekday: weekdayOf(n), business: isBusinessDay(cal, day), mark, name: mark ? cal.names?.[day] ?? null : null });
+  }
+  return days;
+}
+
+/** Each team's business calendar, and the company's default for teams without one of their own. */
+export interface TeamCalendars {
+  /** The calendar of a team; the default one for a team without its own setting, or for no team. */
+  of(teamKey: string | null | undefined): BusinessCalendar;
+}
+
+/** The calendar an SLA of a stage is counted on: that of the team that owns the stage (listed first). */
+export function stageCalendar(calendars: TeamCalendars, playbook: Playbook, stage: string): BusinessCalendar {
+  return calendars.of(playbook.stages.find((s) => s.code === stage)?.teams[0] ?? null);
+}
 
 // Days are handled as whole numbers since 1970-01-01 so that day arithmetic never meets a timezone.
 function dayNumber(day: string): number {
@@ -62,10 +137,25 @@ function dayOf(n: number): string {
   return new Date(n * DAY_MS).toISOString().slice(0, 10);
 }
 
+function weekdayOf(n: number): number {
+  return (((n + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 is Sunday
+}
+
 function isWeekend(n: number): boolean {
-  const weekday = (((n + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 is Sunday
+  const weekday = weekdayOf(n);
   return weekday === 0 || weekday === 6;
 }
+
+/** A calendar's days as sets, built once per calendar value: data packages carry hundreds of days. */
+function daySets(cal: BusinessCalendar): { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> } {
+  let sets = setCache.get(cal);
+  if (!sets) {
+    sets = { holidays: new Set(cal.holidays), workdays: new Set(cal.workdays) };
+    setCache.set(cal, sets);
+  }
+  return sets;
+}
+const setCache = new WeakMap<BusinessCalendar, { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> }>();
 
 function checkInstant(instant: Date): void {
   if (Number.isNaN(instant.getTime())) throw new RangeError("invalid Date");
@@ -130,8 +220,9 @@ function zonedTime(day: string, time: string, tz: string): Date {
 
 /** Whether people work on this day: a make-up workday, or a weekday that is not a holiday. */
 export function isBusinessDay(cal: BusinessCalendar, day: string): boolean {
-  if (cal.workdays.includes(day)) return true;
-  return !isWeekend(dayNumber(day)) && !cal.holidays.includes(day);
+  const { holidays, workdays } = daySets(cal);
+  if (workdays.has(day)) return true;
+  return !isWeekend(dayNumber(day)) && !holidays.has(day);
 }
 
 /** The last business day strictly before `day`. */

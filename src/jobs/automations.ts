@@ -95,6 +95,8 @@ function escalatedStages(ctx: ServiceContext): Stage[] {
 
 async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Promise<Record<Level, number>> {
   const sla = stage.sla!;
+  // The SLA counts the business days of the team that owns the stage.
+  const calendar = ctx.calendars.of(stage.teams[0] ?? null);
   const counts: Record<Level, number> = { 1: 0, 2: 0, 3: 0 };
   // n business days are never less than n days less an hour of DST: a superset of the accounts past 1× SLA,
   // checked exactly below against the calendar.
@@ -104,7 +106,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
     const events = await eventsSince(ctx.db, page.map((a) => a.account.id), ["reminder", "released", "reassign", "claimed"], oldest);
     for (const item of page) {
       const { since, done } = round(item, events.filter((e) => e.accountId === item.account.id));
-      const due = LEVELS.filter((level) => now.getTime() >= slaDeadline(ctx.calendar, since, times(sla, level)).getTime()).at(-1);
+      const due = LEVELS.filter((level) => now.getTime() >= slaDeadline(calendar, since, times(sla, level)).getTime()).at(-1);
       // After downtime several levels may be due at once: only the highest happens, once.
       if (due === undefined || due <= done) continue;
       if (await escalateAccount(ctx, stage, item, due, now)) counts[due] += 1;

@@ -3,7 +3,7 @@ import type { Playbook } from "../domain/playbook.js";
 import type { ServiceContext } from "../services/context.js";
 import { buildDigest, DIGEST_CONVERSION_DAYS } from "../services/digest.js";
 import { loadFunnelData, type FunnelData } from "../services/funnel-summary.js";
-import { claimDigest, digestRunsOn, markDigestSent } from "../store/digest-runs.js";
+import { claimDigest, digestRunsOn, markDigestSent, type DigestRunRecord } from "../store/digest-runs.js";
 
 /** The local time of day digests go out when none is configured (DESIGN.md: 09:30 Asia/Shanghai). */
 export const DEFAULT_DIGEST_TIME = "09:30";
@@ -23,16 +23,20 @@ export interface DigestPassOptions {
   readonly now: Date;
   /** Unique per process; recorded on the claim. */
   readonly workerId: string;
-  /** `HH:mm` in the calendar's timezone; default 09:30. */
+  /** `HH:mm` in each team's timezone; default 09:30. */
   readonly digestTime?: string;
 }
 
-/** What a digest pass did: the business day it looked at and the teams whose digest it queued. */
-export interface DigestPass {
+/** Where one team's digest stood in a pass: its local day, and why nothing was due (a day off, before its digest time). */
+export interface TeamDigestState {
   readonly day: string;
-  readonly sent: string[];
-  /** Why nothing was due: a day off, or a business day before the digest time. */
   readonly skipped: "day-off" | "too-early" | null;
+}
+
+/** What a digest pass did: the teams whose digest it queued, and each owning team's local day. */
+export interface DigestPass {
+  readonly sent: string[];
+  readonly teams: Readonly<Record<string, TeamDigestState>>;
 }
 
 /** The teams that get a digest: every team that some stage names. */
@@ -43,31 +47,40 @@ export function digestTeams(playbook: Playbook): string[] {
 
 /**
  * Queues today's digest of every owning team that has not had one, if today is a business day in the
- * calendar's timezone and its digest time has come. Any number of workers may run this at once, as
- * often as they like: each (team, day) is claimed in the database, so exactly one digest goes out, and
- * a pass after downtime later the same business day sends the digests that were missed.
+ * team's calendar and its digest time has come in the team's timezone. Any number of workers may run this
+ * at once, as often as they like: each (team, local day) is claimed in the database, so exactly one digest
+ * goes out, and a pass after downtime later the same business day sends the digests that were missed.
  */
 export async function runDigests(ctx: ServiceContext, options: DigestPassOptions): Promise<DigestPass> {
   const time = options.digestTime ?? DEFAULT_DIGEST_TIME;
   if (!DIGEST_TIME.test(time)) throw new RangeError(`digest time must be HH:mm, not ${JSON.stringify(time)}`);
   const { now } = options;
-  const tz = ctx.calendar.timezone;
-  const day = localDay(now, tz);
-  if (!isBusinessDay(ctx.calendar, day)) return { day, sent: [], skipped: "day-off" };
-  // `YYYY-MM-DD HH:mm` strings of one day compare as times do.
-  if (localTime(now, tz).slice(11) < time) return { day, sent: [], skipped: "too-early" };
-  // One read spares the teams already done a failing insert on every pass.
-  const runs = new Map((await digestRunsOn(ctx.db, day)).map((r) => [r.teamKey, r]));
+  const teams: Record<string, TeamDigestState> = {};
+  const due: string[] = [];
+  for (const teamKey of digestTeams(ctx.playbook)) {
+    const cal = ctx.calendars.of(teamKey);
+    const day = localDay(now, cal.timezone);
+    // `YYYY-MM-DD HH:mm` strings of one day compare as times do.
+    const skipped = !isBusinessDay(cal, day) ? "day-off" : localTime(now, cal.timezone).slice(11) < time ? "too-early" : null;
+    teams[teamKey] = { day, skipped };
+    if (skipped === null) due.push(teamKey);
+  }
+  // One read per local day spares the teams already done a failing insert on every pass.
+  const runs = new Map<string, DigestRunRecord>();
+  for (const day of new Set(due.map((key) => teams[key]!.day))) {
+    for (const r of await digestRunsOn(ctx.db, day)) runs.set(`${r.teamKey} ${day}`, r);
+  }
   const sent: string[] = [];
   // The funnel figures every team's digest shares, loaded once per pass and only if some digest is due.
   let data: Promise<FunnelData> | null = null;
   const shared = () => (data ??= loadFunnelData({ ...ctx, clock: () => now }, DIGEST_CONVERSION_DAYS));
-  for (const teamKey of digestTeams(ctx.playbook)) {
-    const run = runs.get(teamKey);
+  for (const teamKey of due) {
+    const day = teams[teamKey]!.day;
+    const run = runs.get(`${teamKey} ${day}`);
     if (run && (run.sentAt !== null || now.getTime() - run.claimedAt.getTime() <= LEASE_MS)) continue;
     if ((await sendDigest(ctx, { teamKey, day, now, workerId: options.workerId, data: shared })) === "sent") sent.push(teamKey);
   }
-  return { day, sent, skipped: null };
+  return { sent, teams };
 }
 
 /** How sending one team's digest ended. */

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import type { Logger } from "pino";
+import { announceScheduleGaps } from "../services/calendars.js";
 import type { ServiceContext } from "../services/context.js";
 import { runAutomations } from "./automations.js";
 import { DEFAULT_DIGEST_TIME, DIGEST_TIME, runDigests } from "./digests.js";
@@ -9,7 +10,7 @@ export interface SchedulerOptions {
   readonly log: Logger;
   /** Unique per process; recorded on digest claims. */
   readonly workerId: string;
-  /** `HH:mm` in the calendar's timezone; default 09:30. */
+  /** `HH:mm` in each team's timezone; default 09:30. */
   readonly digestTime?: string;
   /** Minutes between automation passes (1–59); default 5. */
   readonly automationsEvery?: number;
@@ -23,10 +24,12 @@ export interface Scheduler {
 }
 
 /**
- * Runs the daily digests at their local time and the automations every few minutes, in the business
- * calendar's timezone (croner, not the server's TZ). Both run once at start, so a digest missed while the
- * bot was down goes out when it is back the same business day; each automation pass also retries today's
- * digests, which is a single read once they are out, and picks up a claim whose worker died. Every pass
+ * Runs the daily digests at each team's local time and the automations every few minutes. Teams live in
+ * different timezones (some offset by half an hour), so the digest pass looks every minute and each team's
+ * digest goes when its own clock reads the digest time; a pass with nothing due reads nothing. Both run once
+ * at start, so a digest missed while the bot was down goes out when it is back the same business day, and
+ * a digest claim whose worker died is picked up. Every automation pass first re-reads the teams' calendars
+ * and says so when a calendar lacks this year's (or, from December, next year's) schedule. Every pass
  * reads the context's clock and is idempotent across replicas, so timers only decide when to look.
  */
 export function startScheduler(ctx: ServiceContext, options: SchedulerOptions): Scheduler {
@@ -35,7 +38,8 @@ export function startScheduler(ctx: ServiceContext, options: SchedulerOptions): 
   if (!DIGEST_TIME.test(digestTime)) throw new RangeError(`digest time must be HH:mm, not ${JSON.stringify(digestTime)}`);
   const every = options.automationsEvery ?? 5;
   if (!Number.isInteger(every) || every < 1 || every > 59) throw new RangeError(`automations run every 1–59 minutes, not ${every}`);
-  const timezone = ctx.calendar.timezone;
+  // Calendar gaps already logged and announced by this process.
+  const announced = new Set<string>();
 
   const running = new Map<string, Promise<void>>();
   // One pass of a kind at a time in this process: a slow pass makes the next tick skip, not pile up.
@@ -57,17 +61,22 @@ export function startScheduler(ctx: ServiceContext, options: SchedulerOptions): 
   };
   const digests = () => run("digests", async () => {
     const pass = await runDigests(ctx, { now: ctx.clock(), workerId, digestTime });
-    if (pass.sent.length) log.info({ day: pass.day, teams: pass.sent }, "queued daily digests");
+    if (pass.sent.length) log.info({ teams: Object.fromEntries(pass.sent.map((key) => [key, pass.teams[key]!.day])) }, "queued daily digests");
     return pass;
+  });
+  const calendars = () => run("calendars", async () => {
+    const now = ctx.clock();
+    await ctx.calendars.refresh(ctx, now, log);
+    return announceScheduleGaps(ctx, ctx.calendars, now, log, announced);
   });
   const automations = () => run("automations", () => runAutomations(ctx, { now: ctx.clock() }));
 
-  const [hour, minute] = digestTime.split(":").map(Number) as [number, number];
   const jobs = [
-    new Cron(`${minute} ${hour} * * *`, { timezone }, () => void digests()),
-    new Cron(`*/${every} * * * *`, { timezone }, () => void automations().then(digests)),
+    new Cron("* * * * *", () => void digests()),
+    new Cron(`*/${every} * * * *`, () => void calendars().then(automations).then(digests)),
   ];
   const ready = (async () => {
+    await calendars();
     await digests();
     await automations();
   })();

@@ -1,12 +1,16 @@
 import type { Playbook } from "../domain/playbook.js";
 import type { BusinessCalendar } from "../domain/calendar.js";
 import type { Database } from "../store/database.js";
+import type { TeamCalendarBook } from "./calendars.js";
 
-/** What every use case needs: the database, the funnel, the business calendar and a clock. */
+/** What every use case needs: the database, the funnel, the business calendars and a clock. */
 export interface ServiceContext {
   readonly db: Database;
   readonly playbook: Playbook;
+  /** The default calendar: for teams without their own, and what no team owns (dates typed in commands, cards). */
   readonly calendar: BusinessCalendar;
+  /** Each team's calendar: digests go out on their team's days, and an SLA counts the days of the stage's owning team. */
+  readonly calendars: TeamCalendarBook;
   /** The only clock the services read; tests pass a fixed one. */
   readonly clock: () => Date;
 }

@@ -1,13 +1,14 @@
 import { pick, t } from "../commands/i18n.js";
 import { stageName } from "../commands/render-notice.js";
 import type { Block, Button, Locale, Reply } from "../commands/reply.js";
-import { elapsedDays, localDay } from "../domain/calendar.js";
+import { elapsedDays, localDay, type BusinessCalendar } from "../domain/calendar.js";
 import { forwardMove } from "../domain/funnel.js";
 import { stageOf } from "../domain/playbook.js";
 import { overdueRatio, stallRules } from "../domain/stalled.js";
 import { medianMoveTimeByActor } from "../store/funnel.js";
 import { stalledAccounts, type StalledAccount } from "../store/stalled.js";
 import { findTeam } from "../store/teams.js";
+import { gapNotes } from "./calendars.js";
 import type { ServiceContext } from "./context.js";
 import { funnelFacts, loadFunnelData, TIME_IN_STAGE_DAYS, type FunnelData } from "./funnel-summary.js";
 
@@ -34,7 +35,9 @@ const WITH_BUTTONS = 5;
  * forecast, and for the team that accepts MQLs each rep's median speed to lead.
  */
 export async function buildDigest(ctx: ServiceContext, teamKey: string, options: { locale?: Locale; data?: FunnelData } = {}): Promise<Reply> {
-  const { playbook, calendar } = ctx;
+  const { playbook } = ctx;
+  // The team's stalled list holds the stages it leads, so its own calendar counts their SLAs.
+  const calendar = ctx.calendars.of(teamKey);
   const now = ctx.clock();
   const lang: Locale = options.locale ?? ((await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en");
   const team = playbook.teams.find((x) => x.key === teamKey);
@@ -54,7 +57,8 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
   }));
   const worst = [...accounts].sort((a, b) => ratios.get(b.id)! - ratios.get(a.id)! || a.id - b.id);
   const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
-  const items = worst.slice(0, LISTED).map((a) => stalledLine(ctx, a, now, lang));
+  const items = worst.slice(0, LISTED).map((a) => stalledLine(ctx, calendar, a, now, lang));
+  const gaps = gapNotes(calendar, now, lang);
 
   const title = t(lang, "digest.title", { team: team ? pick(team.name, lang) : teamKey, day: localDay(now, calendar.timezone) });
   const countLines = owned.filter((code) => facts.counts.has(code)).map((code) => ({ label: stageName(playbook, code, lang), value: String(facts.counts.get(code)!.count) }));
@@ -75,6 +79,7 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
     ...sections.filter(([, lines]) => lines.length).flatMap(([heading, lines]): Block[] => [{ kind: "text", text: `*${heading}*` }, { kind: "list", items: lines }]),
     { kind: "text", text: facts.forecast },
     { kind: "text", text: t(lang, "digest.more", { team: teamKey }) },
+    ...gaps.map((text): Block => ({ kind: "text", text })),
   ];
   const text = [
     title,
@@ -84,12 +89,13 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
     `${t(lang, "digest.counts")}: ${countLines.map((c) => `${c.label} ${c.value}`).join(" · ")}`,
     ...sections.filter(([, lines]) => lines.length).flatMap(([heading, lines]) => [`${heading}:`, ...lines.map((l) => `  ${l}`)]),
     facts.forecast,
+    ...gaps,
   ].join("\n");
   return { text, ephemeral: false, blocks };
 }
 
-function stalledLine(ctx: ServiceContext, a: StalledAccount, now: Date, locale: Locale): string {
-  const { playbook, calendar } = ctx;
+function stalledLine(ctx: ServiceContext, calendar: BusinessCalendar, a: StalledAccount, now: Date, locale: Locale): string {
+  const { playbook } = ctx;
   const stage = stageOf(playbook, a.stage);
   const sla = stage?.sla ?? null;
   const days = sla

@@ -9,7 +9,7 @@ import type { Actor } from "../domain/account.js";
 import { fail, type DomainError, type Result } from "../domain/errors.js";
 import type { Action } from "../domain/funnel.js";
 import { stageOf, type Verb } from "../domain/playbook.js";
-import { zonedMidnight } from "../domain/calendar.js";
+import { stageCalendar, zonedMidnight } from "../domain/calendar.js";
 import { stalledCutoff } from "../domain/stalled.js";
 import { accountHistory, accountsOwnedBy } from "../store/accounts.js";
 import { countAdmins, findMember, updateMember, upsertMember } from "../store/members.js";
@@ -121,7 +121,7 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       const { account, owner } = found.value;
       const lead = await findLead(ctx.db, account.id);
       const score = lead ? await leadScore(ctx, lead) : null;
-      return renderAccount(ctx.playbook, ctx.calendar, account, owner?.displayName ?? null, await accountHistory(ctx.db, account.id), ctx.clock(), locale, score);
+      return renderAccount(ctx.playbook, stageCalendar(ctx.calendars, ctx.playbook, account.stage), account, owner?.displayName ?? null, await accountHistory(ctx.db, account.id), ctx.clock(), locale, score);
     }
     case "lead.mine":
       return myAccounts(ctx, actor);
@@ -258,10 +258,10 @@ export async function myAccounts(ctx: ServiceContext, actor: Actor): Promise<Rep
   const accounts = await accountsOwnedBy(ctx.db, actor.id, open);
   if (accounts.length === 0) return say(t(locale, "mine.empty"));
   const now = ctx.clock();
-  // One SLA cut-off per stage (the inverse of each account's deadline), not timezone maths per account and comparison.
+  // One SLA cut-off per stage (the inverse of each account's deadline), on the calendar of the team that owns it.
   const cutoffs = new Map(open.map((code) => {
     const sla = stageOf(ctx.playbook, code)?.sla ?? null;
-    return [code, sla ? stalledCutoff(ctx.calendar, sla, now).getTime() : null];
+    return [code, sla ? stalledCutoff(stageCalendar(ctx.calendars, ctx.playbook, code), sla, now).getTime() : null];
   }));
   const overdue = (a: (typeof accounts)[number]) => {
     const cutoff = cutoffs.get(a.stage);

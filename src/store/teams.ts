@@ -9,9 +9,13 @@ export interface TeamRecord {
   readonly wecomChatId: string | null;
   readonly wecomRobotKey: string | null;
   readonly lastAssignedId: number | null;
+  /** The team's business calendar: a region code (`cn`, `us-ca`) or a calendar file's path; null, the default. */
+  readonly calendar: string | null;
+  /** The team's IANA timezone; null, its calendar's. */
+  readonly timezone: string | null;
 }
 
-const select = { key: true, name: true, locale: true, slackChannel: true, wecomChatId: true, wecomRobotKey: true, lastAssignedId: true } as const;
+const select = { key: true, name: true, locale: true, slackChannel: true, wecomChatId: true, wecomRobotKey: true, lastAssignedId: true, calendar: true, timezone: true } as const;
 
 function toTeam(row: { locale: string } & Omit<TeamRecord, "locale">): TeamRecord {
   return { ...row, locale: row.locale === "zh-CN" ? "zh-CN" : "en" };

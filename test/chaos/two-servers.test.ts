@@ -75,10 +75,10 @@ describe.runIf(postgresAvailable())("chaos: two servers on one PostgreSQL databa
     // Slow card updates keep a backlog in the outbox, so both workers have rows to fight over.
     rig = await openProcessRig(dbUrl, { cardUpdateDelayMs: 5 });
     for (const [key, channel] of Object.entries(CHANNELS)) await upsertTeam(rig.f.db, { key, name: key, slackChannel: channel });
-    // Every day around now is a working day, whatever day of the week the suite runs on.
+    // Every day around now is a working day, whatever day of the week the suite runs on; no country's holidays.
     calendar = path.join(os.tmpdir(), `funnelbot-chaos-calendar-${process.pid}-${Date.now()}.json`);
     const days = [-1, 0, 1, 2].map((d) => utcDay(Date.now() + d * DAY_MS));
-    writeFileSync(calendar, JSON.stringify({ timezone: "UTC", holidays: [], workdays: days }));
+    writeFileSync(calendar, JSON.stringify({ base: "none", timezone: "UTC", holidays: [], workdays: days }));
   });
   afterAll(async () => rig?.close());
 

@@ -3,38 +3,27 @@ import timezone from "dayjs/plugin/timezone.js";
 import utc from "dayjs/plugin/utc.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { chinaCalendar } from "../../src/config/calendar.js";
 import {
-  addBusinessDays, BusinessCalendarSchema, DEFAULT_CALENDAR, elapsedDays, isBusinessDay, isOverdue, localDay, localTime, localTimeOfDay,
-  nextBusinessDay, slaDeadline, zonedMidnight, type BusinessCalendar,
+  addBusinessDays, elapsedDays, isBusinessDay, isOverdue, localDay, localTime, localTimeOfDay,
+  monthDays, nextBusinessDay, slaDeadline, stageCalendar, unpublishedYears, withOverlay, zonedMidnight, type BusinessCalendar,
 } from "../../src/domain/calendar.js";
+import { PlaybookSchema } from "../../src/domain/playbook.js";
+import { emailSaas } from "../../src/domain/presets/email-saas.js";
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
-const cn = DEFAULT_CALENDAR;
+// Mainland China as the installed chinese-days carries it: the domain only ever sees such a plain value.
+const cn = chinaCalendar();
 const utcCal: BusinessCalendar = { ...cn, timezone: "UTC" };
-const newYork: BusinessCalendar = { timezone: "America/New_York", holidays: [], workdays: [] };
+const newYork: BusinessCalendar = { name: "weekends", timezone: "America/New_York", holidays: [], workdays: [], published: "by-rule" };
 const at = (iso: string) => new Date(iso);
 const oneBusinessDay = { days: 1, unit: "business" } as const;
 
 describe("the test process", () => {
   it("runs in UTC, so every Asia/Shanghai result below comes from the calendar, not the host", () => {
     expect(new Date("2026-11-20T23:30:00Z").getTimezoneOffset()).toBe(0);
-  });
-});
-
-describe("BusinessCalendarSchema", () => {
-  it("defaults to Asia/Shanghai with no exceptions", () => {
-    expect(BusinessCalendarSchema.parse({})).toEqual({ timezone: "Asia/Shanghai", holidays: [], workdays: [] });
-  });
-
-  it("refuses unknown zones, offsets, impossible days and a day that is both off and on", () => {
-    expect(BusinessCalendarSchema.safeParse({ timezone: "Mars/Olympus" }).success).toBe(false);
-    expect(BusinessCalendarSchema.safeParse({ timezone: "+08:00" }).success).toBe(false);
-    expect(BusinessCalendarSchema.safeParse({ holidays: ["2026-02-30"] }).success).toBe(false);
-    expect(BusinessCalendarSchema.safeParse({ holidays: ["2026/10/01"] }).success).toBe(false);
-    expect(BusinessCalendarSchema.safeParse({ holidays: ["2026-10-10"], workdays: ["2026-10-10"] }).success).toBe(false);
-    expect(BusinessCalendarSchema.safeParse({ timezone: "America/Argentina/Buenos_Aires" }).success).toBe(true);
   });
 });
 
@@ -268,5 +257,54 @@ describe("local times", () => {
   it("reads midnight as 00:00, not 24:00", () => {
     expect(localTime(new Date("2026-11-22T16:00:00Z"), "Asia/Shanghai")).toBe("2026-11-23 00:00");
     expect(localTimeOfDay(new Date("2026-11-22T16:00:00.007Z"), "Asia/Shanghai")).toBe("00:00:00.007");
+  });
+});
+
+describe("calendars with years, overlays and teams", () => {
+  const small: BusinessCalendar = {
+    name: "cn", timezone: "Asia/Shanghai", holidays: ["2026-10-01", "2026-10-02"], workdays: ["2026-10-10"], names: { "2026-10-01": "国庆节" }, published: [2026],
+  };
+
+  it("misses the current year, and from 1 December local time the next one", () => {
+    expect(unpublishedYears(small, at("2026-11-30T15:59:59Z"))).toEqual([]); // 23:59 on 30 Nov in Shanghai
+    expect(unpublishedYears(small, at("2026-11-30T16:00:00Z"))).toEqual([2027]); // 00:00 on 1 Dec
+    expect(unpublishedYears(small, at("2027-03-01T00:00:00Z"))).toEqual([2027]);
+    expect(unpublishedYears({ ...small, published: [2026, 2027] }, at("2026-12-31T00:00:00Z"))).toEqual([]);
+    expect(unpublishedYears({ ...small, published: "by-rule" }, at("2030-12-31T00:00:00Z"))).toEqual([]);
+  });
+
+  it("counts an unpublished year as weekends only", () => {
+    // 2027-02-08 is a weekday: without 2027's data it counts as a business day, a Saturday does not.
+    expect(isBusinessDay(small, "2027-02-08")).toBe(true);
+    expect(isBusinessDay(small, "2027-02-13")).toBe(false);
+  });
+
+  it("lays an overlay's days over the base: its workday beats a base holiday, its holiday a base workday", () => {
+    const merged = withOverlay(small, { holidays: ["2026-10-10", "2026-12-24"], workdays: ["2026-10-02"], years: [2027], names: { "2026-12-24": "Company day" } });
+    expect(merged.holidays).toEqual(["2026-10-01", "2026-10-10", "2026-12-24"]);
+    expect(merged.workdays).toEqual(["2026-10-02"]);
+    expect(isBusinessDay(merged, "2026-10-02")).toBe(true);
+    expect(merged.published).toEqual([2026, 2027]);
+    expect(merged.names).toEqual({ "2026-10-01": "国庆节", "2026-12-24": "Company day" });
+    expect(withOverlay({ ...small, published: "by-rule" }, { holidays: [], workdays: [], years: [2027] }).published).toBe("by-rule");
+  });
+
+  it("lists a month's days with holidays and make-up workdays marked", () => {
+    const october = monthDays(small, "2026-10");
+    expect(october).toHaveLength(31);
+    expect(october[0]).toEqual({ day: "2026-10-01", weekday: 4, business: false, mark: "holiday", name: "国庆节" });
+    expect(october[9]).toEqual({ day: "2026-10-10", weekday: 6, business: true, mark: "workday", name: null });
+    expect(october[10]).toMatchObject({ day: "2026-10-11", business: false, mark: null });
+    expect(monthDays(small, "2028-02")).toHaveLength(29);
+  });
+
+  it("counts a stage on the calendar of the team that owns it (listed first)", () => {
+    const playbook = PlaybookSchema.parse(emailSaas);
+    const us: BusinessCalendar = { ...small, name: "us", timezone: "America/Los_Angeles", published: "by-rule" };
+    const calendars = { of: (team: string | null | undefined) => (team === "sales" ? us : small) };
+    expect(stageCalendar(calendars, playbook, "MQL")).toBe(us);
+    expect(stageCalendar(calendars, playbook, "P0")).toBe(us); // sales, then cs
+    expect(stageCalendar(calendars, playbook, "P1")).toBe(small);
+    expect(stageCalendar(calendars, playbook, "NO-SUCH-STAGE")).toBe(small);
   });
 });

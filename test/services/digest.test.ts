@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CALENDAR, slaDeadline } from "../../src/domain/calendar.js";
+import { chinaCalendar } from "../../src/config/calendar.js";
+import { slaDeadline } from "../../src/domain/calendar.js";
 import { stalledCutoff } from "../../src/domain/stalled.js";
 import { replyBlocks } from "../../src/platforms/slack/blocks.js";
 import { SLACK, WECOM } from "../../src/platforms/limits.js";
@@ -13,7 +14,7 @@ import { openFixture, type Fixture } from "../support/fixture.js";
 const shanghai = (local: string) => new Date(`${local}+08:00`);
 
 describe("stalled cutoff (pure)", () => {
-  const cal = { ...DEFAULT_CALENDAR, timezone: "Asia/Shanghai" };
+  const cal = chinaCalendar();
   it("skips the National Day holiday and counts the make-up Saturday", () => {
     // 1 business day after Wed 30 Sep 10:00 is Thu 8 Oct 10:00 (1–7 Oct are holidays).
     expect(stalledCutoff(cal, { days: 1, unit: "business" }, shanghai("2026-10-08T10:00:00"))).toEqual(shanghai("2026-09-30T10:00:00"));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CALENDAR } from "../../src/domain/calendar.js";
+import { teamCalendars } from "../../src/wiring.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { emailSaas } from "../../src/domain/presets/email-saas.js";
 import { stallRules } from "../../src/domain/stalled.js";
@@ -20,7 +20,8 @@ describe("the demo data (seed-demo, and npm start on an empty database)", () => 
     const url = freshSqliteUrl();
     db = await openDatabase(url);
     await migrate(db, url);
-    ctx = { db, playbook: PlaybookSchema.parse(emailSaas), calendar: { ...DEFAULT_CALENDAR, timezone: "Asia/Shanghai" }, clock: () => now };
+    const calendars = teamCalendars({ FUNNEL_CALENDAR: undefined, TZ: undefined }, now);
+    ctx = { db, playbook: PlaybookSchema.parse(emailSaas), calendar: calendars.default, calendars, clock: () => now };
     expect(await seedDemo(ctx)).toEqual({ seeded: true, teams: 4, members: 12, accounts: DEMO_ACCOUNTS });
   });
   afterAll(async () => {

@@ -1,11 +1,11 @@
 import type { Playbook } from "../../src/domain/playbook.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { emailSaas } from "../../src/domain/presets/email-saas.js";
-import { DEFAULT_CALENDAR } from "../../src/domain/calendar.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { migrate, openDatabase, type Database } from "../../src/store/database.js";
 import { upsertMember, type MemberRecord } from "../../src/store/members.js";
 import { upsertTeam } from "../../src/store/teams.js";
+import { teamCalendars } from "../../src/wiring.js";
 
 /** A clock tests move by hand. */
 export class TestClock {
@@ -55,7 +55,10 @@ export async function openFixture(url: string, playbook: Playbook = PlaybookSche
     const teamKey = teamKeys.includes(team) ? team : teamKeys[Math.min(index, teamKeys.length - 1)]!;
     members[handle] = await upsertMember(db, { handle, displayName: name, teamKey, role, locale });
   }
-  const ctx: ServiceContext = { db, playbook, calendar: { ...DEFAULT_CALENDAR, timezone: "Asia/Shanghai" }, clock: clock.read };
+  // The built-in calendars (mainland China, Asia/Shanghai), whatever FUNNEL_CALENDAR or TZ the test process has.
+  const calendars = teamCalendars({ FUNNEL_CALENDAR: undefined, TZ: undefined }, clock.read());
+  await calendars.refresh({ db }, clock.read());
+  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock: clock.read };
   return { db, ctx, clock, members, close: () => db.close() };
 }
 

@@ -15,7 +15,8 @@ import type { ServiceContext } from "../../services/context.js";
 import { migrate } from "../../store/database.js";
 import { digestRun } from "../../store/digest-runs.js";
 import { findMember, listMembers, updateMember, upsertMember } from "../../store/members.js";
-import { listTeams, upsertTeam } from "../../store/teams.js";
+import { findTeam, listTeams, upsertTeam } from "../../store/teams.js";
+import { calendarCli, CALENDAR_USAGE, describeTeamCalendar, teamCalendarFields } from "./calendar.js";
 import type { Reply } from "../../commands/reply.js";
 
 /** Where the CLI writes; tests pass buffers. */
@@ -31,7 +32,9 @@ const USAGE = `Usage:
   funnelbot <chat command> --as <member> [--json]   e.g. funnelbot lead accept 42 --as alice
   funnelbot members [list | add <handle> --name <n> --team <t> --role rep|manager|admin [--locale en|zh-CN] [--slack U…] [--wecom id] [--region r]
                     | set <handle> [--away yes|no] [--role …] [--team …] [--locale …] [--slack U…] [--wecom id]]
-  funnelbot teams [list | add <key> --name <n> [--locale en|zh-CN] [--slack-channel C…] [--wecom-chat id] [--wecom-robot key]]
+  funnelbot teams [list | add <key> --name <n> [--locale en|zh-CN] [--slack-channel C…] [--wecom-chat id] [--wecom-robot key]
+                  [--calendar cn|us|us-ca|file.yaml|default] [--tz Asia/Shanghai|default] | set <key> [the same flags]]
+${CALENDAR_USAGE}
   funnelbot digest --team <key> [--dry-run] [--json]   print a team's daily digest; without --dry-run, queue it
                     now, claimed as the scheduler claims it: one digest per team and day, never a second
   funnelbot import <leads.csv> [--map company=Firma,email=Mail,…] [--source s] [--dry-run] [--json]
@@ -103,6 +106,7 @@ export async function runCli(argv: readonly string[], open: ContextOpener, io: C
     if (first === "import") return await importCsv(ctx, rest.slice(1), io, json);
     if (first === "members") return await members(ctx, rest.slice(1), io, json);
     if (first === "teams") return await teams(ctx, rest.slice(1), io, json);
+    if (first === "calendar") return await calendarCli(ctx, rest.slice(1), io, json);
 
     if (typeof flags.as !== "string") {
       io.err("Say who is acting: --as <member handle>. `funnelbot members` lists them.");
@@ -187,21 +191,25 @@ async function members(ctx: ServiceContext, args: string[], io: CliIo, json: boo
 }
 
 async function teams(ctx: ServiceContext, args: string[], io: CliIo, json: boolean): Promise<number> {
-  const { rest, flags } = takeFlags(args, ["name", "locale", "slack-channel", "wecom-chat", "wecom-robot"]);
+  const { rest, flags } = takeFlags(args, ["name", "locale", "slack-channel", "wecom-chat", "wecom-robot", "calendar", "tz"]);
   const [verb = "list", key] = rest;
   if (verb === "list") {
     const all = await listTeams(ctx.db);
-    io.out(json ? JSON.stringify(all, null, 2) : all.map((t) => `${t.key.padEnd(10)} ${t.name.padEnd(18)} ${t.locale} slack:${t.slackChannel ?? "—"} wecom:${t.wecomChatId ?? t.wecomRobotKey ? "set" : "—"}`).join("\n") || "No teams yet.");
+    io.out(json ? JSON.stringify(all, null, 2) : all.map((t) => `${t.key.padEnd(10)} ${t.name.padEnd(18)} ${t.locale} slack:${t.slackChannel ?? "—"} wecom:${t.wecomChatId ?? t.wecomRobotKey ? "set" : "—"} ${describeTeamCalendar(ctx, t)}`).join("\n") || "No teams yet.");
     return 0;
   }
-  if (verb === "add" && key && /^[a-z][a-z0-9-]{0,47}$/.test(key) && typeof flags.name === "string") {
+  const existing = key ? await findTeam(ctx.db, key) : null;
+  if ((verb === "add" && key && /^[a-z][a-z0-9-]{0,47}$/.test(key) && typeof flags.name === "string") || (verb === "set" && existing)) {
+    // Checked before anything is written: a bad calendar or zone leaves the team as it was.
+    const calendar = teamCalendarFields(ctx, flags, existing);
     const team = await upsertTeam(ctx.db, {
-      key, name: flags.name, ...(flags.locale ? { locale: locale(flags.locale) } : {}),
+      key: key!, name: str(flags.name) ?? existing!.name, ...(flags.locale ? { locale: locale(flags.locale) } : {}), ...calendar,
       ...(str(flags["slack-channel"]) ? { slackChannel: str(flags["slack-channel"]) } : {}),
       ...(str(flags["wecom-chat"]) ? { wecomChatId: str(flags["wecom-chat"]) } : {}),
       ...(str(flags["wecom-robot"]) ? { wecomRobotKey: str(flags["wecom-robot"]) } : {}),
     });
-    io.out(json ? JSON.stringify(team) : `✓ team ${team.key} (${team.name})`);
+    await ctx.calendars.refresh(ctx, ctx.clock());
+    io.out(json ? JSON.stringify(team) : `✓ team ${team.key} (${team.name}) ${describeTeamCalendar(ctx, team)}`);
     return 0;
   }
   throw new ConfigError(USAGE);
@@ -219,7 +227,7 @@ async function digest(ctx: ServiceContext, args: string[], io: CliIo, json: bool
   }
   // Claimed like the scheduler's, so neither this nor any replica sends the team a second digest today.
   const now = ctx.clock();
-  const day = localDay(now, ctx.calendar.timezone);
+  const day = localDay(now, ctx.calendars.of(teamKey).timezone);
   const outcome = await sendDigest(ctx, { teamKey, day, now, workerId: `cli-${hostname()}-${process.pid}` });
   const run = await digestRun(ctx.db, teamKey, day);
   const human = outcome === "sent"

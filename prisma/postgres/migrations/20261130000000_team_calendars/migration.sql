@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Team" ADD COLUMN     "calendar" TEXT,
+ADD COLUMN     "timezone" TEXT;
