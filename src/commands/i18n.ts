@@ -11,7 +11,7 @@ type Params = Record<string, string | number>;
 // Every sentence the bot says, in both languages. Parameters are filled in by name.
 const MESSAGES = {
   "error.usage": { en: "Usage: {usage}", zh: "用法:{usage}" },
-  "error.unknown-verb": { en: "I don't know “{unknown}”.{suggest} Type `/lead help` for the commands.", zh: "不认识“{unknown}”。{suggest}输入 `/lead help` 查看命令。" },
+  "error.unknown-verb": { en: "I don't know “{unknown}”.{suggest} Type `{help}` for the commands.", zh: "不认识“{unknown}”。{suggest}输入 `{help}` 查看命令。" },
   "error.suggest": { en: " Did you mean {list}?", zh: "是不是想输入 {list}?" },
   "error.account-not-found": { en: "No account matches “{ref}”. Use its #id, or the start of its name or domain.", zh: "没有找到“{ref}”对应的客户。请用 #编号,或名称、域名的开头。" },
   "error.account-ambiguous": { en: "“{ref}” matches several accounts: {list}. Use the #id.", zh: "“{ref}”匹配到多个客户:{list}。请用 #编号。" },
@@ -139,7 +139,7 @@ const MESSAGES = {
   "mine.overdue": { en: "overdue", zh: "已超期" },
   "tasks.created": { en: "📌 New task for {owner}: {title} — {company} (#{id}), task #{task}.", zh: "📌 {owner} 的新任务:{title} — {company}(#{id}),任务 #{task}。" },
   "escalation.rep": { en: "⏰ {company} (#{id}) has waited {sla} for you to accept it: accept it, or return it to marketing.", zh: "⏰ {company}(#{id})已等待你接受 {sla},请接受或退回市场。" },
-  "escalation.manager": { en: "⏰ {rep} has not accepted {company} (#{id}) after {sla}. Reassign it with `/account reassign #{id} <member>`, or it goes back to the pool after {release}.", zh: "⏰ {rep} 在 {sla} 后仍未接受 {company}(#{id})。可用 `/account reassign #{id} <成员>` 转交,否则满 {release} 后退回公海。" },
+  "escalation.manager": { en: "⏰ {rep} has not accepted {company} (#{id}) after {sla}. Reassign it with `/account reassign #{id} <member>`, or it goes back to the pool after {release}.", zh: "⏰ {rep} 在 {sla} 后仍未接受 {company}(#{id})。可用 `客户 转交 #{id} <成员>` 转交,否则满 {release} 后退回公海。" },
   "escalation.released": { en: "⏰ {rep} did not accept {company} (#{id}) within {sla}: it went back to the pool and now belongs to {owner}.", zh: "⏰ {rep} 在 {sla} 内未接受 {company}(#{id}),已退回公海,现由 {owner} 负责。" },
   "escalation.released-rep": { en: "⏰ {company} (#{id}) was not accepted within {sla} and went back to the pool.", zh: "⏰ {company}(#{id})在 {sla} 内未被接受,已退回公海。" },
   "sla.business": { en: "{days} business day(s)", zh: "{days} 个工作日" },
@@ -172,7 +172,7 @@ const MESSAGES = {
   "digest.counts": { en: "Accounts in your stages", zh: "本团队各阶段客户数" },
   "digest.speed-title": { en: "Speed to lead (median MQL → accept, last 30 days)", zh: "线索响应速度(营销合格线索 → 接受的中位时长,近 30 天)" },
   "digest.speed": { en: "{name}: {hours} h ({moves})", zh: "{name}:{hours} 小时({moves} 个)" },
-  "digest.more": { en: "Full lists: /funnel {team} · /lead show <account>", zh: "完整列表:/funnel {team} · /lead show <客户>" },
+  "digest.more": { en: "Full lists: /funnel {team} · /lead show <account>", zh: "完整列表:漏斗 {team} · 线索 查看 <客户>" },
   // The local playground's page (src/platforms/playground/): its own words around the bot's replies.
   "playground.title": { en: "funnelbot playground", zh: "funnelbot 体验台" },
   "playground.intro": { en: "A local playground on demo data: no Slack or WeCom needed. Type the same commands, click the same buttons, fill the same forms.", zh: "本地体验台,使用演示数据,无需 Slack 或企业微信。输入同样的命令,点同样的按钮,填同样的表单。" },

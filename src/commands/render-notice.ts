@@ -3,6 +3,7 @@ import { localTime } from "../domain/calendar.js";
 import type { Notice } from "../domain/funnel.js";
 import { stageOf, transitionsFrom, type Label, type Playbook, type Verb } from "../domain/playbook.js";
 import { joinList, pick, t } from "./i18n.js";
+import { commandOfMove, shownCommand } from "./vocabulary.js";
 import type { Button, CardOutcome, Form, Locale, Reply } from "./reply.js";
 
 /** The facts a notice about an account needs. */
@@ -33,9 +34,8 @@ const VERB_LABELS: Partial<Record<Verb, Label>> = {
   advance: { en: "Advance to next stage", zh: "推进到下一阶段" },
 };
 
-const VERB_COMMANDS: Partial<Record<Verb, string>> = {
-  accept: "lead accept", return: "lead return", disqualify: "lead unqualified", qualify: "lead qualify", advance: "account advance",
-};
+/** The moves a card offers as buttons. */
+const BUTTON_MOVES: ReadonlySet<Verb> = new Set(["accept", "return", "disqualify", "qualify", "advance"]);
 
 /** A form asking for a reason from a playbook list, plus free text; submitting runs `command reason note`. */
 export function reasonForm(playbook: Playbook, listKey: string, command: string, title: string, locale: Locale): Form {
@@ -59,7 +59,7 @@ export function moveButtons(playbook: Playbook, account: AccountState, locale: L
   const buttons: Button[] = [];
   for (const transition of transitionsFrom(playbook, account.stage)) {
     const label = VERB_LABELS[transition.verb];
-    const verb = VERB_COMMANDS[transition.verb];
+    const verb = BUTTON_MOVES.has(transition.verb) ? commandOfMove(transition.verb) : undefined;
     if (!label || !verb || buttons.some((b) => b.command.startsWith(verb))) continue;
     const command = `${verb} #${account.id}`;
     const form = transition.reasons ? reasonForm(playbook, transition.reasons, command, `${pick(label, locale)}: ${account.company}`, locale) : undefined;
@@ -105,5 +105,5 @@ export function renderOutcome(playbook: Playbook, outcome: CardOutcome, timezone
 
 /** Names of the allowed moves, for refusals. */
 export function allowedMoves(playbook: Playbook, allowed: readonly { verb: string; to: string }[], locale: Locale): string {
-  return joinList(locale, allowed.map((a) => `${a.verb} → ${stageName(playbook, a.to, locale)}`));
+  return joinList(locale, allowed.map((a) => `\`${shownCommand(commandOfMove(a.verb as Verb), locale)}\` → ${stageName(playbook, a.to, locale)}`));
 }

@@ -1,11 +1,13 @@
 import type { AccountState, StageEventRecord } from "../domain/account.js";
-import { BANT_FIELDS, type FieldProblem } from "../domain/bant.js";
+import { BANT_FIELDS, type BantField, type FieldProblem } from "../domain/bant.js";
 import { elapsedDays, localDay, localTime, type BusinessCalendar } from "../domain/calendar.js";
 import type { DomainError } from "../domain/errors.js";
 import type { LeadScore } from "../domain/scoring.js";
-import { stageOf, type Label, type Playbook, type Reason } from "../domain/playbook.js";
+import { stageOf, type Label, type Playbook, type Reason, type Verb } from "../domain/playbook.js";
+import { parseYesNo } from "../domain/values.js";
 import { joinList, pick, t, type MessageKey } from "./i18n.js";
 import { allowedMoves, moveButtons, stageName } from "./render-notice.js";
+import { BANT_WORDS, commandOfMove, localUsage, shownCommand } from "./vocabulary.js";
 import type { Block, Form, Locale, Reply } from "./reply.js";
 
 /** A short answer to the person who acted. */
@@ -36,12 +38,12 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
   switch (error.code) {
     case "usage":
       text = d.unknown !== undefined
-        ? t(locale, "error.unknown-verb", { unknown: String(d.unknown), suggest: (d.suggestions as string[] | undefined)?.length ? t(locale, "error.suggest", { list: joinList(locale, (d.suggestions as string[]).map((s) => `\`${s}\``)) }) : "" })
-        : t(locale, "error.usage", { usage: String(d.usage ?? "/lead help") });
+        ? t(locale, "error.unknown-verb", { unknown: String(d.unknown), help: shownCommand("lead help", locale), suggest: (d.suggestions as string[] | undefined)?.length ? t(locale, "error.suggest", { list: joinList(locale, (d.suggestions as string[]).map((s) => `\`${suggestion(s, locale)}\``)) }) : "" })
+        : t(locale, "error.usage", { usage: localUsage(String(d.usage ?? "/lead help"), locale) });
       break;
     case "illegal-transition": {
       const allowed = (d.allowed as { verb: string; to: string }[] | undefined) ?? [];
-      if (d.needs) text = t(locale, "error.needs-verb", { company, to: stage(d.to), command: String(d.needs) });
+      if (d.needs) text = t(locale, "error.needs-verb", { company, to: stage(d.to), command: shownCommand(commandOfMove(d.needs as Verb), locale) });
       else if (allowed.length === 0) text = t(locale, "error.illegal-transition.none", { company, stage: stage(d.from) });
       else text = t(locale, "error.illegal-transition", { company, stage: stage(d.from), allowed: allowedMoves(playbook, allowed, locale) });
       break;
@@ -96,9 +98,22 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
   return { ...say(`⚠️ ${text}`), errorCode: error.code };
 }
 
+/** A typo hint in the person's language: a command (`线索 接受`) or a BANT key (`预算=`). */
+function suggestion(text: string, locale: Locale): string {
+  if (!text.endsWith("=")) return shownCommand(text, locale);
+  const key = text.slice(0, -1);
+  return locale === "zh-CN" && Object.hasOwn(BANT_WORDS, key) ? `${BANT_WORDS[key as BantField].zh}=` : text;
+}
+
 function teamName(playbook: Playbook, key: unknown, locale: Locale): string {
   const team = playbook.teams.find((x) => x.key === key);
   return team ? pick(team.name, locale) : String(key);
+}
+
+/** A yes/no answer as typed in any language (是, 否, Y …) as the form's option value, so the form keeps it. */
+function yesNoValue(typed: string): string {
+  const parsed = parseYesNo(typed);
+  return parsed === null ? typed : parsed ? "yes" : "no";
 }
 
 /** The BANT form for an account, with the previous answers and any field errors filled in. */
@@ -116,7 +131,7 @@ export function bantForm(account: { id: number; company: string }, locale: Local
       kind: kinds[name] ?? "text",
       required: required.has(name),
       ...(kinds[name] === "boolean" ? { options: [{ value: "yes", label: t(locale, "yes") }, { value: "no", label: t(locale, "no") }] } : {}),
-      ...(values[name] !== undefined ? { value: values[name] } : name === "currency" ? { value: "CNY" } : {}),
+      ...(values[name] !== undefined ? { value: kinds[name] === "boolean" ? yesNoValue(values[name]) : values[name] } : name === "currency" ? { value: "CNY" } : {}),
       ...(problems[name] ? { error: t(locale, `field.${problems[name]}`) } : {}),
     })),
   };
