@@ -177,7 +177,7 @@ async function escalate(ctx: ServiceContext, stage: Stage, { account, owner }: A
     const oldLocale = localeOf(owner.locale);
     messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(t(oldLocale, "escalation.released-rep", { ...facts, sla: within(oldLocale) }), []) });
     if (chosen) {
-      const notice = renderNotice("mql-assigned", { playbook, account: next, actorName: "funnelbot", reason: null }, chosen.locale);
+      const notice = renderNotice("mql-assigned", { playbook, account: next, actorName: "funnelbot", reason: null, ownerName: chosen.displayName }, chosen.locale);
       messages.push({ to: { kind: "member", memberId: chosen.id }, reply: notice, card: { accountId: account.id, kind: "mql-assigned" } });
     }
     const channel = stage.teams[0] ?? stage.assignTo!;

@@ -144,8 +144,8 @@ async function messagesFor(
     };
     messages.push({ to: { kind: "cards", accountId: next.id }, reply: renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, "en"), outcome });
   }
-  const facts = { playbook: ctx.playbook, account: next, actorName: actor.displayName, reason };
   const owner = next.ownerId === null ? null : next.ownerId === before.owner?.id ? before.owner : await findMember(ctx.db, { id: next.ownerId });
+  const facts = { playbook: ctx.playbook, account: next, actorName: actor.displayName, reason, ownerName: owner?.displayName ?? null };
   const ownerLocale = owner?.locale === "zh-CN" ? "zh-CN" : "en";
   const homeTeam = ctx.playbook.stages.find((s) => s.code === next.stage)?.teams[0] ?? null;
   const toTeam = async (teamKey: string) => (await findTeam(ctx.db, teamKey))?.locale ?? "en";

@@ -63,7 +63,9 @@ function placeholder(field: FormField, locale: Locale): string {
 }
 
 function fieldPiece(field: FormField, locale: Locale): string {
-  const value = field.value?.trim() ? quote(field.value.trim()) : placeholder(field, locale);
+  // A chosen option reads as its label (是 rather than yes), which the parser takes back as well.
+  const chosen = field.kind === "boolean" ? field.options?.find((o) => o.value === field.value?.trim())?.label : undefined;
+  const value = field.value?.trim() ? quote(chosen ?? field.value.trim()) : placeholder(field, locale);
   if (field.as === "positional") return field.value?.trim() ? value : `<${field.label}>`;
   if (field.as === "flag") return `--${field.name} ${value}`;
   return `${zh(locale) ? (Object.hasOwn(BANT_WORDS, field.name) ? BANT_WORDS[field.name as BantField].zh : field.name) : field.name}=${value}`;
