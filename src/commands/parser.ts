@@ -1,44 +1,15 @@
 import { BANT_FIELDS, type BantField } from "../domain/bant.js";
 import { err, ok, type Result } from "../domain/errors.js";
 import { parseAmount, parseDay } from "../domain/values.js";
-import type { AccountRef, Command, CommandVerb, HelpTopic } from "./command.js";
+import type { AccountRef, Command, HelpTopic } from "./command.js";
+import { ADD_WORDS, BANT_WORDS, GROUP_WORDS, HELP_WORDS as HELP, OUTCOME_WORDS, ROLE_WORDS, USAGE, VERB_WORDS, usageLine, type VerbWords, type Words } from "./vocabulary.js";
 
 /** The longest line we read; anything longer is refused before it is tokenized. */
 export const MAX_INPUT_LENGTH = 2000;
 /** The longest single value (company, reason, note, member, answer …) a command may carry. */
 export const MAX_TEXT_LENGTH = 500;
 
-/** The usage line of every command, in the English syntax both locales accept; errors and help reuse it. */
-export const USAGE: Readonly<Record<CommandVerb, string>> = {
-  help: "/lead help",
-  "lead.new": "/lead new <company> [--email e] [--domain d] [--source s] [--amount n] [--region r] [--industry i]",
-  "lead.handoff": "/lead handoff <account> [--confirm all|a,b] [--override \"reason\"]",
-  "lead.accept": "/lead accept <account>",
-  "lead.return": "/lead return <account> [reason]",
-  "lead.unqualified": "/lead unqualified <account> [reason]",
-  "lead.qualify": "/lead qualify <account> [budget=… currency=… confirmed=yes|no dm=… role=… engaged=yes|no need=… usecase=… date=YYYY-MM-DD]",
-  "lead.show": "/lead show <account>",
-  "lead.mine": "/lead mine",
-  "lead.lost": "/lead lost <account> [reason]",
-  "lead.recycle": "/lead recycle <account>",
-  "lead.claim": "/lead claim <account>",
-  "lead.pool": "/lead pool",
-  "lead.import": "/lead import",
-  "account.validate": "/account validate <account> [start|pass|fail]",
-  "account.sign": "/account sign <account> [amount]",
-  "account.advance": '/account advance <account> [stage] [--confirm all|a,b] [--override "reason"]',
-  "account.churn": "/account churn <account> [reason]",
-  "account.recall": "/account recall <account>",
-  "account.archive": "/account archive <account>",
-  "account.renew": "/account renew <account> <amount> [--expand]",
-  "account.reassign": "/account reassign <account> <member>",
-  "account.next": "/account next <account> <YYYY-MM-DD> <note>",
-  "account.tasks": "/account tasks",
-  "account.done": "/account done <task>",
-  "funnel.show": "/funnel [team]",
-  "funnel.digest": "/funnel digest [team]",
-  "funnel.member": "/funnel member add <@user> <team> <rep|manager|admin>",
-};
+export { USAGE };
 
 /**
  * Reads one line of the command language — `/lead accept 42`, `lead accept 42`, `接受 #42` — into a command.
@@ -111,6 +82,11 @@ function tokenize(text: string): Result<Token[]> {
 /** How a command word, flag name or key is compared: compatibility-folded (full-width → ASCII) and lower case. */
 function keyword(text: string): string {
   return text.normalize("NFKC").toLowerCase();
+}
+
+/** Every word of a table of words, folded as typed words are, to its key. */
+function wordMap<K extends string>(table: Readonly<Record<K, Words>>): ReadonlyMap<string, K> {
+  return new Map(Object.entries<Words>(table).flatMap(([key, w]) => [w.en, w.zh, ...w.aliases].map((word) => [keyword(word), key as K] as const)));
 }
 
 // ── Flags ────────────────────────────────────────────────────────────────────────────────────────────
@@ -211,18 +187,13 @@ function amountOf(text: string): Result<number> {
 
 // ── BANT answers ─────────────────────────────────────────────────────────────────────────────────────
 
-const BANT_KEYS: Readonly<Record<string, BantField>> = {
-  ...Object.fromEntries(BANT_FIELDS.map((field) => [field, field])),
-  预算: "budget", 预算金额: "budget", 币种: "currency", 货币: "currency", 预算确认: "confirmed", 预算已确认: "confirmed",
-  决策人: "dm", 职位: "role", 决策人职位: "role", 已参与: "engaged", 决策人已参与: "engaged",
-  需求: "need", 痛点: "need", 场景: "usecase", 使用场景: "usecase", 时间: "date", 预计时间: "date",
-};
+const BANT_KEYS = wordMap(BANT_WORDS);
 
 /** `key=value`, `key＝value`, `key：value`, or `key:value` when the key is known (so `http://…` stays a word). */
 function pairOf(text: string): { key: string; value: string } | null {
   const sep = text.search(/[=＝：]/);
   const colon = text.indexOf(":");
-  const at = colon >= 0 && (sep < 0 || colon < sep) && lookup(BANT_KEYS, keyword(text.slice(0, colon))) ? colon : sep;
+  const at = colon >= 0 && (sep < 0 || colon < sep) && BANT_KEYS.has(keyword(text.slice(0, colon))) ? colon : sep;
   return at < 0 ? null : { key: text.slice(0, at), value: text.slice(at + 1) };
 }
 
@@ -237,7 +208,7 @@ function bantAnswers(tokens: readonly Token[], usage: string): Result<Record<str
       answers[last] = `${answers[last] ?? ""} ${token.text}`.trim();
       continue;
     }
-    const field = lookup(BANT_KEYS, keyword(pair.key.trim()));
+    const field = BANT_KEYS.get(keyword(pair.key.trim()));
     if (!field) {
       const suggestions = closest(keyword(pair.key), BANT_FIELDS.map((f) => ({ key: f, display: `${f}=`, group: null })), null);
       return err("usage", { usage, unknown: pair.key, suggestions });
@@ -341,9 +312,7 @@ const qualify: Build = (args, usage) => {
   return answers.ok ? ok({ verb: "lead.qualify", account: account.value, answers: answers.value }) : answers;
 };
 
-const OUTCOMES: Readonly<Record<string, "start" | "pass" | "fail">> = {
-  start: "start", 开始: "start", pass: "pass", passed: "pass", 通过: "pass", fail: "fail", failed: "fail", 失败: "fail",
-};
+const OUTCOMES = wordMap(OUTCOME_WORDS);
 
 const validate: Build = (args, usage) => {
   const parts = positional(args, usage, 1, 2);
@@ -351,7 +320,7 @@ const validate: Build = (args, usage) => {
   const [ref, outcomeWord] = parts.value.words;
   const account = accountRef(ref, usage);
   if (!account.ok) return account;
-  const outcome = outcomeWord === undefined ? "start" : lookup(OUTCOMES, keyword(outcomeWord));
+  const outcome = outcomeWord === undefined ? "start" : OUTCOMES.get(keyword(outcomeWord));
   return outcome ? ok({ verb: "account.validate", account: account.value, outcome }) : usageError(usage);
 };
 
@@ -433,57 +402,46 @@ const done: Build = (args, usage) => {
   return typeof task === "number" ? ok({ verb: "account.done", task }) : usageError(usage);
 };
 
-const ROLES: Readonly<Record<string, "rep" | "manager" | "admin">> = { rep: "rep", 销售: "rep", 成员: "rep", manager: "manager", 经理: "manager", admin: "admin", 管理员: "admin" };
+const ROLES = wordMap(ROLE_WORDS);
+const ADD = new Set([ADD_WORDS.en, ADD_WORDS.zh, ...ADD_WORDS.aliases].map(keyword));
 
 /** `member add <who> <team> <role>`: `who` is a Slack mention as Slack escapes it, or a handle. */
 const memberAdd: Build = (args, usage) => {
   const parts = positional(args, usage, 4, 4);
   if (!parts.ok) return parts;
   const [action, who, team, role] = parts.value.words as [string, string, string, string];
-  if (!["add", "添加"].includes(keyword(action))) return usageError(usage);
-  const mapped = lookup(ROLES, keyword(role));
+  if (!ADD.has(keyword(action))) return usageError(usage);
+  const mapped = ROLES.get(keyword(role));
   if (!mapped) return usageError(usage);
   const name = requiredText([who], usage);
   return name.ok ? ok({ verb: "funnel.member", who: name.value, team: keyword(team), role: mapped }) : name;
 };
 
-function spec(group: Group, name: string, aliases: readonly string[], verb: CommandVerb, build: Build, bare?: false): VerbSpec {
-  return { group, name, aliases, usage: USAGE[verb], build, ...(bare === false ? { bare } : {}) };
+/** How each verb of the vocabulary reads its arguments. */
+const BUILDERS: Readonly<Record<string, Build>> = {
+  "lead new": newLead, "lead handoff": gated("lead.handoff"), "lead accept": onlyAccount("lead.accept"),
+  "lead return": reasoned("lead.return"), "lead unqualified": reasoned("lead.unqualified"), "lead qualify": qualify,
+  "lead show": onlyAccount("lead.show"), "lead mine": noArgs("lead.mine"), "lead lost": reasoned("lead.lost"),
+  "lead recycle": onlyAccount("lead.recycle"), "lead claim": onlyAccount("lead.claim"), "lead pool": noArgs("lead.pool"),
+  "lead import": noArgs("lead.import"), "account validate": validate, "account sign": sign, "account advance": gated("account.advance"),
+  "account churn": reasoned("account.churn"), "account recall": onlyAccount("account.recall"), "account archive": onlyAccount("account.archive"),
+  "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account next": nextStep,
+  "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),
+  "funnel digest": funnel("funnel.digest"), "funnel member": memberAdd,
+};
+
+function spec(words: VerbWords): VerbSpec {
+  const build = BUILDERS[`${words.group} ${words.en}`];
+  if (!build) throw new Error(`No parser for ${words.group} ${words.en}`);
+  return { group: words.group, name: words.en, aliases: [words.zh, ...words.aliases], usage: usageLine(words, "en"), build, ...(words.bare === false ? { bare: false as const } : {}) };
 }
 
-const SPECS: readonly VerbSpec[] = [
-  spec("lead", "new", ["新建", "新线索"], "lead.new", newLead),
-  spec("lead", "handoff", ["移交", "转销售"], "lead.handoff", gated("lead.handoff")),
-  spec("lead", "accept", ["接受"], "lead.accept", onlyAccount("lead.accept")),
-  spec("lead", "return", ["退回"], "lead.return", reasoned("lead.return")),
-  spec("lead", "unqualified", ["不合格", "disqualify"], "lead.unqualified", reasoned("lead.unqualified")),
-  spec("lead", "qualify", ["资格", "资格审查", "bant"], "lead.qualify", qualify),
-  spec("lead", "show", ["查看", "详情"], "lead.show", onlyAccount("lead.show")),
-  spec("lead", "mine", ["我的"], "lead.mine", noArgs("lead.mine")),
-  spec("lead", "lost", ["丢单", "lose"], "lead.lost", reasoned("lead.lost")),
-  spec("lead", "recycle", ["回收"], "lead.recycle", onlyAccount("lead.recycle")),
-  spec("lead", "claim", ["领取", "认领"], "lead.claim", onlyAccount("lead.claim")),
-  spec("lead", "pool", ["公海"], "lead.pool", noArgs("lead.pool")),
-  spec("lead", "import", ["导入"], "lead.import", noArgs("lead.import")),
-  spec("account", "validate", ["验证"], "account.validate", validate),
-  spec("account", "sign", ["签约"], "account.sign", sign),
-  spec("account", "advance", ["推进"], "account.advance", gated("account.advance")),
-  spec("account", "churn", ["流失"], "account.churn", reasoned("account.churn")),
-  spec("account", "recall", ["召回", "winback", "赢回"], "account.recall", onlyAccount("account.recall")),
-  spec("account", "archive", ["归档"], "account.archive", onlyAccount("account.archive")),
-  spec("account", "renew", ["续约", "续费"], "account.renew", renew(null)),
-  { group: "account", name: "expand", aliases: ["扩容", "增购"], usage: "/account expand <account> <amount>", build: renew("expansion") },
-  spec("account", "reassign", ["转给", "分配", "转交"], "account.reassign", reassign),
-  spec("account", "next", ["下一步"], "account.next", nextStep),
-  spec("account", "tasks", ["任务"], "account.tasks", noArgs("account.tasks")),
-  spec("account", "done", ["完成"], "account.done", done),
-  spec("funnel", "digest", ["日报", "摘要"], "funnel.digest", funnel("funnel.digest")),
-  spec("funnel", "member", ["成员"], "funnel.member", memberAdd, false),
-  spec("funnel", "show", ["查看"], "funnel.show", funnel("funnel.show"), false),
-];
+const SPECS: readonly VerbSpec[] = VERB_WORDS.map(spec);
 
-const GROUPS: Readonly<Record<string, Group>> = { lead: "lead", 线索: "lead", account: "account", 客户: "account", 账户: "account", funnel: "funnel", 漏斗: "funnel" };
-const HELP_WORDS: ReadonlySet<string> = new Set(["help", "帮助", "?", "--help", "-h"]);
+const GROUPS: Readonly<Record<string, Group>> = Object.fromEntries(
+  Object.entries(GROUP_WORDS).flatMap(([group, w]) => [w.en, w.zh, ...w.aliases].map((word) => [word, group as Group])),
+);
+const HELP_WORDS: ReadonlySet<string> = new Set([HELP.en, HELP.zh, ...HELP.aliases]);
 const FUNNEL_SHOW = SPECS.find((s) => s.group === "funnel" && s.name === "show")!;
 
 const wordsOf = (s: VerbSpec) => [s.name, ...s.aliases].map(keyword);

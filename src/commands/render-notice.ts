@@ -3,6 +3,7 @@ import { localTime } from "../domain/calendar.js";
 import type { Notice } from "../domain/funnel.js";
 import { stageOf, transitionsFrom, type Label, type Playbook, type Verb } from "../domain/playbook.js";
 import { joinList, pick, t } from "./i18n.js";
+import { commandOfMove, shownCommand } from "./vocabulary.js";
 import type { Button, CardOutcome, Form, Locale, Reply } from "./reply.js";
 
 /** The facts a notice about an account needs. */
@@ -11,12 +12,17 @@ export interface NoticeFacts {
   readonly account: AccountState;
   readonly actorName: string;
   readonly reason: { readonly code: string; readonly text: string | null } | null;
+  /** Who owns the account now: channel copies name them rather than saying "you". */
+  readonly ownerName?: string | null;
 }
 
 /** A stage's name in a locale; never the raw code unless the playbook lacks the stage. */
 export function stageName(playbook: Playbook, code: string, locale: Locale): string {
   const stage = stageOf(playbook, code);
-  return stage ? pick(stage.name, locale) : code;
+  if (!stage) return code;
+  const name = pick(stage.name, locale);
+  // Level codes (P0–P5) are how customer success speaks of its stages, so they stay beside the name.
+  return /^P\d+$/.test(stage.code) && !name.startsWith(stage.code) ? `${stage.code} ${name}` : name;
 }
 
 /** A reason key and its free text as people read them. */
@@ -33,9 +39,8 @@ const VERB_LABELS: Partial<Record<Verb, Label>> = {
   advance: { en: "Advance to next stage", zh: "推进到下一阶段" },
 };
 
-const VERB_COMMANDS: Partial<Record<Verb, string>> = {
-  accept: "lead accept", return: "lead return", disqualify: "lead unqualified", qualify: "lead qualify", advance: "account advance",
-};
+/** The moves a card offers as buttons. */
+const BUTTON_MOVES: ReadonlySet<Verb> = new Set(["accept", "return", "disqualify", "qualify", "advance"]);
 
 /** A form asking for a reason from a playbook list, plus free text; submitting runs `command reason note`. */
 export function reasonForm(playbook: Playbook, listKey: string, command: string, title: string, locale: Locale): Form {
@@ -54,15 +59,21 @@ export function reasonForm(playbook: Playbook, listKey: string, command: string,
   };
 }
 
+/** A reason dialog's title, asked before the move: "Return Acme to marketing — why?". */
+export function reasonTitle(move: Verb, company: string, locale: Locale): string {
+  const key = move === "return" || move === "disqualify" || move === "lose" || move === "churn" ? move : "other";
+  return t(locale, `reason.title.${key}`, { company });
+}
+
 /** Buttons for the moves out of the account's stage that a card offers (accept / return / unqualified …). */
 export function moveButtons(playbook: Playbook, account: AccountState, locale: Locale): Button[] {
   const buttons: Button[] = [];
   for (const transition of transitionsFrom(playbook, account.stage)) {
     const label = VERB_LABELS[transition.verb];
-    const verb = VERB_COMMANDS[transition.verb];
+    const verb = BUTTON_MOVES.has(transition.verb) ? commandOfMove(transition.verb) : undefined;
     if (!label || !verb || buttons.some((b) => b.command.startsWith(verb))) continue;
     const command = `${verb} #${account.id}`;
-    const form = transition.reasons ? reasonForm(playbook, transition.reasons, command, `${pick(label, locale)}: ${account.company}`, locale) : undefined;
+    const form = transition.reasons ? reasonForm(playbook, transition.reasons, command, reasonTitle(transition.verb, account.company, locale), locale) : undefined;
     buttons.push({ label: pick(label, locale), command, style: transition.verb === "accept" || transition.verb === "advance" ? "primary" : transition.reasons ? "danger" : undefined, ...(form ? { form } : {}) });
   }
   return buttons.slice(0, 5);
@@ -75,6 +86,7 @@ export function renderNotice(notice: Notice, facts: NoticeFacts, locale: Locale)
   const sla = stage?.sla ? `${stage.sla.days} ${stage.sla.unit === "business" ? (locale === "zh-CN" ? "个工作日" : "business day(s)") : locale === "zh-CN" ? "天" : "day(s)"}` : "—";
   const params = {
     company: account.company, id: account.id, actor: facts.actorName, stage: stageName(playbook, account.stage, locale), sla,
+    owner: facts.ownerName ?? t(locale, "show.nobody"),
     reason: facts.reason ? reasonLabel(playbook, facts.reason.code, facts.reason.text, locale) : "—",
   };
   const text = t(locale, `notice.${notice}`, params);
@@ -105,5 +117,5 @@ export function renderOutcome(playbook: Playbook, outcome: CardOutcome, timezone
 
 /** Names of the allowed moves, for refusals. */
 export function allowedMoves(playbook: Playbook, allowed: readonly { verb: string; to: string }[], locale: Locale): string {
-  return joinList(locale, allowed.map((a) => `${a.verb} → ${stageName(playbook, a.to, locale)}`));
+  return joinList(locale, allowed.map((a) => `\`${shownCommand(commandOfMove(a.verb as Verb), locale)}\` → ${stageName(playbook, a.to, locale)}`));
 }

@@ -1,11 +1,13 @@
 import type { AccountState, StageEventRecord } from "../domain/account.js";
-import { BANT_FIELDS, type FieldProblem } from "../domain/bant.js";
+import { BANT_FIELDS, type BantField, type FieldProblem } from "../domain/bant.js";
 import { elapsedDays, localDay, localTime, type BusinessCalendar } from "../domain/calendar.js";
 import type { DomainError } from "../domain/errors.js";
 import type { LeadScore } from "../domain/scoring.js";
-import { stageOf, type Label, type Playbook, type Reason } from "../domain/playbook.js";
+import { stageOf, transitionsFrom, type Label, type Playbook, type Reason, type Verb } from "../domain/playbook.js";
+import { parseYesNo } from "../domain/values.js";
 import { joinList, pick, t, type MessageKey } from "./i18n.js";
 import { allowedMoves, moveButtons, stageName } from "./render-notice.js";
+import { BANT_WORDS, commandOfMove, localUsage, shownCommand } from "./vocabulary.js";
 import type { Block, Form, Locale, Reply } from "./reply.js";
 
 /** A short answer to the person who acted. */
@@ -36,12 +38,12 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
   switch (error.code) {
     case "usage":
       text = d.unknown !== undefined
-        ? t(locale, "error.unknown-verb", { unknown: String(d.unknown), suggest: (d.suggestions as string[] | undefined)?.length ? t(locale, "error.suggest", { list: joinList(locale, (d.suggestions as string[]).map((s) => `\`${s}\``)) }) : "" })
-        : t(locale, "error.usage", { usage: String(d.usage ?? "/lead help") });
+        ? t(locale, "error.unknown-verb", { unknown: String(d.unknown), help: shownCommand("lead help", locale), suggest: (d.suggestions as string[] | undefined)?.length ? t(locale, "error.suggest", { list: joinList(locale, (d.suggestions as string[]).map((s) => `\`${suggestion(s, locale)}\``)) }) : "" })
+        : t(locale, "error.usage", { usage: localUsage(String(d.usage ?? "/lead help"), locale) });
       break;
     case "illegal-transition": {
       const allowed = (d.allowed as { verb: string; to: string }[] | undefined) ?? [];
-      if (d.needs) text = t(locale, "error.needs-verb", { company, to: stage(d.to), command: String(d.needs) });
+      if (d.needs) text = t(locale, "error.needs-verb", { company, to: stage(d.to), command: shownCommand(commandOfMove(d.needs as Verb), locale) });
       else if (allowed.length === 0) text = t(locale, "error.illegal-transition.none", { company, stage: stage(d.from) });
       else text = t(locale, "error.illegal-transition", { company, stage: stage(d.from), allowed: allowedMoves(playbook, allowed, locale) });
       break;
@@ -96,9 +98,22 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
   return { ...say(`⚠️ ${text}`), errorCode: error.code };
 }
 
+/** A typo hint in the person's language: a command (`线索 接受`) or a BANT key (`预算=`). */
+function suggestion(text: string, locale: Locale): string {
+  if (!text.endsWith("=")) return shownCommand(text, locale);
+  const key = text.slice(0, -1);
+  return locale === "zh-CN" && Object.hasOwn(BANT_WORDS, key) ? `${BANT_WORDS[key as BantField].zh}=` : text;
+}
+
 function teamName(playbook: Playbook, key: unknown, locale: Locale): string {
   const team = playbook.teams.find((x) => x.key === key);
   return team ? pick(team.name, locale) : String(key);
+}
+
+/** A yes/no answer as typed in any language (是, 否, Y …) as the form's option value, so the form keeps it. */
+function yesNoValue(typed: string): string {
+  const parsed = parseYesNo(typed);
+  return parsed === null ? typed : parsed ? "yes" : "no";
 }
 
 /** The BANT form for an account, with the previous answers and any field errors filled in. */
@@ -116,7 +131,7 @@ export function bantForm(account: { id: number; company: string }, locale: Local
       kind: kinds[name] ?? "text",
       required: required.has(name),
       ...(kinds[name] === "boolean" ? { options: [{ value: "yes", label: t(locale, "yes") }, { value: "no", label: t(locale, "no") }] } : {}),
-      ...(values[name] !== undefined ? { value: values[name] } : name === "currency" ? { value: "CNY" } : {}),
+      ...(values[name] !== undefined ? { value: kinds[name] === "boolean" ? yesNoValue(values[name]) : values[name] } : name === "currency" ? { value: "CNY" } : {}),
       ...(problems[name] ? { error: t(locale, `field.${problems[name]}`) } : {}),
     })),
   };
@@ -128,11 +143,16 @@ export function checklistForm(
 ): Form | null {
   const stage = stageOf(playbook, account.stage);
   if (!stage || stage.checklist.length === 0) return null;
+  // The stage it moves to: the one asked for, or the only one this verb leads to from here.
+  const move = verb === "lead.handoff" ? "handoff" : "advance";
+  const targets = transitionsFrom(playbook, account.stage).filter((x) => x.verb === move && (!to || x.to.toLowerCase() === to.toLowerCase()));
+  const target = targets.length === 1 ? stageName(playbook, targets[0]!.to, locale) : null;
+  const names = { company: account.company, stage: stageName(playbook, stage.code, locale), to: target ?? "" };
   return {
     id: `checklist:${account.id}:${stage.code}`,
-    title: t(locale, "checklist.title", { stage: pick(stage.name, locale) }),
+    title: t(locale, target ? "checklist.title" : "checklist.title.any", names),
     command: `${verb.replace(".", " ")} #${account.id}${to ? ` ${to}` : ""}`,
-    submitLabel: t(locale, "checklist.submit"),
+    submitLabel: target ? t(locale, "checklist.submit.to", names) : t(locale, "checklist.submit"),
     fields: [
       { name: "confirm", as: "flag", label: pick(stage.name, locale), kind: "checkboxes", required: false, options: stage.checklist.map((c) => ({ value: c.key, label: pick(c.label, locale) })) },
       { name: "override", as: "flag", label: t(locale, "checklist.override"), kind: "text", required: false },
@@ -161,7 +181,7 @@ export function renderAccount(
   const fields = [
     { label: t(locale, "show.stage"), value: stageName(playbook, account.stage, locale) },
     { label: t(locale, "show.owner"), value: ownerName ?? t(locale, "show.nobody") },
-    { label: t(locale, "show.in-stage"), value: stage?.sla ? t(locale, "show.days-of", { days: inStage, sla: stage.sla.days }) : t(locale, "show.days", { days: inStage }) },
+    { label: t(locale, "show.in-stage"), value: stage?.sla ? t(locale, "show.days-of", { days: dayCount(inStage, stage.sla.unit, locale), sla: dayCount(stage.sla.days, stage.sla.unit, locale) }) : dayCount(inStage, "calendar", locale) },
     { label: t(locale, "show.amount"), value: `${account.amount.toLocaleString("en-US")} ${account.currency}` },
     ...(account.domain ? [{ label: t(locale, "show.domain"), value: account.domain }] : []),
     ...(account.source ? [{ label: t(locale, "show.source"), value: account.source }] : []),
@@ -183,11 +203,12 @@ export function renderAccount(
   });
   const title = t(locale, "show.title", { id: account.id, company: account.company });
   const buttons = moveButtons(playbook, account, locale);
+  const data = accountData(playbook, calendar, account, ownerName, history, now, locale, score);
   const scoring = score && playbook.scoring ? scoreLines(score, playbook.scoring.mqlThreshold, locale) : null;
   return {
     text: [
       title, ...fields.map((f) => `${f.label}: ${f.value}`), ...(scoring ? [`${scoring.title}:`, ...scoring.lines.map((l) => `  ${l}`)] : []),
-      `${t(locale, "show.history")}:`, ...lines.map((l) => `  ${l}`),
+      `${t(locale, "show.history-in", { tz: calendar.timezone })}:`, ...lines.map((l) => `  ${l}`),
     ].join("\n"),
     ephemeral: true,
     blocks: [
@@ -196,9 +217,48 @@ export function renderAccount(
       ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : []),
       ...(scoring ? [{ kind: "text" as const, text: `${scoring.title}:` }, { kind: "list" as const, items: scoring.lines }] : []),
       { kind: "divider" },
-      { kind: "text", text: `${t(locale, "show.history")}:` },
+      { kind: "text", text: `${t(locale, "show.history-in", { tz: calendar.timezone })}:` },
       { kind: "list", items: lines },
     ],
+    data,
+  };
+}
+
+/** A count of days in a unit as people say it: `7 business days`, `1 day`, `7 个工作日`. */
+export function dayCount(days: number, unit: "business" | "calendar", locale: Locale): string {
+  if (locale === "zh-CN") return `${days} ${unit === "business" ? "个工作日" : "天"}`;
+  return `${days} ${unit === "business" ? "business " : ""}day${days === 1 ? "" : "s"}`;
+}
+
+/** `lead show --json`: the account as data for scripts, names in the reader's language beside the codes. */
+export function accountData(
+  playbook: Playbook, calendar: BusinessCalendar, account: AccountState, ownerName: string | null,
+  history: readonly StageEventRecord[], now: Date, locale: Locale, score: LeadScore | null,
+) {
+  const stage = stageOf(playbook, account.stage);
+  const unit = stage?.sla?.unit ?? "calendar";
+  const stageOfCode = (code: string | null) => (code ? { code, name: stageName(playbook, code, locale) } : null);
+  const lastBant = [...history].reverse().find((e) => e.data?.bant !== undefined);
+  return {
+    id: account.id,
+    company: account.company,
+    domain: account.domain,
+    email: account.email,
+    source: account.source,
+    stage: stageOfCode(account.stage)!,
+    owner: ownerName,
+    amount: account.amount,
+    currency: account.currency,
+    inStage: { days: elapsedDays(calendar, account.stageEnteredAt, now, unit), unit, since: account.stageEnteredAt.toISOString(), sla: stage?.sla ?? null },
+    score: score && playbook.scoring ? { total: score.total, grade: score.grade, mqlThreshold: playbook.scoring.mqlThreshold, lines: score.lines } : null,
+    nextStep: account.nextStepAt ? { day: localDay(account.nextStepAt, calendar.timezone), note: account.nextStepNote } : null,
+    bant: (lastBant?.data?.bant as Record<string, unknown> | undefined) ?? null,
+    checklists: history.flatMap((e) => (e.data?.checklist ? [e.data.checklist as { stage: string; markers: string[]; override: string | null }] : [])),
+    history: history.map((e) => ({
+      at: e.at.toISOString(), kind: e.kind, actor: e.actorName, from: stageOfCode(e.fromStage), to: stageOfCode(e.toStage),
+      reason: e.reasonCode || e.reasonText ? { code: e.reasonCode, text: e.reasonText } : null, amount: e.amount, data: e.data,
+    })),
+    timezone: calendar.timezone,
   };
 }
 

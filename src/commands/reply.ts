@@ -49,6 +49,8 @@ export interface Reply {
   readonly ephemeral: boolean;
   /** Set on refusals, so the CLI exits non-zero and tests can assert on the reason. */
   readonly errorCode?: string;
+  /** The facts behind the reply as data, for scripts (`funnelbot … --json`): the account, for `lead show`. */
+  readonly data?: unknown;
 }
 
 /**

@@ -115,7 +115,7 @@ async function messagesFor(
     };
     messages.push({ to: { kind: "cards", accountId: next.id }, reply: renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, "en"), outcome });
   }
-  const facts = { playbook: ctx.playbook, account: next, actorName: actor.displayName, reason };
+  const facts = { playbook: ctx.playbook, account: next, actorName: actor.displayName, reason, ownerName: owner?.displayName ?? null };
   const ownerLocale = owner?.locale === "zh-CN" ? "zh-CN" : "en";
   const homeTeam = ctx.playbook.stages.find((s) => s.code === next.stage)?.teams[0] ?? null;
   const toTeam = async (teamKey: string) => (await findTeam(ctx.db, teamKey))?.locale ?? "en";

@@ -1,5 +1,6 @@
 import { pick, t } from "../commands/i18n.js";
 import { stageName } from "../commands/render-notice.js";
+import { dayCount } from "../commands/render-reply.js";
 import type { Block, Button, Locale, Reply } from "../commands/reply.js";
 import { elapsedDays, localDay, type BusinessCalendar } from "../domain/calendar.js";
 import { forwardMove } from "../domain/funnel.js";
@@ -99,7 +100,7 @@ function stalledLine(ctx: ServiceContext, calendar: BusinessCalendar, a: Stalled
   const stage = stageOf(playbook, a.stage);
   const sla = stage?.sla ?? null;
   const days = sla
-    ? t(locale, "digest.days", { days: elapsedDays(calendar, a.stageEnteredAt, now, sla.unit), sla: sla.days, unit: t(locale, sla.unit === "business" ? "unit.business" : "unit.calendar") })
+    ? t(locale, "digest.days", { days: dayCount(elapsedDays(calendar, a.stageEnteredAt, now, sla.unit), sla.unit, locale), sla: locale === "zh-CN" ? dayCount(sla.days, sla.unit, locale) : sla.days })
     : t(locale, "digest.idle", { days: Math.floor((now.getTime() - a.lastActivityAt.getTime()) / DAY_MS), limit: stage?.idleDays ?? 0 });
   const next = a.nextStepAt ? t(locale, "digest.next", { day: localDay(a.nextStepAt, calendar.timezone), note: a.nextStepNote ?? "" }).trimEnd() : "";
   return t(locale, "digest.item", {

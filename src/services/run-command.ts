@@ -2,7 +2,7 @@ import type { AccountRef, Command } from "../commands/command.js";
 import { joinList, pick, t } from "../commands/i18n.js";
 import { parseCommand } from "../commands/parser.js";
 import { bantForm, checklistForm, renderAccount, renderError, say } from "../commands/render-reply.js";
-import { reasonForm, stageName } from "../commands/render-notice.js";
+import { reasonForm, reasonTitle, stageName } from "../commands/render-notice.js";
 import { helpReply } from "../commands/render-help.js";
 import type { Locale, Reply } from "../commands/reply.js";
 import type { Actor } from "../domain/account.js";
@@ -220,7 +220,7 @@ async function reasonPrompt(ctx: ServiceContext, ref: AccountRef, verb: Verb, co
   const transition = ctx.playbook.transitions.find((x) => x.from === account.stage && x.verb === verb);
   if (!transition?.reasons) return renderError(fail("reason-required", { reasons: [] }), locale, ctx.playbook);
   const line = `${commandVerb.replace(".", " ")} #${account.id}`;
-  const form = reasonForm(ctx.playbook, transition.reasons, line, `${account.company}: ${stageName(ctx.playbook, transition.to, locale)}`, locale);
+  const form = reasonForm(ctx.playbook, transition.reasons, line, reasonTitle(transition.verb, account.company, locale), locale);
   const error = renderError(fail("reason-required", { reasons: ctx.playbook.reasons[transition.reasons] }), locale, ctx.playbook);
   return { ...error, blocks: [...error.blocks, { kind: "form", form }] };
 }

@@ -83,7 +83,11 @@ describe("the CLI walks the default funnel end to end", () => {
     expect(shown.split("\n").filter((l) => /^\s{2}\d{4}-/.test(l))).toHaveLength(events);
 
     const json = await cli(f, `lead show #${id} --json --as sam`);
-    expect(JSON.parse(json.out)).toMatchObject({ ephemeral: true, blocks: expect.any(Array) });
+    const data = JSON.parse(json.out) as { stage: unknown; amount: number; currency: string; bant: Record<string, unknown>; checklists: unknown[]; history: unknown[] };
+    expect(data).toMatchObject({ id, company: "Walkthrough Mail Co", stage: { code: "ARCHIVED", name: "Archived" }, amount: 182_000, currency: "CNY", source: "webinar" });
+    expect(data.bant).toMatchObject({ budgetAmount: 80_000 });
+    expect(data.checklists).toContainEqual(expect.objectContaining({ stage: "P0", markers: ["contract-paid", "account-delivered"] }));
+    expect(data.history).toHaveLength(events);
   });
 
   it("exits non-zero with a short message on bad input", async () => {

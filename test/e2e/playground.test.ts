@@ -131,9 +131,10 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
     const boxes = dialog.locator('input[type="checkbox"][name="confirm"]');
     await boxes.first().waitFor();
     expect(await boxes.count()).toBe(2);
+    expect(await dialog.textContent()).toContain(`Before moving ${p1.company} from P1 Integration to P2 Testing, confirm`);
     for (const box of await boxes.all()) await box.check();
     await dialog.locator('button[type="submit"]').click();
-    await page.locator("#messages article.local", { hasText: `${p1.company} moved Integration → Testing` }).waitFor();
+    await page.locator("#messages article.local", { hasText: `${p1.company} moved P1 Integration → P2 Testing` }).waitFor();
     expect((await ctx.db.prisma.account.findUniqueOrThrow({ where: { id: p1.id } })).stage).toBe("P2");
     const confirmed = await ctx.db.prisma.checklistConfirmation.findMany({ where: { accountId: p1.id, stage: "P1" }, select: { marker: true, overrideReason: true } });
     expect(confirmed.map((c) => c.marker).sort()).toEqual(["calling-api", "kickoff-held"]);
@@ -160,5 +161,38 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
     await page.click('#digest button[type="submit"]');
     await page.locator("#messages article.local", { hasText: "销售部每日摘要" }).waitFor();
     await shot("5-digest-zh");
+  }, 60_000);
+
+  it("keeps the sidebar's language when another member is picked, and echoes commands in it", async () => {
+    const english = (await ctx.db.prisma.member.findFirstOrThrow({ where: { locale: "en", role: "rep" } })).handle;
+    await page.selectOption("#language", "zh-CN");
+    await page.selectOption("#who", english);
+    await page.waitForTimeout(300);
+    expect(await page.inputValue("#language")).toBe("zh-CN");
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
+    // The member list speaks the page's language: team names and roles in Chinese.
+    expect(await page.locator(`#who option[value="${english}"]`).textContent()).toMatch(/· 销售$/);
+    await page.fill("#line", "lead mine");
+    await page.press("#line", "Enter");
+    await page.locator("#messages article.local .ran", { hasText: "你执行了: 线索 我的" }).first().waitFor();
+    await page.selectOption("#language", "en");
+  }, 60_000);
+
+  it("fits a phone-width window: the sidebar sits above the conversation", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(`${bot.url}/?token=${token}`);
+      await phone.waitForSelector("#who option", { state: "attached" });
+      const box = async (selector: string) => (await phone.locator(selector).boundingBox())!;
+      const [sidebar, messages, composer] = [await box("#sidebar"), await box("#messages"), await box("#composer")];
+      expect(sidebar.width).toBeLessThanOrEqual(390);
+      expect(sidebar.y + sidebar.height).toBeLessThanOrEqual(messages.y + 1);
+      expect(messages.height).toBeGreaterThan(200);
+      expect(composer.y + composer.height).toBeLessThanOrEqual(844 + 1);
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await phone.screenshot({ path: path.join(ARTIFACTS, "playground-6-phone.png") });
+    } finally {
+      await phone.close();
+    }
   }, 60_000);
 });

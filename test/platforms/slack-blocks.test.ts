@@ -389,7 +389,7 @@ describe("formView: the real forms", () => {
   it("turns the reason form behind an MQL card's Return button into a select whose submission the parser reads", () => {
     const button = moveButtons(playbook, account("MQL"), "en").find((b) => b.command === "lead return #42")!;
     const form = button.form!;
-    expect(form).toEqual(reasonForm(playbook, "returned", "lead return #42", "Return to marketing: Acme", "en"));
+    expect(form).toEqual(reasonForm(playbook, "returned", "lead return #42", "Return Acme to marketing — why?", "en"));
     const view = formView(form, "");
     expectValidView(view, form);
     const select = (view.blocks[0] as InputBlock).element as { type: string; options: PlainTextOption[] };

@@ -58,7 +58,7 @@ describe.each(testDatabases())("the daily digest on $name", ({ url }) => {
   it("lists an MQL only once its business-day SLA has passed, across a holiday and a make-up workday", async () => {
     await mqlAt("Holiday Lead Co", shanghai("2026-09-30T10:00:00"));
     expect(await digestAt(shanghai("2026-10-07T18:00:00"))).not.toContain("Holiday Lead Co");
-    expect(await digestAt(shanghai("2026-10-08T10:00:00"))).toMatch(/Holiday Lead Co — MQL · .* · 1 of 1 business d/);
+    expect(await digestAt(shanghai("2026-10-08T10:00:00"))).toMatch(/Holiday Lead Co — MQL · .* · 1 business day in stage, SLA 1/);
     await mqlAt("Makeup Day Co", shanghai("2026-10-09T10:00:00"));
     expect(await digestAt(shanghai("2026-10-10T09:59:00"))).not.toContain("Makeup Day Co");
     expect(await digestAt(shanghai("2026-10-10T10:00:00"))).toContain("Makeup Day Co");
@@ -87,7 +87,7 @@ describe.each(testDatabases())("the daily digest on $name", ({ url }) => {
     expect(text).not.toContain("Quick Accept Co —");
     expect(text).toMatch(/MQL → Sales accepted: \d+% \(1 of 1\)/);
     expect(text).toContain(`${owner.owner!.displayName}: 2.0 h (1)`);
-    expect(text).toMatch(/MQL: avg 0\.1 d, median 0\.1 d vs SLA 1 business d \(1 moves\)/);
+    expect(text).toMatch(/MQL: avg 0\.1 d, median 0\.1 d vs SLA 1 business days \(1 moves\)/);
   });
 
   it("stays inside Slack's and WeCom's limits with 120 stalled accounts, and says how many more there are", async () => {

@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import { checkCalendarSetting } from "../../config/calendar.js";
 import { ConfigError } from "../../config/env.js";
 import { monthDays, unpublishedYears, type BusinessCalendar } from "../../domain/calendar.js";
 import { scheduleGaps, type CalendarSetting } from "../../services/calendars.js";
 import type { ServiceContext } from "../../services/context.js";
 import type { TeamRecord } from "../../store/teams.js";
+import type { Subcommand } from "./subcommand.js";
 
 /** What the CLI prints to; `out` for results, `err` for problems. */
 interface Io {
@@ -12,21 +12,22 @@ interface Io {
   err(text: string): void;
 }
 
-/** The `calendar` commands' usage, for the CLI's help. */
-export const CALENDAR_USAGE = `  funnelbot calendar check      every calendar in use has this year's (from 1 December also next year's)
-                                holiday schedule; exit code 1 naming the calendar and year when one is missing
-  funnelbot calendar show <YYYY-MM> [--team <key>]   the month with holidays and make-up workdays (调休) marked`;
-
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-/** `funnelbot calendar check | show`: resolves to the exit code. */
-export async function calendarCli(ctx: ServiceContext, args: readonly string[], io: Io, json: boolean): Promise<number> {
-  const { positionals, values } = parseArgs({ args: [...args], allowPositionals: true, options: { team: { type: "string" } } });
-  const [verb, month] = positionals;
-  if (verb === "check" && positionals.length === 1) return check(ctx, io, json);
-  if (verb === "show" && month && positionals.length === 2) return show(ctx, month, values.team ?? null, io, json);
-  throw new ConfigError(`Usage:\n${CALENDAR_USAGE}`);
-}
+/** `funnelbot calendar check | show`, as subcommands of the CLI. */
+export const CALENDAR_COMMANDS: readonly Subcommand[] = [
+  {
+    path: ["calendar", "check"], args: "", positionals: [0, 0], options: {},
+    summary: "Check that every calendar in use has this year's (from 1 December also next year's) holiday schedule; exit code 1 naming the calendar and year when one is missing.",
+    run: async (input) => check(await input.open(), input.io, input.json),
+  },
+  {
+    path: ["calendar", "show"], args: "<YYYY-MM>", positionals: [1, 1],
+    options: { team: { type: "string", value: "<team>", description: "the team whose calendar to show (default: the default calendar)" } },
+    summary: "Print a month with its holidays and make-up workdays (调休) marked, to check against the official notice.",
+    run: async (input) => show(await input.open(), input.positionals[0]!, typeof input.values.team === "string" ? input.values.team : null, input.io, input.json),
+  },
+];
 
 function check(ctx: ServiceContext, io: Io, json: boolean): number {
   const now = ctx.clock();

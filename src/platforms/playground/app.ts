@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { pick, t, type MessageKey } from "../../commands/i18n.js";
+import { cleanText } from "../../commands/parser.js";
 import { formOf, formToCommand, type Form, type Locale, type Reply } from "../../commands/reply.js";
+import { spokenCommand } from "../../commands/vocabulary.js";
 import type { Actor } from "../../domain/account.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
@@ -42,6 +44,7 @@ const PAGE_KEYS = [
   "playground.title", "playground.intro", "playground.who", "playground.language", "playground.home", "playground.dm",
   "playground.channels", "playground.digest", "playground.digest-show", "playground.placeholder", "playground.send",
   "playground.only-you", "playground.you-ran", "playground.updated", "playground.empty", "playground.bad-request",
+  "playground.language-hint", "role.rep", "role.manager", "role.admin",
 ] as const satisfies readonly MessageKey[];
 
 const STATIC = new URL("./static/", import.meta.url);
@@ -125,6 +128,8 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
     const suggested = members.find((m) => m.teamKey === assigned && m.role === "rep") ?? members.find((m) => m.role === "rep") ?? members[0];
     json(res, 200, {
       playbook: ctx.playbook.name,
+      // Message times are shown in the business timezone, the one the messages' own text uses.
+      timezone: ctx.calendar.timezone,
       suggested: suggested?.handle ?? null,
       members: members.map((m) => ({ handle: m.handle, name: m.displayName, team: m.teamKey, teamName: { en: label(m.teamKey, "en"), "zh-CN": label(m.teamKey, "zh-CN") }, role: m.role, locale: m.locale })),
       teams: teams.map((x) => ({ key: x.key, name: { en: label(x.key, "en"), "zh-CN": label(x.key, "zh-CN") } })),
@@ -164,7 +169,9 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
     if (!body.success) return badRequest(res, localeOfRequest(req));
     const actor = await actorOf(ctx, body.data.as, body.data.locale ?? null);
     const reply = await runCommand(ctx, actor, body.data.line, { platform: "playground", key: clickKey(actor, body.data.click) });
-    json(res, 200, answer(reply, actor?.locale ?? body.data.locale ?? "en"));
+    const locale = actor?.locale ?? body.data.locale ?? "en";
+    // What was run, echoed as this person would type it (线索 接受 #7 for a button's `lead accept #7`).
+    json(res, 200, { ...answer(reply, locale), ran: spokenCommand(cleanText(body.data.line), locale) });
   });
 
   route("/playground/api/form", "POST", async (req, res) => {
@@ -176,8 +183,10 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
       id: "playground", title: "", submitLabel: "", command: body.data.form.command,
       fields: body.data.form.fields.map((f) => ({ name: f.name, as: f.as, label: f.name, kind: "text", required: false })),
     };
-    const reply = await runCommand(ctx, actor, formToCommand(form, body.data.values), { platform: "playground", key: clickKey(actor, body.data.click) });
-    json(res, 200, answer(reply, actor?.locale ?? body.data.locale ?? "en"));
+    const line = formToCommand(form, body.data.values);
+    const reply = await runCommand(ctx, actor, line, { platform: "playground", key: clickKey(actor, body.data.click) });
+    const locale = actor?.locale ?? body.data.locale ?? "en";
+    json(res, 200, { ...answer(reply, locale), ran: spokenCommand(line, locale) });
   });
 
   return { routes, deliver: playgroundDeliverer(ctx, inbox), inbox };

@@ -1,4 +1,6 @@
 import type { Block, Button, Form, FormField, Locale, Reply } from "../../commands/reply.js";
+import { BANT_WORDS, spokenCommand } from "../../commands/vocabulary.js";
+import type { BantField } from "../../domain/bant.js";
 import { WECOM } from "../limits.js";
 import type { TemplateCard } from "./client.js";
 
@@ -40,26 +42,6 @@ function moreText(locale: Locale, n: number): string {
   return zh(locale) ? `…还有 ${n} 条` : `…and ${n} more`;
 }
 
-// The command language takes Chinese words too; shown to Chinese speakers, commands read in Chinese.
-const ZH_GROUPS: Readonly<Record<string, string>> = { lead: "线索", account: "客户", funnel: "漏斗" };
-const ZH_VERBS: Readonly<Record<string, string>> = {
-  new: "新建", handoff: "移交", accept: "接受", return: "退回", unqualified: "不合格", qualify: "资格", show: "查看", mine: "我的",
-  lost: "丢单", validate: "验证", sign: "签约", advance: "推进", churn: "流失", recall: "召回", archive: "归档", renew: "续费",
-  reassign: "转交", next: "下一步", tasks: "任务", done: "完成", digest: "摘要",
-};
-/** BANT keys as the parser reads them in Chinese. */
-const ZH_KEYS: Readonly<Record<string, string>> = {
-  budget: "预算", currency: "币种", confirmed: "预算确认", dm: "决策人", role: "职位", engaged: "已参与", need: "需求", usecase: "场景", date: "时间",
-};
-
-/** A command as a person of `locale` would type it: `lead accept #42` or `线索 接受 #42`. */
-export function spokenCommand(command: string, locale: Locale): string {
-  if (!zh(locale)) return command;
-  const [group = "", verb = "", ...rest] = command.split(" ");
-  const zhGroup = ZH_GROUPS[group];
-  if (!zhGroup) return command;
-  return [zhGroup, ZH_VERBS[verb] ?? verb, ...rest].filter(Boolean).join(" ");
-}
 
 function quote(value: string): string {
   return /^[^\s"“”'=]+$/.test(value) ? value : `"${value.replace(/["“”]/g, "'")}"`;
@@ -81,10 +63,12 @@ function placeholder(field: FormField, locale: Locale): string {
 }
 
 function fieldPiece(field: FormField, locale: Locale): string {
-  const value = field.value?.trim() ? quote(field.value.trim()) : placeholder(field, locale);
+  // A chosen option reads as its label (是 rather than yes), which the parser takes back as well.
+  const chosen = field.kind === "boolean" ? field.options?.find((o) => o.value === field.value?.trim())?.label : undefined;
+  const value = field.value?.trim() ? quote(chosen ?? field.value.trim()) : placeholder(field, locale);
   if (field.as === "positional") return field.value?.trim() ? value : `<${field.label}>`;
   if (field.as === "flag") return `--${field.name} ${value}`;
-  return `${zh(locale) ? (ZH_KEYS[field.name] ?? field.name) : field.name}=${value}`;
+  return `${zh(locale) ? (Object.hasOwn(BANT_WORDS, field.name) ? BANT_WORDS[field.name as BantField].zh : field.name) : field.name}=${value}`;
 }
 
 /**

@@ -92,7 +92,8 @@ function render() {
   } else {
     const conversation = state.conversations.find((c) => c.key === conversationKey());
     for (const m of (conversation ? conversation.messages : [])) {
-      const at = new Date(m.at).toLocaleTimeString(state.lang);
+      // In the business timezone, named: the times inside the messages are in it too.
+      const at = `${new Date(m.at).toLocaleTimeString(state.lang, { timeZone: state.boot.timezone, hour: "2-digit", minute: "2-digit" })} (${state.boot.timezone})`;
       const meta = [`funnelbot · ${at}${m.updated ? ` · ${label("playground.updated")}` : ""}`];
       items.push(messageElement(m.html, meta, m.html.includes("data-command") || m.updated ? ["card"] : []));
     }
@@ -144,7 +145,7 @@ async function afterAction() {
 async function run(line, click) {
   const answer = await api("/playground/api/command", { as: state.me, locale: state.lang, line, ...(click ? { click } : {}) });
   if (answer.form) return openForm(answer.form);
-  remember(line, answer);
+  remember(answer.ran || line, answer);
   await afterAction();
 }
 
@@ -183,17 +184,21 @@ async function submitForm(form) {
     return;
   }
   $("#dialog").close();
-  remember(meta.command, answer);
+  remember(answer.ran || meta.command, answer);
   await afterAction();
+}
+
+/** The "You are" list, in the page's language: name — team · role. */
+function fillMembers() {
+  $("#who").replaceChildren(...state.boot.members.map((m) => new Option(`${m.name} — ${m.teamName[state.lang]} · ${label(`role.${m.role}`)}`, m.handle)));
+  $("#who").value = state.me;
 }
 
 function wire() {
   $("#who").addEventListener("change", async (e) => {
     state.me = e.target.value;
     localStorage.setItem("funnelbot.as", state.me);
-    const member = state.boot.members.find((m) => m.handle === state.me);
-    state.lang = member.locale;
-    $("#language").value = state.lang;
+    // The language stays the sidebar's choice: picking someone else does not switch it.
     state.local = new Map();
     applyLabels();
     await refreshHome();
@@ -202,7 +207,9 @@ function wire() {
   });
   $("#language").addEventListener("change", async (e) => {
     state.lang = e.target.value;
+    localStorage.setItem("funnelbot.lang", state.lang);
     applyLabels();
+    fillMembers();
     await refreshHome();
     render();
   });
@@ -246,12 +253,13 @@ async function start() {
     $("#messages").textContent = state.boot.error || "";
     return;
   }
-  $("#who").replaceChildren(...state.boot.members.map((m) => new Option(`${m.name} — ${m.teamName[m.locale]} · ${m.role}`, m.handle)));
   const saved = localStorage.getItem("funnelbot.as");
   const me = state.boot.members.find((m) => m.handle === saved) || state.boot.members.find((m) => m.handle === state.boot.suggested) || state.boot.members[0];
   state.me = me.handle;
-  state.lang = me.locale;
-  $("#who").value = me.handle;
+  // The first visit starts in the first member's language; after that the sidebar's choice is kept.
+  const lang = localStorage.getItem("funnelbot.lang");
+  state.lang = lang === "en" || lang === "zh-CN" ? lang : me.locale;
+  fillMembers();
   $("#language").value = state.lang;
   wire();
   applyLabels();

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { checklistForm, renderAccount } from "../../src/commands/render-reply.js";
+import { moveButtons, renderNotice, stageName } from "../../src/commands/render-notice.js";
+import type { AccountState } from "../../src/domain/account.js";
+import { chinaCalendar } from "../../src/config/calendar.js";
+
+const DEFAULT_CALENDAR = chinaCalendar();
+import { loadPreset } from "../../src/domain/presets/index.js";
+
+const playbook = loadPreset("email-saas")!;
+
+function account(stage: string, enteredAt: Date): AccountState {
+  return {
+    id: 24, company: "Xiamen Harbor", domain: null, email: null, source: null, ownerId: 3, stage, stageEnteredAt: enteredAt, lastActivityAt: enteredAt,
+    amount: 0, currency: "CNY", score: 0, nextStepAt: null, nextStepNote: null, version: 1,
+  };
+}
+
+// Monday 2026-11-16 to Wednesday 2026-11-25 in Shanghai: seven business days.
+const entered = new Date("2026-11-16T02:00:00Z");
+const now = new Date("2026-11-25T02:00:00Z");
+
+describe("the reply model says things as people do", () => {
+  it("says time in stage against the SLA in words, in both languages", () => {
+    const field = (locale: "en" | "zh-CN") => {
+      const reply = renderAccount(playbook, DEFAULT_CALENDAR, account("P0", entered), "Bob", [], now, locale);
+      const block = reply.blocks.find((b) => b.kind === "fields");
+      return block?.kind === "fields" ? block.fields[2]!.value : "";
+    };
+    expect(field("en")).toBe("7 business days, SLA 3 business days");
+    expect(field("zh-CN")).toBe("7 个工作日,SLA 3 个工作日");
+  });
+
+  it("shows P-level codes beside the stage names, and names the timezone of the times", () => {
+    expect(stageName(playbook, "P1", "zh-CN")).toBe("P1 技术对接");
+    expect(stageName(playbook, "P1", "en")).toBe("P1 Integration");
+    expect(stageName(playbook, "SQL", "en")).toBe("Opportunity");
+    expect(renderAccount(playbook, DEFAULT_CALENDAR, account("P0", entered), "Bob", [], now, "en").text).toContain(`History (times in ${DEFAULT_CALENDAR.timezone}):`);
+  });
+
+  it("asks a reason dialog's question before the move, rather than reporting it done", () => {
+    const button = moveButtons(playbook, account("MQL", entered), "en").find((b) => b.command.startsWith("lead return"))!;
+    expect(button.form?.title).toBe("Return Xiamen Harbor to marketing — why?");
+    const zh = moveButtons(playbook, account("MQL", entered), "zh-CN").find((b) => b.command.startsWith("lead return"))!;
+    expect(zh.form?.title).toBe("为什么把 Xiamen Harbor 退回市场?");
+  });
+
+  it("names the stage a checklist moves the account to", () => {
+    const form = checklistForm(playbook, account("P0", entered), "account.advance", null, "en")!;
+    expect(form.title).toBe("Before moving Xiamen Harbor from P0 Signed to P1 Integration, confirm");
+    expect(form.submitLabel).toBe("Move to P1 Integration");
+  });
+
+  it("names the owner on an MQL card, so the channel copy does not say “you”", () => {
+    const facts = { playbook, account: account("MQL", entered), actorName: "Mia", reason: null, ownerName: "Chen Chen" };
+    expect(renderNotice("mql-assigned", facts, "en").text).toMatch(/^New MQL for Chen Chen: Xiamen Harbor/);
+    expect(renderNotice("mql-assigned", facts, "zh-CN").text).toContain("Chen Chen");
+  });
+});
