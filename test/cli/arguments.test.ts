@@ -79,3 +79,15 @@ describe("chat commands in a terminal", () => {
     expect(advance.out + advance.err).not.toContain("`");
   });
 });
+
+describe("the admin CLI and the permission table", () => {
+  it("keeps the last admin an admin, and lets one step down once there is another", async () => {
+    const f = (fixture = await openFixture(freshSqliteUrl()));
+    const refused = await cli(["members", "set", "admin", "--role", "rep"], f);
+    expect(refused).toMatchObject({ code: 2, err: expect.stringContaining("last admin") });
+    expect((await f.db.prisma.member.findUniqueOrThrow({ where: { handle: "admin" } })).role).toBe("admin");
+    expect((await cli(["members", "set", "sam", "--role", "admin"], f)).code).toBe(0);
+    expect((await cli(["members", "set", "admin", "--role", "rep"], f)).code).toBe(0);
+    expect((await f.db.prisma.member.findUniqueOrThrow({ where: { handle: "admin" } })).role).toBe("rep");
+  });
+});

@@ -11,7 +11,8 @@ import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportR
 import { seedDemo } from "../../services/seed-demo.js";
 import { migrate } from "../../store/database.js";
 import { digestRun } from "../../store/digest-runs.js";
-import { listMembers, updateMember, upsertMember } from "../../store/members.js";
+import { countAdmins, findMember, listMembers, updateMember, upsertMember } from "../../store/members.js";
+import { mayChangeMember } from "../../domain/permissions.js";
 import { findTeam, listTeams, upsertTeam } from "../../store/teams.js";
 import { describeTeamCalendar, teamCalendarFields } from "./calendar.js";
 import { renderForTerminal } from "./render-terminal.js";
@@ -186,7 +187,15 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       const { values } = input;
       const away = yesNo("away", values.away);
       const teamKey = await teamKeyOf(input, values.team);
-      const updated = await updateMember((await input.open()).db, handle, {
+      const db = (await input.open()).db;
+      const current = await findMember(db, { handle });
+      if (current && values.role !== undefined) {
+        // The shell is the operator's, an admin's; the table still keeps the last admin.
+        const operator = { id: 0, handle: "operator", displayName: "operator", teamKey: current.teamKey, role: "admin" as const, locale: "en" as const, away: false };
+        const allowed = mayChangeMember(operator, current, { teamKey: teamKey ?? current.teamKey, role: role(values.role) ?? current.role }, await countAdmins(db));
+        if (!allowed.ok) throw new UsageError(allowed.error.code === "last-admin" ? `${handle} is the last admin; make someone else an admin first.` : `Not allowed: ${allowed.error.code}.`);
+      }
+      const updated = await updateMember(db, handle, {
         ...(away !== undefined ? { away } : {}), ...(values.role !== undefined ? { role: role(values.role) } : {}), ...(teamKey ? { teamKey } : {}),
         ...(values.locale !== undefined ? { locale: locale(values.locale) } : {}), ...(str(values.slack) ? { slackUserId: str(values.slack) } : {}),
         ...(str(values.wecom) ? { wecomUserId: str(values.wecom) } : {}), ...(str(values.name) ? { displayName: str(values.name) } : {}),
