@@ -1,5 +1,4 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Authorize, type Logger as SlackLogger } from "@slack/bolt";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
@@ -11,6 +10,7 @@ import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
 import { fieldErrors, formView, replyBlocks, viewValues } from "./blocks.js";
+import { receiveSlack } from "./receive.js";
 
 /** What the Slack surface needs from the environment. */
 export interface SlackConfig {
@@ -191,7 +191,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   return {
     app,
     client,
-    handler: receiver ? (req, res) => guardedListener(receiver, req, res) : null,
+    handler: receiver ? (req, res) => receiveSlack(receiver, config.signingSecret ?? "", req, res, log) : null,
     // In HTTP mode the shared server carries the route; Bolt needs no start of its own.
     start: async () => {
       if (socketMode) await app.start();
@@ -243,51 +243,6 @@ function readMeta(raw: string | undefined): ModalMeta | null {
     return typeof meta.c === "string" && Array.isArray(meta.f) ? meta : null;
   } catch {
     return null;
-  }
-}
-
-/** Bolt's own limit on a request body (10 MB), kept: Slack's payloads are far smaller. */
-const BODY_LIMIT = 10 * 1024 * 1024;
-
-/**
- * Hands a request to Bolt's receiver, after refusing one whose body parses to something other than an
- * object (`payload=null`, a JSON `null` or number). Bolt reads `body.ssl_check` of it in an async closure
- * nobody awaits: the TypeError is an unhandled rejection that ends the process, and the request is never
- * answered (found by the chaos suite's fuzzing). Bolt reuses a body already read into `req.rawBody`.
- */
-async function guardedListener(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) {
-      res.writeHead(413).end();
-      return;
-    }
-    chunks.push(chunk);
-  }
-  const raw = Buffer.concat(chunks);
-  if (!parsesToObject(raw.toString("utf8"), req.headers["content-type"])) {
-    res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Malformed request body\n");
-    return;
-  }
-  Object.assign(req, { rawBody: raw });
-  receiver.requestListener(req, res);
-}
-
-/** False when the body parses, as Bolt parses it, to something that is not an object; true otherwise (Bolt answers real parse errors itself). */
-function parsesToObject(text: string, contentType: string | undefined): boolean {
-  try {
-    if (contentType === "application/x-www-form-urlencoded") {
-      const payload = new URLSearchParams(text).get("payload");
-      if (payload === null) return true;
-      const parsed: unknown = JSON.parse(payload);
-      return typeof parsed === "object" && parsed !== null;
-    }
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null;
-  } catch {
-    return true;
   }
 }
 
