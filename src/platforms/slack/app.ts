@@ -9,7 +9,7 @@ import { findMember } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
-import { fieldErrors, formView, replyBlocks, viewValues } from "./blocks.js";
+import { fieldErrors, formView, messageText, replyBlocks, viewValues } from "./blocks.js";
 import { receiveSlack } from "./receive.js";
 
 /** What the Slack surface needs from the environment. */
@@ -149,7 +149,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       return;
     }
     // The card itself is updated for everyone through the outbox; the clicker hears the outcome privately.
-    await respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) });
+    await respond({ response_type: "ephemeral", replace_original: false, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) });
     if (!reply.errorCode) refreshHome(body.user.id, actor);
   });
 
@@ -234,7 +234,7 @@ export async function publishHome(ctx: ServiceContext, client: webApi.WebClient,
 }
 
 function ackBody(reply: Reply, actor: Actor | null) {
-  return { response_type: reply.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) };
+  return { response_type: reply.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) };
 }
 
 function readMeta(raw: string | undefined): ModalMeta | null {

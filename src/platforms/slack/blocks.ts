@@ -22,6 +22,14 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/**
+ * A reply's text as a message's top-level `text`, which Slack reads as mrkdwn and turns into the push
+ * notification: escaped like every block, so a company named `<!channel>` notifies nobody.
+ */
+export function messageText(reply: Pick<Reply, "text">): string {
+  return escapeMrkdwn(reply.text);
+}
+
 /** Cuts `text` to at most `max` UTF-16 units, ending with … when cut; never splits a surrogate pair. */
 function clip(text: string, max: number): string {
   if (text.length <= max) return text;
