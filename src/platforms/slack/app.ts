@@ -1,5 +1,7 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Authorize, type Logger as SlackLogger } from "@slack/bolt";
 import type { Logger } from "pino";
+import { z } from "zod";
+import { t } from "../../commands/i18n.js";
 import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
@@ -9,7 +11,7 @@ import { findMember } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
-import { fieldErrors, formView, messageText, replyBlocks, viewValues } from "./blocks.js";
+import { fieldErrors, formView, messageText, replyBlocks, unescapeSlack, viewValues } from "./blocks.js";
 import { receiveSlack } from "./receive.js";
 
 /** What the Slack surface needs from the environment. */
@@ -48,14 +50,17 @@ const ACK_BUDGET_MS = 2_000;
  */
 const HOME_REFRESH_MS = 3_000;
 
-/** Form facts kept in a modal's private_metadata so its submission can be turned back into a command. */
-interface ModalMeta {
-  /** The form's command. */
-  readonly c: string;
-  /** Each field's name and how it joins the command. */
-  readonly f: readonly (readonly [string, "pair" | "positional" | "flag"])[];
-  readonly id: string;
-}
+/**
+ * Form facts kept in a modal's private_metadata so its submission can be turned back into a command:
+ * the form's command (`c`), each field's name and how it joins the command (`f`), and the form's id.
+ * Read back with this schema: anything of another shape is answered, never thrown on.
+ */
+const ModalMetaSchema = z.object({
+  c: z.string().min(1).max(SLACK.privateMetadata),
+  f: z.array(z.tuple([z.string().min(1).max(SLACK.blockId), z.enum(["pair", "positional", "flag"])])).max(SLACK.modalBlocks),
+  id: z.string().max(SLACK.privateMetadata),
+});
+type ModalMeta = z.infer<typeof ModalMetaSchema>;
 
 /** Web API client options shared by the app and the outbox: no hidden retries, the outbox owns them. */
 export function slackClientOptions(apiUrl: string | undefined) {
@@ -114,7 +119,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
 
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
     const actor = await memberOf(command.user_id);
-    const line = `${command.command} ${command.text ?? ""}`;
+    const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
     const work = runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` });
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const answered = await withinBudget(work, budget);
@@ -157,7 +162,12 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const actor = await memberOf(body.user.id);
     const meta = readMeta(view.private_metadata);
     if (!meta) {
-      await ack({ response_action: "errors", errors: {} });
+      // Answered on the form itself (Slack needs an ack within 3 s, and `errors: {}` shows nothing).
+      const text = t(actor?.locale ?? "en", "error.form-damaged");
+      const field = view.blocks.find((b) => b.type === "input")?.block_id;
+      await ack(field
+        ? { response_action: "errors", errors: { [field]: text } }
+        : { response_action: "update", view: { type: "modal", title: { type: "plain_text", text: "funnelbot" }, blocks: [{ type: "section", text: { type: "plain_text", text } }] } });
       return;
     }
     const form: Form = {
@@ -239,8 +249,8 @@ function ackBody(reply: Reply, actor: Actor | null) {
 
 function readMeta(raw: string | undefined): ModalMeta | null {
   try {
-    const meta = JSON.parse(raw ?? "") as ModalMeta;
-    return typeof meta.c === "string" && Array.isArray(meta.f) ? meta : null;
+    const meta = ModalMetaSchema.safeParse(JSON.parse(raw ?? ""));
+    return meta.success ? meta.data : null;
   } catch {
     return null;
   }
