@@ -43,6 +43,7 @@ const MESSAGES = {
   "error.not-in-pool": { en: "{company} isn't waiting in the pool: only unassigned MQLs can be claimed. `/lead pool` lists them.", zh: "{company} 不在公海中,只能领取未分配的营销合格线索。输入 `线索 公海` 查看。" },
   "error.cooldown": { en: "You let {company} go; you can claim it again from {until}.", zh: "你曾放弃 {company},{until} 之后才能再次领取。" },
   "error.claim-limit": { en: "You already hold {count} leads not yet accepted (the limit is {limit}). Accept or return some first.", zh: "你已有 {count} 条未接受的线索(上限 {limit}),请先接受或退回部分线索。" },
+  "error.form-damaged": { en: "This form can't be read any more; close it and run the command again.", zh: "无法读取此表单,请关闭后重新执行命令。" },
   "error.internal": { en: "Something went wrong on our side; nothing was changed. Please try again.", zh: "系统出错,未做任何更改,请重试。" },
 
   "field.required": { en: "required", zh: "必填" },

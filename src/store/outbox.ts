@@ -255,6 +255,15 @@ export async function livePostedCards(db: Database, accountId: number, platform:
   return rows.map(toPostedCard);
 }
 
+/**
+ * Points a live card at a new ref (WeCom hands out a fresh response_code with each click), if it still
+ * has `from`: false when the card was retired or renewed meanwhile, and nothing changed.
+ */
+export async function replacePostedCardRef(db: Database, id: number, from: string, to: string): Promise<boolean> {
+  const { count } = await db.prisma.postedCard.updateMany({ where: { id, ref: from, live: true }, data: { ref: to } });
+  return count === 1;
+}
+
 /** Marks cards as no longer to be updated (final state shown, or the platform's ref expired). */
 export async function closePostedCards(db: Database, ids: readonly number[]): Promise<number> {
   if (ids.length === 0) return 0;

@@ -172,6 +172,30 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("keeps nothing of a refused card click: no posted-card row, and the clicked card keeps the code it had", async () => {
+    const id = await handOffTo("Refused Click Co", "alice");
+    const { card } = await cardOf("alice", id);
+    const other = await handOffTo("Someone Else's Co", "bob");
+    const live = async () => f.db.prisma.postedCard.findMany({ where: { platform: "wecom" }, orderBy: { id: "asc" }, select: { id: true, ref: true, live: true } });
+    await settle();
+    const before = { ...(await counts()), rows: await live() };
+    // Alice's own live card, carrying a key for Bob's lead (as a replayed or doctored button would): refused.
+    expect(await click("alice", card, `lead accept #${other}`, `rc-refused-${id}`)).toEqual({ status: 200, text: "" });
+    await waitForText("alice", (text) => text.includes("⚠️"));
+    expect(await stageOf(other)).toBe("MQL");
+    // The refused click answered Alice (an outbox row and its delivery claim); no card was renewed or added.
+    expect((await live())).toEqual(before.rows);
+    expect((await counts()).cards).toBe(before.cards);
+
+    // A card that is no longer live (its account moved on): a refused click on it writes no card either.
+    expect((await runCommand(f.ctx, f.members.sam!, `lead unqualified #${id} other budget gone`, { platform: "cli" })).errorCode).toBeUndefined();
+    await eventually(async () => expect(await f.db.prisma.postedCard.count({ where: { accountId: id, live: true } })).toBe(0));
+    const cards = await f.db.prisma.postedCard.count();
+    expect((await click("alice", card, `lead accept #${id}`, `rc-late-${id}`)).status).toBe(200);
+    await settle();
+    expect(await f.db.prisma.postedCard.count()).toBe(cards);
+  });
+
   it("Return on the card lists the reasons; the typed answer returns the lead, tells marketing's chat and updates the card", async () => {
     const rep = "bob";
     const id = await handOffTo("Return Card Co", rep);

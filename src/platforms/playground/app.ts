@@ -11,7 +11,7 @@ import type { Actor } from "../../domain/account.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
-import type { Handler } from "../../server.js";
+import { readRawBody, type Handler } from "../../server.js";
 import { findMember, listMembers } from "../../store/members.js";
 import type { OutboxRow } from "../../store/outbox.js";
 import { listTeams } from "../../store/teams.js";
@@ -84,9 +84,14 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
   const route = (path: string, method: "GET" | "POST", handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void) => {
     routes.set(path, async (req, res) => {
       if (req.method !== method) return json(res, 405, { error: "Method not allowed" }, { allow: method });
+      // Refusals hang up (connection: close), so a body still on its way cannot hold the socket.
       if (!signedIn(req, config.token) || (method === "POST" && !tokenHeader(req, config.token))) {
         req.resume();
-        return json(res, 401, { error: t("en", "playground.unauthorized") });
+        return json(res, 401, { error: t("en", "playground.unauthorized") }, { connection: "close" });
+      }
+      if (Number(req.headers["content-length"] ?? 0) > MAX_BODY) {
+        req.resume();
+        return json(res, 413, { error: t(localeOfRequest(req), "playground.bad-request") }, { connection: "close" });
       }
       try {
         await handle(req, res);
@@ -243,15 +248,10 @@ function localeOfRequest(req: IncomingMessage): Locale {
 
 /** The JSON body, or null when it is too large or not JSON; the rest of a large body is drained, not kept. */
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_BODY) chunks.push(chunk);
-  }
-  if (size > MAX_BODY) return null;
+  const raw = await readRawBody(req, MAX_BODY);
+  if (raw === null) return null;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(raw.toString("utf8"));
   } catch {
     return null;
   }

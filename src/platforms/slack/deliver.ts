@@ -8,7 +8,7 @@ import { findMember } from "../../store/members.js";
 import { closePostedCards, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
 import { findTeam } from "../../store/teams.js";
 import { SLACK } from "../limits.js";
-import { replyBlocks } from "./blocks.js";
+import { messageText, replyBlocks } from "./blocks.js";
 import { describeError } from "./app.js";
 
 // Slack errors that no retry will fix: the message is parked and an admin is told.
@@ -39,7 +39,7 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
     case "team": {
       const target = await addressOf(ctx, row.targetKind, row.target);
       if (!target) return null;
-      const posted = await client.chat.postMessage({ channel: target.channel, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
+      const posted = await client.chat.postMessage({ channel: target.channel, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
       if (card && posted.channel && posted.ts) {
         await recordPostedCard(ctx.db, { accountId: card.accountId, platform: "slack", channel: posted.channel, ref: posted.ts, locale: target.locale, outboxId: row.id, at: ctx.clock() });
       }
@@ -52,7 +52,7 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
       for (const posted of cards) {
         const updated = renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale);
         try {
-          await client.chat.update({ channel: posted.channel, ts: posted.ref, text: updated.text, blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
+          await client.chat.update({ channel: posted.channel, ts: posted.ref, text: messageText(updated), blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
         } catch (error) {
           // A deleted message cannot be updated; that copy is done with, the others still get theirs.
           if (platformError(error) !== "message_not_found") throw error;
@@ -92,7 +92,7 @@ async function respondLate(url: string, reply: Reply): Promise<Delivery> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json; charset=utf-8" },
-    body: JSON.stringify({ response_type: reply.ephemeral ? "ephemeral" : "in_channel", replace_original: false, text: reply.text, blocks: replyBlocks(reply) }),
+    body: JSON.stringify({ response_type: reply.ephemeral ? "ephemeral" : "in_channel", replace_original: false, text: messageText(reply), blocks: replyBlocks(reply) }),
     signal: AbortSignal.timeout(10_000),
   });
   if (response.ok) return { kind: "sent" };

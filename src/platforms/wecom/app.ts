@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { t } from "../../commands/i18n.js";
-import type { Locale } from "../../commands/reply.js";
+import { formOf } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { runCommand } from "../../services/run-command.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
 import { findMember } from "../../store/members.js";
-import { closePostedCards, enqueue, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
+import { enqueue, livePostedCards, replacePostedCardRef, type OutboxRow } from "../../store/outbox.js";
 import { WECOM } from "../limits.js";
 import { withinBudget, type Within } from "../budget.js";
 import { accountOfTask, NOOP_KEY } from "./cards.js";
@@ -72,14 +72,22 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
   const logger = log.child({ component: "wecom" });
   const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
 
-  /** A card clicked: its fresh response_code (72 h) replaces the one it was sent with, before the command runs. */
-  const renewCard = async (accountId: number, userId: string, taskId: string, responseCode: string, locale: Locale) => {
-    const clicked = (await livePostedCards(ctx.db, accountId, "wecom")).find((c) => c.channel === userId && c.ref.startsWith(`${taskId}:`));
-    await recordPostedCard(ctx.db, {
-      accountId, platform: "wecom", channel: userId, ref: cardRef(taskId, responseCode), locale: clicked?.locale ?? locale,
-      outboxId: clicked?.outboxId ?? null, at: ctx.clock(),
-    });
-    if (clicked) await closePostedCards(ctx.db, [clicked.id]);
+  /**
+   * A card clicked: its fresh response_code (72 h) replaces the one it was sent with before the command
+   * runs, so the card update the command queues spends the fresh one. Returns how to undo that when the
+   * click is refused (nothing is kept of a refused click); null when the card is not a live one of ours.
+   */
+  const renewCard = async (message: Record<string, string>): Promise<(() => Promise<void>) | null> => {
+    const taskId = message.TaskId ?? "";
+    const accountId = accountOfTask(taskId);
+    const responseCode = message.ResponseCode ?? "";
+    if (accountId === null || !responseCode) return null;
+    const clicked = (await livePostedCards(ctx.db, accountId, "wecom")).find((c) => c.channel === message.FromUserName && c.ref.startsWith(`${taskId}:`));
+    const fresh = cardRef(taskId, responseCode);
+    if (!clicked || !(await replacePostedCardRef(ctx.db, clicked.id, clicked.ref, fresh))) return null;
+    return async () => {
+      await replacePostedCardRef(ctx.db, clicked.id, fresh, clicked.ref);
+    };
   };
 
   const onText = async (message: Record<string, string>, signed: Signed): Promise<string | null> => {
@@ -104,11 +112,12 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     if (!actor) return null;
     // WeCom re-pushes an event with the same FromUserName, CreateTime and EventKey; a second click has its own CreateTime.
     if (!(await claimDelivery(ctx.db, `wecom:event:${from}:${message.CreateTime ?? ""}:${digest(eventKey)}`, ctx.clock()))) return null;
-    const accountId = accountOfTask(message.TaskId ?? "");
-    if (accountId !== null && message.ResponseCode) await renewCard(accountId, from, message.TaskId!, message.ResponseCode, actor.locale);
+    const undo = await renewCard(message);
     // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
     // which is where a reason list or the BANT form arrives.
     const reply = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
+    // A refusal keeps the card as it was. A form (a reason to pick) is no refusal: the answer moves this card.
+    if (reply.errorCode && !formOf(reply)) await undo?.();
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
     return null;
   };
