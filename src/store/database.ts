@@ -18,7 +18,32 @@ export type Prisma = SqliteClient;
 export interface Database {
   readonly provider: DatabaseProvider;
   readonly prisma: Prisma;
+  /** Told after each commit that queued outbox messages, so this process delivers them at once. */
+  readonly queued: QueuedSignal;
   close(): Promise<void>;
+}
+
+/**
+ * In-process news that outbox rows were committed. Other replicas and a restarted process do not hear
+ * it: their workers' polls still find the rows.
+ */
+export interface QueuedSignal {
+  /** Calls `listener` after every such commit; returns the function that stops it. */
+  subscribe(listener: () => void): () => void;
+  notify(): void;
+}
+
+function queuedSignal(): QueuedSignal {
+  const listeners = new Set<() => void>();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    notify() {
+      for (const listener of listeners) listener();
+    },
+  };
 }
 
 /**
@@ -35,7 +60,7 @@ export async function openDatabase(url: string | undefined): Promise<Database> {
   const provider = providerOf(url);
   if (provider === "postgresql") {
     const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url!, max: 10 }), transactionOptions }) as unknown as Prisma;
-    return { provider, prisma, close: () => prisma.$disconnect() };
+    return { provider, prisma, queued: queuedSignal(), close: () => prisma.$disconnect() };
   }
   const file = sqliteFileFromUrl(url);
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
@@ -44,7 +69,7 @@ export async function openDatabase(url: string | undefined): Promise<Database> {
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
   await prisma.$executeRawUnsafe("PRAGMA foreign_keys = ON");
-  return { provider, prisma, close: () => prisma.$disconnect() };
+  return { provider, prisma, queued: queuedSignal(), close: () => prisma.$disconnect() };
 }
 
 /** The migration folders shipped for a provider, oldest first. */

@@ -215,11 +215,14 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     const text = (n: number) => `token test message ${n}`;
     const message = (n: number) => ({ to: { kind: "member" as const, memberId: f.members.bob!.id }, reply: { text: text(n), blocks: [{ kind: "text" as const, text: text(n) }], ephemeral: false } });
     await enqueue(f.db, [message(1)], f.clock.read());
-    await waitForText("bob", (t) => t === text(1));
+    await bot.worker.idle();
+    expect(textsTo("bob")).toContain(text(1));
     const tokensBefore = wecom.callsTo("gettoken").length;
     wecom.expireTokenOnNextCall();
     await enqueue(f.db, [message(2)], f.clock.read());
-    await waitForText("bob", (t) => t === text(2));
+    // The fake answers before the worker marks the row sent: wait for the worker, not for the fake.
+    await bot.worker.idle();
+    expect(textsTo("bob")).toContain(text(2));
     expect(wecom.callsTo("message/send").some((c) => c.response.errcode === 42001)).toBe(true);
     expect(wecom.callsTo("gettoken").length).toBe(tokensBefore + 1);
     const rows = await f.db.prisma.outboxMessage.findMany({ where: { payload: { contains: "token test message" } } });
