@@ -7,7 +7,7 @@ import { migrate, openDatabase } from "./store/database.js";
 export async function openContext(env: Env = loadEnv(), clock: () => Date = () => new Date()): Promise<{ ctx: ServiceContext; env: Env; close: () => Promise<void> }> {
   const playbook = loadPlaybook(env.FUNNEL_PLAYBOOK);
   const calendar = loadCalendar(env.FUNNEL_CALENDAR, env.TZ);
-  const db = await openDatabase(env.DATABASE_URL);
+  const db = await openDatabase(env.DATABASE_URL, { waitMs: env.DATABASE_WAIT_MS });
   try {
     await migrate(db, env.DATABASE_URL);
   } catch (error) {
