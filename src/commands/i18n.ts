@@ -31,6 +31,7 @@ const MESSAGES = {
   "error.reason-required": { en: "Give a reason: {reasons}.", zh: "请填写原因:{reasons}。" },
   "error.unknown-reason": { en: "“{typed}” isn't on the list. Reasons: {reasons}.", zh: "“{typed}”不在原因列表中。可选原因:{reasons}。" },
   "error.already-done": { en: "Already done: {by} moved it to {stage} at {at}.", zh: "已被处理:{by} 已于 {at} 将其移到「{stage}」。" },
+  "error.busy": { en: "funnelbot is too busy right now and did nothing. Please try again in a moment.", zh: "funnelbot 现在太忙,这次什么也没有做,请稍后重试。" },
   "error.invalid-form": { en: "Please fix: {fields}.", zh: "请修正:{fields}。" },
   "error.invalid-amount": { en: "“{text}” isn't an amount. Use a positive number like 50000, 5万 or 12k.", zh: "“{text}”不是有效金额。请填写正数,例如 50000、5万 或 12k。" },
   "error.invalid-date": { en: "“{text}” isn't a date. Use YYYY-MM-DD, e.g. 2026-12-01.", zh: "“{text}”不是有效日期。请使用 YYYY-MM-DD,例如 2026-12-01。" },

@@ -40,6 +40,8 @@ export const EnvSchema = z
     TZ: optional,
     /** Local time (in each team's timezone) of the daily digests. */
     FUNNEL_DIGEST_TIME: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour time HH:mm, e.g. 09:30").default("09:30")),
+    /** How long a command waits for the database (ms) before it is answered "busy, try again"; default 10 s. */
+    DATABASE_WAIT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(60_000).optional()),
     LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((env, ctx) => {

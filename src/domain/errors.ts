@@ -24,6 +24,8 @@ export type ErrorCode =
   | "unknown-reason"
   /** Someone else changed the account first. */
   | "already-done"
+  /** The database could not be had in time (a burst): nothing was written, the same command may be retried. */
+  | "busy"
   /** The BANT answers are incomplete or malformed; `fields` says which. */
   | "invalid-form"
   /** An amount that is not a positive number. */

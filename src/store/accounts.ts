@@ -211,6 +211,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
         await tx.$executeRaw`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${change.idempotency.key}, ${JSON.stringify(change.idempotency.result)}, ${at})`;
       }
     });
+    if (outbox) db.queued.notify();
     return { kind: "saved" };
   } catch (error) {
     if (error instanceof VersionConflict) return { kind: "conflict" };

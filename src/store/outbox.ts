@@ -109,7 +109,9 @@ export function outboxInsert(messages: readonly OutgoingMessage[], at: Date, opt
 export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Promise<number> {
   const [write] = outboxRows(db, messages, at, options);
   if (!write) return 0;
-  return ((await write) as { count: number }).count;
+  const { count } = (await write) as { count: number };
+  db.queued.notify();
+  return count;
 }
 
 function parsePayload(text: string): OutboxPayload | null {

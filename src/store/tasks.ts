@@ -68,15 +68,19 @@ export async function createTaskWithMessages(
   messages: (taskId: number) => readonly OutgoingMessage[],
 ): Promise<number | null> {
   try {
-    return await db.prisma.$transaction(async (tx) => {
+    let queued = false;
+    const created = await db.prisma.$transaction(async (tx) => {
       const { id } = await tx.task.create({
         data: { accountId: task.accountId, assigneeId: task.assigneeId, kind: task.kind, title: task.title, dueAt: task.dueAt, createdAt: task.at },
         select: { id: true },
       });
       const rows = outboxData(messages(id), task.at);
       if (rows.length > 0) await tx.outboxMessage.createMany({ data: rows });
+      queued = rows.length > 0;
       return id;
     });
+    if (queued) db.queued.notify();
+    return created;
   } catch (error) {
     // P2002: unique constraint; both generated clients raise it with this code.
     if ((error as { code?: unknown } | null)?.code === "P2002") return null;

@@ -42,9 +42,13 @@ describe("an account's cards on Slack and WeCom at once", () => {
     await recordPostedCard(f.db, { accountId: 77, platform: "wecom", channel: "AliceW", ref: "fb-77-abc:rc-77", at, locale: "zh-CN" });
     const outcome = { accountId: 77, company: "Both Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
     await enqueue(f.db, [{ to: { kind: "cards", accountId: 77 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
-    await slack.waitFor("chat.update", (c) => c.body.ts === "1700000000.000100");
-    const update = await wecom.waitFor("message/update_template_card", (c) => c.body.response_code === "rc-77");
-    expect(JSON.stringify(update.body.template_card)).toContain("Both Co");
+    // The fakes see the calls before the worker records their outcome: wait for the worker, not the fakes.
+    await bot.worker.idle();
+    expect(slack.callsTo("chat.update").filter((c) => c.body.ts === "1700000000.000100")).toHaveLength(1);
+    const updates = wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === "rc-77");
+    expect(updates).toHaveLength(1);
+    expect(JSON.stringify(updates[0]!.body.template_card)).toContain("Both Co");
+    expect((await f.db.prisma.outboxMessage.findMany({ select: { status: true } })).map((r) => r.status)).toEqual(["sent"]);
     expect(await livePostedCards(f.db, 77, "slack")).toHaveLength(0);
     expect(await livePostedCards(f.db, 77, "wecom")).toHaveLength(0);
   });

@@ -233,20 +233,21 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
 
   it("keeps a card through a 429 from chat.postMessage and delivers it after Retry-After", async () => {
     // Let earlier tests' messages drain, so the 429 falls on this lead's card.
-    await expect.poll(() => f.db.prisma.outboxMessage.count({ where: { status: "pending" } }), { timeout: 5_000 }).toBe(0);
+    await bot.worker.idle();
+    expect(await f.db.prisma.outboxMessage.count({ where: { status: "pending" } })).toBe(0);
     slack.failNext("chat.postMessage", 1, { status: 429, retryAfter: 30 });
     const failedAt = f.clock.read();
     const { id } = await handOff("Rate Limited Co");
-    const waiting = async () => f.db.prisma.outboxMessage.findFirst({ where: { status: "pending", lastError: { contains: "rate" } } });
-    const deadline = Date.now() + 5_000;
-    while (!(await waiting()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const row = (await waiting())!;
+    // The handoff ran before its ack; once the worker is idle, the card has met the 429 and waits.
+    await bot.worker.idle();
+    const row = await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { status: "pending", lastError: { contains: "rate" } } });
     // Slack said "retry after 30 s": not a moment sooner.
     expect(row.nextAttemptAt.getTime() - failedAt.getTime()).toBeGreaterThanOrEqual(30_000);
     const target = row.targetKind === "team" ? "C_SALES" : userOf((await f.db.prisma.member.findUniqueOrThrow({ where: { id: Number(row.target) } })).handle);
     // The worker's clock is the test's: move it past Retry-After and the card goes out.
     f.clock.advance(60_000);
+    await bot.worker.idle();
     await cardButton(target, id, "lead accept");
-    await expect.poll(async () => (await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("sent");
+    expect((await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("sent");
   });
 });

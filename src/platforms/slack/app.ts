@@ -11,6 +11,7 @@ import { findMember } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
+import { orBusy } from "../busy.js";
 import { fieldErrors, formView, messageText, replyBlocks, unescapeSlack, viewValues } from "./blocks.js";
 import { receiveSlack } from "./receive.js";
 
@@ -120,7 +121,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
     const actor = await memberOf(command.user_id);
     const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
-    const work = runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` });
+    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` }), actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
@@ -147,7 +148,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     if (body.type !== "block_actions" || action.type !== "button" || !("action_ts" in action)) return;
     const actor = await memberOf(body.user.id);
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await runCommand(ctx, actor, action.value ?? "", { platform: "slack", key: `slack:action:${body.user.id}:${action.action_ts}` });
+    const reply = await orBusy(ctx, runCommand(ctx, actor, action.value ?? "", { platform: "slack", key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);
@@ -175,7 +176,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       fields: meta.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
     };
     const line = formToCommand(form, viewValues(view.state.values));
-    const reply = await runCommand(ctx, actor, line, { platform: "slack", key: `slack:view:${view.id}` });
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", key: `slack:view:${view.id}` }), actor?.locale);
     if (reply.errorCode) {
       const errors = fieldErrors(reply);
       const first = meta.f[0]?.[0];

@@ -2,16 +2,18 @@ import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { t } from "../../commands/i18n.js";
-import { formOf } from "../../commands/reply.js";
+import { formOf, type Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { runCommand } from "../../services/run-command.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
 import { findMember } from "../../store/members.js";
+import { isDatabaseBusy } from "../../store/sql.js";
 import { enqueue, livePostedCards, replacePostedCardRef, type OutboxRow } from "../../store/outbox.js";
 import { WECOM } from "../limits.js";
 import { withinBudget, type Within } from "../budget.js";
+import { busyReply } from "../busy.js";
 import { accountOfTask, NOOP_KEY } from "./cards.js";
 import { WecomClient } from "./client.js";
 import { cdata, openCallback, sealReply, WecomCryptoError, type WecomCallbackKeys } from "./crypto.js";
@@ -97,13 +99,29 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const actor = await findMember(ctx.db, { wecomUserId: from });
     if (!actor) return strangerReply(keys, from, signed);
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
-    if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
-    const reply = await runCommand(ctx, actor, content, { platform: "wecom" });
+    const reply = await busyAnswered(async () => {
+      if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
+      return runCommand(ctx, actor, content, { platform: "wecom" });
+    }, from, actor.locale, signed);
+    if (typeof reply !== "object" || reply === null) return reply;
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
     return null;
   };
 
-  const onCardClick = async (message: Record<string, string>): Promise<null> => {
+  /**
+   * Runs `work`; when the database cannot be had in time (nothing was written), answers passively with
+   * "busy, try again", since queueing an active answer would need the database too.
+   */
+  const busyAnswered = async <T>(work: () => Promise<T>, userId: string, locale: Locale, signed: Signed): Promise<T | string> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseBusy(error)) throw error;
+      return passiveText(keys, userId, busyReply(ctx, locale).text, signed);
+    }
+  };
+
+  const onCardClick = async (message: Record<string, string>, signed: Signed): Promise<string | null> => {
     const from = message.FromUserName ?? "";
     const eventKey = message.EventKey ?? "";
     // The grey button of a finished card does nothing, and is not worth a write.
@@ -111,20 +129,24 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const actor = await findMember(ctx.db, { wecomUserId: from });
     if (!actor) return null;
     // WeCom re-pushes an event with the same FromUserName, CreateTime and EventKey; a second click has its own CreateTime.
-    if (!(await claimDelivery(ctx.db, `wecom:event:${from}:${message.CreateTime ?? ""}:${digest(eventKey)}`, ctx.clock()))) return null;
-    const undo = await renewCard(message);
-    // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
-    // which is where a reason list or the BANT form arrives.
-    const reply = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
-    // A refusal keeps the card as it was. A form (a reason to pick) is no refusal: the answer moves this card.
-    if (reply.errorCode && !formOf(reply)) await undo?.();
+    const reply = await busyAnswered(async () => {
+      if (!(await claimDelivery(ctx.db, `wecom:event:${from}:${message.CreateTime ?? ""}:${digest(eventKey)}`, ctx.clock()))) return null;
+      const undo = await renewCard(message);
+      // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
+      // which is where a reason list or the BANT form arrives.
+      const answer = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
+      // A refusal keeps the card as it was. A form (a reason to pick) is no refusal: the answer moves this card.
+      if (answer.errorCode && !formOf(answer)) await undo?.();
+      return answer;
+    }, from, actor.locale, signed);
+    if (typeof reply !== "object" || reply === null) return reply;
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
     return null;
   };
 
   const onMessage = (message: Record<string, string>, signed: Signed): Promise<string | null> => {
     if (message.MsgType === "text") return onText(message, signed);
-    if (message.MsgType === "event" && message.Event === "template_card_event") return onCardClick(message);
+    if (message.MsgType === "event" && message.Event === "template_card_event") return onCardClick(message, signed);
     // Other messages and events (images, enter_agent …) need nothing from us.
     return Promise.resolve(null);
   };
@@ -195,6 +217,11 @@ function strangerReply(keys: WecomCallbackKeys, userId: string, signed: Signed):
     t("en", "error.unknown-member"),
     `npx funnelbot members add <handle> --name <name> --team <team> --role rep --wecom ${userId}`,
   ].join("\n");
+  return passiveText(keys, userId, text, signed);
+}
+
+/** A passive text reply to `userId`, sealed for our corp: the answer that needs no database. */
+function passiveText(keys: WecomCallbackKeys, userId: string, text: string, signed: Signed): string {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const xml = `<xml><ToUserName>${cdata(userId)}</ToUserName><FromUserName>${cdata(keys.corpId)}</FromUserName><CreateTime>${timestamp}</CreateTime><MsgType>${cdata("text")}</MsgType><Content>${cdata(text)}</Content></xml>`;
   return sealReply(keys, xml, timestamp, signed.nonce);
