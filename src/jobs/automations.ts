@@ -186,15 +186,17 @@ async function escalationMessages(
   const facts = { company: account.company, id: account.id, rep: owner.displayName };
   const teamLocale = async (key: string) => localeOf((await findTeam(ctx.db, key))?.locale ?? "en");
   const messages: OutgoingMessage[] = [];
+  // Each reminder is a card of the account: once someone accepts (or it moves on), it shows the outcome, not a stale alarm.
+  const card = { accountId: account.id, kind: "escalation" };
   if (level === 1) {
     const locale = localeOf(owner.locale);
     const text = t(locale, "escalation.rep", { ...facts, sla: slaText(locale, sla) });
-    messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(text, moveButtons(playbook, account, locale)) });
+    messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(text, moveButtons(playbook, account, locale)), card });
   } else if (level === 2) {
     const say = (locale: Locale) => withButtons(t(locale, "escalation.manager", { ...facts, sla: slaText(locale, times(sla, 2)), release: slaText(locale, times(sla, 3)) }), []);
-    for (const manager of managers) messages.push({ to: { kind: "member", memberId: manager.id }, reply: say(manager.locale) });
+    for (const manager of managers) messages.push({ to: { kind: "member", memberId: manager.id }, reply: say(manager.locale), card });
     // A team without a manager hears of it in its channel instead.
-    if (managers.length === 0) messages.push({ to: { kind: "team", teamKey: owner.teamKey }, reply: say(await teamLocale(owner.teamKey)) });
+    if (managers.length === 0) messages.push({ to: { kind: "team", teamKey: owner.teamKey }, reply: say(await teamLocale(owner.teamKey)), card });
   } else {
     const chosen = decision.assigned?.member ?? null;
     const within = (locale: Locale) => slaText(locale, times(sla, 3));
@@ -207,7 +209,7 @@ async function escalationMessages(
     const channel = stage.teams[0] ?? stage.assignTo!;
     const locale = await teamLocale(channel);
     const text = t(locale, "escalation.released", { ...facts, sla: within(locale), owner: chosen?.displayName ?? t(locale, "show.nobody") });
-    messages.push({ to: { kind: "team", teamKey: channel }, reply: withButtons(text, chosen ? [] : moveButtons(playbook, decision.next, locale)) });
+    messages.push({ to: { kind: "team", teamKey: channel }, reply: withButtons(text, chosen ? [] : moveButtons(playbook, decision.next, locale)), card });
   }
   return messages;
 }
