@@ -17,6 +17,15 @@ export interface NewLeadInput {
   readonly industry: string | null;
 }
 
+/**
+ * A person named in a command, as the platform that carried it knows them. Each platform reads its own way of
+ * naming people (a Slack mention, a WeCom UserID) into one of these before the command reaches a service.
+ */
+export type MemberRef =
+  | { readonly kind: "handle"; readonly handle: string }
+  | { readonly kind: "slack"; readonly userId: string; readonly name: string | null }
+  | { readonly kind: "wecom"; readonly userId: string };
+
 /** Which help page was asked for. */
 export type HelpTopic = "lead" | "account" | "funnel";
 

@@ -100,6 +100,18 @@ export async function accountHistory(db: Database, accountId: number): Promise<S
   return withActorNames(db, rows);
 }
 
+/** The BANT answers last given for an account, passed or not, with when and whether they passed; null when none. */
+export async function latestBant(db: Database, accountId: number): Promise<(BantAnswers & { readonly passed: boolean; readonly at: Date }) | null> {
+  return db.prisma.bantAnswer.findFirst({
+    where: { accountId },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    select: {
+      budgetAmount: true, budgetCurrency: true, budgetConfirmed: true, decisionMaker: true, decisionRole: true, authorityEngaged: true,
+      need: true, useCase: true, targetDate: true, passed: true, at: true,
+    },
+  });
+}
+
 /** Accounts a member owns, in stages that are still open, oldest in stage first. */
 export async function accountsOwnedBy(db: Database, ownerId: number, stages: readonly string[]): Promise<AccountState[]> {
   return db.prisma.account.findMany({
@@ -184,7 +196,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
     await db.prisma.$transaction(async (tx) => {
       const updated = await tx.$executeRaw`
         UPDATE "Account" SET "stage" = ${next.stage}, "stageEnteredAt" = ${next.stageEnteredAt}, "lastActivityAt" = ${next.lastActivityAt},
-          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
+          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "currency" = ${next.currency}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
           "nextStepNote" = ${next.nextStepNote}, "version" = ${next.version}
         WHERE "id" = ${change.accountId} AND "version" = ${change.expectedVersion}`;
       if (updated !== 1) throw new VersionConflict();

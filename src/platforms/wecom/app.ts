@@ -6,6 +6,7 @@ import type { Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { runCommand } from "../../services/run-command.js";
+import { readWecomMention } from "./mentions.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
 import { findMember } from "../../store/members.js";
@@ -90,7 +91,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     if (!actor) return strangerReply(keys, from, signed);
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
     if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
-    const reply = await runCommand(ctx, actor, content, { platform: "wecom" });
+    const reply = await runCommand(ctx, actor, content, { platform: "wecom", mentions: readWecomMention });
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
     return null;
   };
@@ -108,7 +109,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     if (accountId !== null && message.ResponseCode) await renewCard(accountId, from, message.TaskId!, message.ResponseCode, actor.locale);
     // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
     // which is where a reason list or the BANT form arrives.
-    const reply = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
+    const reply = await runCommand(ctx, actor, eventKey, { platform: "wecom", mentions: readWecomMention });
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
     return null;
   };
