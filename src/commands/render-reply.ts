@@ -3,12 +3,12 @@ import { BANT_FIELDS, type BantAnswers, type BantField, type FieldProblem } from
 import { elapsedDays, localDay, localTime, type BusinessCalendar } from "../domain/calendar.js";
 import type { DomainError } from "../domain/errors.js";
 import type { LeadScore } from "../domain/scoring.js";
-import { stageOf, transitionsFrom, type Label, type Playbook, type Reason, type Verb } from "../domain/playbook.js";
+import { isClosed, stageOf, transitionsFrom, type Label, type Playbook, type Reason, type Verb } from "../domain/playbook.js";
 import { parseYesNo } from "../domain/values.js";
 import { joinList, pick, t, type MessageKey } from "./i18n.js";
 import { allowedMoves, moveButtons, stageName } from "./render-notice.js";
 import { BANT_WORDS, commandOfMove, localUsage, shownCommand } from "./vocabulary.js";
-import type { Block, Form, Locale, Reply } from "./reply.js";
+import type { Block, Button, Form, Locale, Reply } from "./reply.js";
 
 /** A short answer to the person who acted. */
 export function say(text: string, blocks: readonly Block[] = [{ kind: "text", text }], ephemeral = true): Reply {
@@ -27,7 +27,8 @@ function reasonsText(reasons: unknown, locale: Locale): string {
 function when(at: unknown, locale: Locale): string {
   const date = at instanceof Date ? at : typeof at === "string" ? new Date(at) : null;
   if (!date || Number.isNaN(date.getTime())) return "—";
-  return date.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-GB", { timeZone: process.env.TZ || "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" });
+  const timeZone = process.env.TZ || "Asia/Shanghai";
+  return `${date.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-GB", { timeZone, dateStyle: "medium", timeStyle: "short" })} (${timeZone})`;
 }
 
 /** A refusal as one short sentence in the person's language; never a stack trace. */
@@ -160,6 +161,30 @@ export function checklistForm(
   };
 }
 
+/** The form of `/account next`: the day of the next step and what it is. */
+export function nextStepForm(
+  account: { id: number; company: string }, locale: Locale, values: { date?: string; note?: string } = {}, problems: Record<string, FieldProblem> = {},
+): Form {
+  const filled = (name: "date" | "note") => ({
+    ...(values[name] !== undefined ? { value: values[name] } : {}), ...(problems[name] ? { error: t(locale, `field.${problems[name]}`) } : {}),
+  });
+  return {
+    id: `next:${account.id}`,
+    title: t(locale, "next.title", { company: account.company }),
+    command: `account next #${account.id}`,
+    submitLabel: t(locale, "next.submit"),
+    fields: [
+      { name: "date", as: "positional", label: t(locale, "next.date"), kind: "date", required: true, hint: "YYYY-MM-DD", ...filled("date") },
+      { name: "note", as: "positional", label: t(locale, "next.note"), kind: "text", required: true, ...filled("note") },
+    ],
+  };
+}
+
+/** [Next step]: opens {@link nextStepForm}. */
+export function nextStepButton(account: { id: number; company: string }, locale: Locale): Button {
+  return { label: t(locale, "next.button"), command: `account next #${account.id}`, form: nextStepForm(account, locale) };
+}
+
 /** A time in stage as people say it: minutes within the hour, hours within two days, then days. */
 function duration(ms: number, locale: Locale): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
@@ -212,7 +237,8 @@ export function renderAccount(
     }) + skipped;
   });
   const title = t(locale, "show.title", { id: account.id, company: account.company });
-  const buttons = moveButtons(playbook, account, locale);
+  // Open accounts also take a next step from their view: a date and a note, as `/account next` asks.
+  const buttons = [...moveButtons(playbook, account, locale), ...(isClosed(playbook, account.stage) ? [] : [nextStepButton(account, locale)])];
   const data = { ...accountData(playbook, calendar, account, ownerName, history, now, locale, scored, bant), origin };
   const scoring = scored && playbook.scoring ? scoreLines(scored, playbook.scoring.mqlThreshold, locale) : null;
   const bantTitle = bant ? t(locale, bant.passed ? "show.bant" : "show.bant-failed") : "";

@@ -1,7 +1,7 @@
 import type { AccountRef } from "../commands/command.js";
 import { describeOutcome } from "../commands/describe-outcome.js";
 import { reasonForm, reasonTitle } from "../commands/render-notice.js";
-import { bantForm, checklistForm, renderError } from "../commands/render-reply.js";
+import { bantForm, checklistForm, nextStepForm, renderError } from "../commands/render-reply.js";
 import type { Locale, Reply } from "../commands/reply.js";
 import type { Actor } from "../domain/account.js";
 import { fail } from "../domain/errors.js";
@@ -23,6 +23,10 @@ export async function moveAccount(ctx: ServiceContext, actor: Actor, ref: Accoun
   const refusal = renderError(done.error, locale, ctx.playbook, found.ok ? found.value.account.company : "");
   if (done.error.code === "invalid-form" && found.ok && action.kind === "move" && action.verb === "qualify") {
     const form = bantForm(found.value.account, locale, { ...action.answers }, done.error.details.fields as Record<string, never>);
+    return { ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] };
+  }
+  if (done.error.code === "invalid-form" && found.ok && action.kind === "next-step") {
+    const form = nextStepForm(found.value.account, locale, { date: action.day, note: action.note }, done.error.details.fields as Record<string, never>);
     return { ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] };
   }
   return refusal;

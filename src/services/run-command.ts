@@ -1,15 +1,15 @@
-import type { Command, MemberRef } from "../commands/command.js";
+import type { Command, MemberRef, NewLeadInput } from "../commands/command.js";
 import { t } from "../commands/i18n.js";
 import { readHandle } from "../commands/member-ref.js";
 import { parseCommand } from "../commands/parser.js";
-import { stageName } from "../commands/render-notice.js";
-import { bantForm, renderError, say } from "../commands/render-reply.js";
+import { moveButtons, stageName } from "../commands/render-notice.js";
+import { bantForm, nextStepForm, renderError, say } from "../commands/render-reply.js";
 import { helpReply } from "../commands/render-help.js";
 import type { Locale, Reply } from "../commands/reply.js";
 import type { Actor } from "../domain/account.js";
 import { zonedMidnight } from "../domain/calendar.js";
 import { fail, type DomainError, type Result } from "../domain/errors.js";
-import { stageOf, type Verb } from "../domain/playbook.js";
+import { stageOf, type Playbook, type Verb } from "../domain/playbook.js";
 import { findMember } from "../store/members.js";
 import { addMember, identityOf } from "./add-member.js";
 import { completeTask } from "./complete-task.js";
@@ -63,8 +63,12 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
     case "lead.new": {
       const created = await createLead(ctx, actor, command.lead, meta);
       if (!created.ok) return refuse(created.error);
-      const { accountId: id, company, stage, merged } = created.value;
-      return say(t(locale, merged ? "merged" : "created", { id, company, stage: stageName(ctx.playbook, stage, locale) }), undefined, false);
+      const { accountId: id, company, stage, merged, sameName } = created.value;
+      if (sameName) return sameNameReply(command.lead, sameName, ctx.playbook, locale);
+      const text = t(locale, merged ? "merged" : "created", { id, company, stage: stageName(ctx.playbook, stage, locale) });
+      // A new lead offers its next moves at once: the hand-off to sales (and disqualifying it).
+      const buttons = merged ? [] : moveButtons(ctx.playbook, { id, company, stage }, locale);
+      return say(text, [{ kind: "text", text }, ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : [])], false);
     }
     case "lead.qualify": {
       if (command.answers === null) {
@@ -93,10 +97,17 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       return moveAccount(ctx, actor, command.account, { kind: "reassign", to: member }, meta);
     }
     case "account.next": {
+      if (command.date === null) {
+        const found = await resolveAccount(ctx, command.account);
+        if (!found.ok) return refuse(found.error);
+        const form = nextStepForm(found.value.account, locale);
+        return { text: form.title, ephemeral: true, blocks: [{ kind: "form", form }] };
+      }
       const at = zonedMidnight(command.date, ctx.calendar.timezone);
       return moveAccount(ctx, actor, command.account, { kind: "next-step", day: command.date, at, note: command.note }, meta);
     }
     case "lead.show":
+    case "account.show":
       return showAccount(ctx, actor, command.account);
     case "lead.mine":
       return myAccounts(ctx, actor);
@@ -135,4 +146,22 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
 /** A person named in a command, read the way the platform that carried it names people (a handle by default). */
 function mentionOf(text: string, meta: RequestMeta): MemberRef | null {
   return (meta.mentions ?? readHandle)(text);
+}
+
+/** A lead not created because an account of its name exists: that account, and a button to create it anyway. */
+function sameNameReply(lead: NewLeadInput, existing: { id: number; company: string; stage: string }, playbook: Playbook, locale: Locale): Reply {
+  const text = t(locale, "same-name", { company: existing.company, id: existing.id, stage: stageName(playbook, existing.stage, locale) });
+  const quote = (value: string) => (/^[^\s"“”]+$/.test(value) ? value : `"${value.replace(/["“”]/g, "'")}"`);
+  const flags = (["email", "domain", "source", "region", "industry"] as const).flatMap((name) => (lead[name] ? [`--${name}`, quote(lead[name]!)] : []));
+  const again = ["lead new", quote(lead.company), ...flags, ...(lead.amount !== null ? ["--amount", String(lead.amount)] : []), "--new"].join(" ");
+  return {
+    text, ephemeral: true, errorCode: "duplicate-account",
+    blocks: [
+      { kind: "text", text },
+      { kind: "buttons", buttons: [
+        { label: t(locale, "same-name.show", { id: existing.id }), command: `lead show #${existing.id}`, style: "primary" },
+        { label: t(locale, "same-name.create"), command: again },
+      ] },
+    ],
+  };
 }

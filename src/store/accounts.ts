@@ -54,6 +54,13 @@ export async function findAccountsByPrefix(db: Database, prefix: string, limit =
     ORDER BY "id" LIMIT ${limit}`;
 }
 
+/** The oldest account whose company name is this one, ignoring case and surrounding spaces; null when none. */
+export async function findAccountByName(db: Database, company: string): Promise<{ id: number; company: string; stage: string } | null> {
+  const [row] = await db.prisma.$queryRaw<{ id: number; company: string; stage: string }[]>`
+    SELECT "id", "company", "stage" FROM "Account" WHERE lower(trim("company")) = ${company.trim().toLowerCase()} ORDER BY "id" LIMIT 1`;
+  return row ?? null;
+}
+
 /** The account with this domain or email, to merge a new lead into it instead of making a duplicate. */
 export async function findAccountByContact(db: Database, domain: string | null, email: string | null): Promise<number | null> {
   const or = [...(domain ? [{ domain }] : []), ...(email ? [{ email }] : [])];

@@ -5,6 +5,7 @@ import { directSales } from "../../src/domain/presets/direct-sales.js";
 import { readHandle } from "../../src/commands/member-ref.js";
 import { readSlackMention } from "../../src/platforms/slack/mentions.js";
 import { readWecomMention } from "../../src/platforms/wecom/mentions.js";
+import type { Reply } from "../../src/commands/reply.js";
 import type { RequestMeta } from "../../src/services/context.js";
 import { runCommand } from "../../src/services/run-command.js";
 import { findMember, upsertMember } from "../../src/store/members.js";
@@ -98,6 +99,63 @@ describe.each(testDatabases())("the first hour, email-saas, on $name", ({ url })
     const mine = (await say("bob", "lead mine")).text;
     expect(mine).not.toContain("Returned Lead Co");
     expect(mine).not.toContain("Dropped Lead Co");
+  });
+
+  it("refuses a malformed email or domain in the marketer's language, and creates nothing", async () => {
+    const before = await f.db.prisma.account.count();
+    const email = await say("mark", "lead new Typo Co --email li@@acme");
+    expect(email.errorCode).toBe("invalid-email");
+    expect(email.text).toContain("“li@@acme” isn't an email address");
+    const domain = await say("mia", "线索 新建 错字公司 --domain acme");
+    expect(domain.errorCode).toBe("invalid-domain");
+    expect(domain.text).toContain("“acme”不是有效的域名");
+    expect(await f.db.prisma.account.count()).toBe(before);
+  });
+
+  it("warns of a second account of the same name and offers the first, creating it only with --new", async () => {
+    const first = await say("mark", "lead new Acme Robotics --email li@acme-robotics.com");
+    const id = Number(/#(\d+)/.exec(first.text)![1]);
+    const before = await f.db.prisma.account.count();
+    const again = await say("mark", "lead new acme robotics --source fair");
+    expect(again.text).toContain(`Acme Robotics already exists as #${id}`);
+    expect(await f.db.prisma.account.count()).toBe(before);
+    const buttons = again.blocks.flatMap((b) => (b.kind === "buttons" ? b.buttons : []));
+    expect(buttons.map((b) => b.command)).toEqual([`lead show #${id}`, "lead new \"acme robotics\" --source fair --new"]);
+    const forced = await say("mark", buttons[1]!.command);
+    expect(forced.text).toMatch(/Lead #\d+ acme robotics created/);
+    expect(await f.db.prisma.account.count()).toBe(before + 1);
+  });
+
+  it("offers the hand-off as a button on a new lead and on lead show of a lead, opening the checklist", async () => {
+    const created = await say("mark", "lead new Handoff Button Co --domain handoff-button.example");
+    const id = Number(/#(\d+)/.exec(created.text)![1]);
+    const commands = (reply: Reply) => reply.blocks.flatMap((b) => (b.kind === "buttons" ? b.buttons : []));
+    expect(commands(created)).toContainEqual(expect.objectContaining({ label: "Hand off to sales", command: `lead handoff #${id}` }));
+    const shown = await say("mia", `线索 查看 #${id}`);
+    expect(commands(shown)).toContainEqual(expect.objectContaining({ label: "移交销售", command: `lead handoff #${id}` }));
+    const pressed = await say("mark", `lead handoff #${id}`);
+    expect(pressed.blocks.some((b) => b.kind === "form" && b.form.command === `lead handoff #${id}`)).toBe(true);
+  });
+
+  it("shows a customer with /account show (客户 查看): no lead score, a next-step button", async () => {
+    const id = await account("Customer View Co", "P2", "carl", { email: "ops@customer-view.example" });
+    const en = await say("carl", `account show #${id}`);
+    expect(en.errorCode).toBeUndefined();
+    expect(en.text).toMatch(new RegExp(`^#${id} Customer View Co`));
+    expect(en.text).not.toContain("Score");
+    const buttons = en.blocks.flatMap((b) => (b.kind === "buttons" ? b.buttons : []));
+    expect(buttons).toContainEqual(expect.objectContaining({ label: "Next step", command: `account next #${id}` }));
+    expect(buttons.find((b) => b.label === "Next step")!.form!.fields.map((x) => x.name)).toEqual(["date", "note"]);
+    const zh = await say("cathy", `客户 查看 #${id}`);
+    expect(zh.text).toContain("P2 测试发送");
+  });
+
+  it("names the timezone of the time on an updated card", async () => {
+    const id = await account("Card Time Co", "MQL", "alice");
+    expect((await say("alice", `lead accept #${id}`)).errorCode).toBeUndefined();
+    const update = await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { targetKind: "cards", target: String(id) } });
+    // 02:00 UTC is 10:00 in Shanghai, the business timezone; the text says so.
+    expect(update.payload).toContain("by Alice at 2026-11-23 10:00 (Asia/Shanghai)");
   });
 
   it("adds people from WeCom by UserID and from the CLI by handle, not only from Slack", async () => {
