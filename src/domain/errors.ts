@@ -32,6 +32,10 @@ export type ErrorCode =
   | "invalid-amount"
   /** A date that is not a real calendar date. */
   | "invalid-date"
+  /** An email address that is not one (`li@@acme`). */
+  | "invalid-email"
+  /** A company domain that is not one (`acme`, `http://acme.com`). */
+  | "invalid-domain"
   /** Renewal and expansion are only recorded in stages that allow them. */
   | "not-a-customer"
   /** The named stage does not exist in the playbook. */

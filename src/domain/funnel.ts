@@ -46,6 +46,25 @@ export interface Decision {
   readonly checklist: { readonly stage: string; readonly markers: readonly string[]; readonly override: string | null } | null;
   /** The member a move handed the account to (round robin or routing rules); null member: nobody free, so the pool. */
   readonly assigned: { readonly team: string; readonly member: Candidate | null } | null;
+  /** What BANT's budget did to the account's amount, for the reply to say (qualify only). */
+  readonly budget?: BudgetEffect | null;
+}
+
+/**
+ * What a BANT budget did to the account's amount: a confirmed budget sets it (`set`) unless it already says the
+ * same (`same`); an unconfirmed one leaves it as it was (`unconfirmed`).
+ */
+export type BudgetEffect =
+  | { readonly kind: "set"; readonly amount: number; readonly currency: string; readonly previous: number; readonly previousCurrency: string }
+  | { readonly kind: "same"; readonly amount: number; readonly currency: string }
+  | { readonly kind: "unconfirmed"; readonly amount: number; readonly currency: string };
+
+/** The amount a BANT budget gives the account, decided once for both the pass and the fail path. */
+function budgetEffect(account: AccountState, answers: BantAnswers): { effect: BudgetEffect; amount: number; currency: string } {
+  const { budgetAmount: amount, budgetCurrency: currency } = answers;
+  if (!answers.budgetConfirmed) return { effect: { kind: "unconfirmed", amount: account.amount, currency: account.currency }, amount: account.amount, currency: account.currency };
+  if (account.amount === amount && account.currency === currency) return { effect: { kind: "same", amount, currency }, amount, currency };
+  return { effect: { kind: "set", amount, currency, previous: account.amount, previousCurrency: account.currency }, amount, currency };
 }
 
 /** Everything `decide` needs; `now` and `today` (in the business timezone) come from the caller's clock. */
@@ -143,6 +162,8 @@ export function decide(input: DecideInput): Result<Decision> {
       return ok({ next, events: [event], effects: [{ kind: "notify", audience: "owner", notice: "reassigned" }], ...none });
     }
     case "next-step": {
+      // A next step is in the future, as BANT's target date is: `today` is the business timezone's day.
+      if (action.day < input.today) return err("invalid-form", { fields: { date: "date-in-past" } });
       const event = draft("next-step", { reasonText: action.note, data: { day: action.day } });
       const next = { ...current, nextStepAt: action.at, nextStepNote: action.note, lastActivityAt: now, version: account.version + 1 };
       return ok(withClaim({ next, events: [event], effects: [], ...none }, claimed));
@@ -195,15 +216,18 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   }
 
   let bant: Decision["bant"] = null;
+  let budget: ReturnType<typeof budgetEffect> | null = null;
   if (transition.verb === "qualify") {
     const checked = checkBant(action.answers ?? {}, input.today);
     if (!checked.ok) return checked;
     bant = checked.value;
+    budget = budgetEffect(account, bant.answers);
     if (!bant.passed) {
-      // Failing BANT keeps the stage; the answers and the failure are recorded all the same.
+      // Failing BANT keeps the stage; the answers and the failure are recorded all the same, and a confirmed
+      // budget is a fact about the deal whether or not the lead qualifies yet.
       const event = draft("bant-failed", { fromStage: account.stage, data: { failures: bant.failures } });
-      const next = { ...permitted.value.account, lastActivityAt: now, version: account.version + 1 };
-      return ok(withClaim({ next, events: [event], effects: [], bant, checklist: null, assigned: null }, claimed));
+      const next = { ...permitted.value.account, amount: budget.amount, currency: budget.currency, lastActivityAt: now, version: account.version + 1 };
+      return ok(withClaim({ next, events: [event], effects: [], bant, checklist: null, assigned: null, budget: budget.effect }, claimed));
     }
   }
 
@@ -226,6 +250,7 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   const next: AccountState = {
     ...account,
     ownerId,
+    ...(budget ? { amount: budget.amount, currency: budget.currency } : {}),
     stage: transition.to,
     stageEnteredAt: now,
     lastActivityAt: now,
@@ -235,7 +260,7 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   };
   // Outside the pool, a claim the move itself hands on (a lead handed to sales) leaves nothing to record.
   const kept = claimed && (next.ownerId === actor.id || isPoolStage(playbook, stageOf(playbook, account.stage)!)) ? claimed : null;
-  return ok(withClaim({ next, events: [event], effects: effectsOf(playbook, transition), bant, checklist, assigned }, kept));
+  return ok(withClaim({ next, events: [event], effects: effectsOf(playbook, transition), bant, checklist, assigned, budget: budget?.effect ?? null }, kept));
 }
 
 /** Whom a move hands the account to: a member of the target's team when its owner is not in it, from the routing facts. */

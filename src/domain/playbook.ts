@@ -43,6 +43,11 @@ export const StageSchema = z.object({
   customer: z.boolean().default(false),
   /** Renewal and expansion are recorded here as account events. */
   renewals: z.boolean().default(false),
+  /**
+   * The account's story ends here (lost, archived): it leaves people's lists and the open count. Unset, a stage
+   * is closed when no move leaves it and it holds no customers ({@link isClosed}).
+   */
+  closed: z.boolean().nullable().default(null),
 });
 /** One stage of the funnel. */
 export type Stage = z.infer<typeof StageSchema>;
@@ -197,4 +202,17 @@ export function stageOf(playbook: Playbook, code: string): Stage | undefined {
 /** Every move allowed out of a stage. */
 export function transitionsFrom(playbook: Playbook, code: string): Transition[] {
   return playbook.transitions.filter((t) => t.from === code);
+}
+
+/** Whether accounts in this stage are done with: the stage says so, or (unset) no move leaves it and it is no customer stage. */
+export function isClosed(playbook: Playbook, code: string): boolean {
+  const stage = stageOf(playbook, code);
+  if (!stage) return false;
+  if (stage.closed !== null) return stage.closed;
+  return !stage.customer && transitionsFrom(playbook, code).length === 0;
+}
+
+/** Whether a move is the one that qualifies an account (BANT passed): the playbook's `qualify` transitions, whatever their stages are called. */
+export function isQualifyMove(playbook: Playbook, from: string, to: string): boolean {
+  return playbook.transitions.some((t) => t.verb === "qualify" && t.from === from && t.to === to);
 }

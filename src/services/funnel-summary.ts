@@ -2,7 +2,7 @@ import { pick, t } from "../commands/i18n.js";
 import { stageName } from "../commands/render-notice.js";
 import type { Block, Locale, Reply } from "../commands/reply.js";
 import { forwardMove, mainPath } from "../domain/funnel.js";
-import { stageOf, type Playbook, type Sla } from "../domain/playbook.js";
+import { isClosed, stageOf, type Playbook, type Sla } from "../domain/playbook.js";
 import { countByStage, movesSince, reachedBySource, timeInStage, type StageCount, type StageTime } from "../store/funnel.js";
 import type { ServiceContext } from "./context.js";
 
@@ -73,7 +73,7 @@ export async function funnelSummary(ctx: ServiceContext, team: string | null, lo
   const facts = funnelFacts(ctx, await loadFunnelData(ctx, 30), stages, locale);
   const shown = playbook.stages.filter((s) => (stages === null || stages.includes(s.code)) && facts.counts.has(s.code));
   const rows = shown.map((s) => t(locale, "funnel.row", { stage: pick(s.name, locale), count: facts.counts.get(s.code)!.count }));
-  const total = shown.filter((s) => s.code !== "ARCHIVED").reduce((sum, s) => sum + facts.counts.get(s.code)!.count, 0);
+  const total = shown.filter((s) => !isClosed(playbook, s.code)).reduce((sum, s) => sum + facts.counts.get(s.code)!.count, 0);
   const teamLabel = team ? ` (${pick(playbook.teams.find((x) => x.key === team)!.name, locale)})` : "";
   const title = t(locale, "funnel.title", { team: teamLabel, total });
   const sources = team === null ? await sourceLines(ctx, playbook, locale) : [];

@@ -54,6 +54,13 @@ export async function findAccountsByPrefix(db: Database, prefix: string, limit =
     ORDER BY "id" LIMIT ${limit}`;
 }
 
+/** The oldest account whose company name is this one, ignoring case and surrounding spaces; null when none. */
+export async function findAccountByName(db: Database, company: string): Promise<{ id: number; company: string; stage: string } | null> {
+  const [row] = await db.prisma.$queryRaw<{ id: number; company: string; stage: string }[]>`
+    SELECT "id", "company", "stage" FROM "Account" WHERE lower(trim("company")) = ${company.trim().toLowerCase()} ORDER BY "id" LIMIT 1`;
+  return row ?? null;
+}
+
 /** The account with this domain or email, to merge a new lead into it instead of making a duplicate. */
 export async function findAccountByContact(db: Database, domain: string | null, email: string | null): Promise<number | null> {
   const or = [...(domain ? [{ domain }] : []), ...(email ? [{ email }] : [])];
@@ -98,6 +105,18 @@ export async function lastTransition(db: Database, accountId: number): Promise<S
 export async function accountHistory(db: Database, accountId: number): Promise<StageEventRecord[]> {
   const rows = await db.prisma.stageEvent.findMany({ where: { accountId }, orderBy: [{ at: "asc" }, { id: "asc" }], select: eventSelect });
   return withActorNames(db, rows);
+}
+
+/** The BANT answers last given for an account, passed or not, with when and whether they passed; null when none. */
+export async function latestBant(db: Database, accountId: number): Promise<(BantAnswers & { readonly passed: boolean; readonly at: Date }) | null> {
+  return db.prisma.bantAnswer.findFirst({
+    where: { accountId },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    select: {
+      budgetAmount: true, budgetCurrency: true, budgetConfirmed: true, decisionMaker: true, decisionRole: true, authorityEngaged: true,
+      need: true, useCase: true, targetDate: true, passed: true, at: true,
+    },
+  });
 }
 
 /** Accounts a member owns, in stages that are still open, oldest in stage first. */
@@ -184,7 +203,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
     await db.prisma.$transaction(async (tx) => {
       const updated = await tx.$executeRaw`
         UPDATE "Account" SET "stage" = ${next.stage}, "stageEnteredAt" = ${next.stageEnteredAt}, "lastActivityAt" = ${next.lastActivityAt},
-          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
+          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "currency" = ${next.currency}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
           "nextStepNote" = ${next.nextStepNote}, "version" = ${next.version}
         WHERE "id" = ${change.accountId} AND "version" = ${change.expectedVersion}`;
       if (updated !== 1) throw new VersionConflict();

@@ -191,19 +191,24 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
     const line = formToCommand(form, body.data.values);
     const reply = await runCommand(ctx, actor, line, { platform: "playground", key: clickKey(actor, body.data.click) });
     const locale = actor?.locale ?? body.data.locale ?? "en";
-    json(res, 200, { ...answer(reply, locale), ran: spokenCommand(line, locale) });
+    json(res, 200, { ...answer(reply, locale, true), ran: spokenCommand(line, locale) });
   });
 
   return { routes, deliver: playgroundDeliverer(ctx, inbox), inbox };
 }
 
-/** A reply as the page shows it: its HTML, or the form it answers with (opened as a dialog, as Slack opens a modal). */
-function answer(reply: Reply, locale: Locale) {
+/**
+ * A reply as the page shows it: its HTML, or the form it answers with (opened as a dialog, as Slack opens a modal).
+ * A refused submission shows its refusal in the form: beside the fields it names, or, when it names none (a
+ * checklist with nothing ticked), at the top of the form.
+ */
+function answer(reply: Reply, locale: Locale, submitted = false) {
   const form = formOf(reply);
+  const problem = submitted && reply.errorCode && form && !form.fields.some((f) => f.error) ? reply.text.replace(/^⚠️\s*/, "") : undefined;
   return {
     text: reply.text, ephemeral: reply.ephemeral, errorCode: reply.errorCode ?? null,
     html: replyHtml({ ...reply, blocks: reply.blocks.filter((b) => b.kind !== "form") }, locale),
-    form: form ? formHtml(form, locale) : null,
+    form: form ? formHtml(form, locale, problem) : null,
   };
 }
 

@@ -6,6 +6,7 @@ import { formOf, formToCommand, type Form, type Reply } from "../../commands/rep
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
+import { readSlackMention } from "./mentions.js";
 import type { Handler } from "../../server.js";
 import { findMember } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
@@ -121,7 +122,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
     const actor = await memberOf(command.user_id);
     const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
-    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` }), actor?.locale);
+    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:command:${command.trigger_id}` }), actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
@@ -148,7 +149,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     if (body.type !== "block_actions" || action.type !== "button" || !("action_ts" in action)) return;
     const actor = await memberOf(body.user.id);
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await orBusy(ctx, runCommand(ctx, actor, action.value ?? "", { platform: "slack", key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
+    const reply = await orBusy(ctx, runCommand(ctx, actor, action.value ?? "", { platform: "slack", mentions: readSlackMention, key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);
@@ -176,7 +177,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       fields: meta.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
     };
     const line = formToCommand(form, viewValues(view.state.values));
-    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", key: `slack:view:${view.id}` }), actor?.locale);
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:view:${view.id}` }), actor?.locale);
     if (reply.errorCode) {
       const errors = fieldErrors(reply);
       const first = meta.f[0]?.[0];

@@ -6,6 +6,7 @@ import { formOf, type Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { runCommand } from "../../services/run-command.js";
+import { readWecomMention } from "./mentions.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
 import { findMember } from "../../store/members.js";
@@ -101,7 +102,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
     const reply = await busyAnswered(async () => {
       if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
-      return runCommand(ctx, actor, content, { platform: "wecom" });
+      return runCommand(ctx, actor, content, { platform: "wecom", mentions: readWecomMention });
     }, from, actor.locale, signed);
     if (typeof reply !== "object" || reply === null) return reply;
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
@@ -134,7 +135,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
       const undo = await renewCard(message);
       // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
       // which is where a reason list or the BANT form arrives.
-      const answer = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
+      const answer = await runCommand(ctx, actor, eventKey, { platform: "wecom", mentions: readWecomMention });
       // A refusal keeps the card as it was. A form (a reason to pick) is no refusal: the answer moves this card.
       if (answer.errorCode && !formOf(answer)) await undo?.();
       return answer;
