@@ -8,6 +8,7 @@ import { loadPreset, presetNames } from "../../domain/presets/index.js";
 import { sendDigest } from "../../jobs/digests.js";
 import { buildDigest } from "../../services/digest.js";
 import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportReport } from "../../services/import-leads.js";
+import { describeRefusals, offboardMember, type HandOver } from "../../services/offboard-member.js";
 import { seedDemo } from "../../services/seed-demo.js";
 import { migrate } from "../../store/database.js";
 import { digestRun } from "../../store/digest-runs.js";
@@ -153,13 +154,56 @@ async function digest(input: SubcommandInput): Promise<number> {
   return outcome === "sent" ? 0 : 1;
 }
 
+/** The shell is the operator's, an admin's: the permission table still keeps the last admin and each team's last manager. */
+function operator(teamKey: string) {
+  return { id: 0, handle: "operator", displayName: "operator", teamKey, role: "admin" as const, locale: "en" as const, away: false };
+}
+
+function moveLine(move: HandOver): string {
+  const what = [move.owned ? "account" : null, move.tasks ? `${move.tasks} task(s)` : null].filter(Boolean).join(" + ");
+  return `  #${move.accountId} ${move.company} (${what}) → ${move.to ?? "nobody"}`;
+}
+
+const REMOVE_REFUSALS: Partial<Record<string, (handle: string, d: Record<string, unknown>) => string>> = {
+  "last-admin": (handle) => `${handle} is the last admin; make someone else an admin first. Nothing changed.`,
+  "last-manager": (handle, d) => `${handle} is the last manager of ${String(d.team)}; make someone else its manager first. Nothing changed.`,
+  "unknown-member": (_, d) => `No member ${String(d.name)}. funnelbot members list shows them.`,
+  "inactive-member": (_, d) => `${String(d.name)} has left already; name an active member. Nothing changed.`,
+};
+
+async function removeMember(input: SubcommandInput): Promise<number> {
+  const handle = handleOf(input.positionals[0]);
+  const to = str(input.values.to);
+  if (!to) throw new UsageError("members remove needs --to <member> (or --to team for the team's round robin)");
+  const destination = to === "team" ? "team" as const : { handle: handleOf(to) };
+  const ctx = await input.open();
+  const current = await findMember(ctx.db, { handle });
+  const dryRun = input.values["dry-run"] === true;
+  const done = await offboardMember(ctx, operator(current?.teamKey ?? ""), handle, destination, { dryRun, meta: { platform: "cli" } });
+  if (!done.ok) {
+    const { code, details } = done.error;
+    if (code === "no-successor" && Array.isArray(details.moves)) {
+      throw new UsageError([`Cannot remove ${handle}: these would be left without an owner. Nothing changed.`, ...describeRefusals(details.moves as HandOver[]).map((l) => `  ${l}`)].join("\n"));
+    }
+    if (code === "no-successor") throw new UsageError(`Cannot hand ${handle}'s work to ${handle}. Nothing changed.`);
+    throw new UsageError(REMOVE_REFUSALS[code]?.(handle, details) ?? `Not allowed: ${code}. Nothing changed.`);
+  }
+  const { moves } = done.value;
+  const refused = describeRefusals(moves);
+  const head = dryRun
+    ? `Dry run, nothing written: ${handle} would be deactivated and ${moves.length} account(s) handed over.`
+    : `✓ ${handle} deactivated (history kept); ${moves.filter((m) => !m.refused).length} account(s) handed over.`;
+  print(input, done.value, [head, ...moves.filter((m) => !m.refused).map(moveLine), ...(refused.length ? [`${dryRun ? "Would refuse" : "Not moved"}:`, ...refused.map((l) => `  ${l}`)] : [])].join("\n"));
+  return refused.length > 0 ? 1 : 0;
+}
+
 /** The admin subcommands, in the order help lists them. */
 export const ADMIN_COMMANDS: readonly Subcommand[] = [
   {
     path: ["members", "list"], args: "", summary: "List the members.", options: {}, positionals: [0, 0],
     async run(input) {
       const all = await listMembers((await input.open()).db);
-      print(input, all, all.map((m) => `${m.handle.padEnd(12)} ${m.displayName.padEnd(16)} ${m.teamKey.padEnd(10)} ${m.role.padEnd(8)} ${m.locale}${m.away ? " (away)" : ""}`).join("\n") || "No members yet.");
+      print(input, all, all.map((m) => `${m.handle.padEnd(12)} ${m.displayName.padEnd(16)} ${m.teamKey.padEnd(10)} ${m.role.padEnd(8)} ${m.locale}${m.away ? " (away)" : ""}${m.active ? "" : " (left)"}`).join("\n") || "No members yet.");
       return 0;
     },
   },
@@ -190,9 +234,7 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       const db = (await input.open()).db;
       const current = await findMember(db, { handle });
       if (current && values.role !== undefined) {
-        // The shell is the operator's, an admin's; the table still keeps the last admin.
-        const operator = { id: 0, handle: "operator", displayName: "operator", teamKey: current.teamKey, role: "admin" as const, locale: "en" as const, away: false };
-        const allowed = mayChangeMember(operator, current, { teamKey: teamKey ?? current.teamKey, role: role(values.role) ?? current.role }, await countAdmins(db));
+        const allowed = mayChangeMember(operator(current.teamKey), current, { teamKey: teamKey ?? current.teamKey, role: role(values.role) ?? current.role }, await countAdmins(db));
         if (!allowed.ok) throw new UsageError(allowed.error.code === "last-admin" ? `${handle} is the last admin; make someone else an admin first.` : `Not allowed: ${allowed.error.code}.`);
       }
       const updated = await updateMember(db, handle, {
@@ -205,6 +247,15 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       print(input, updated, `✓ ${updated.handle} updated${updated.away ? " (away)" : ""}`);
       return 0;
     },
+  },
+  {
+    path: ["members", "remove"], args: "<handle>", positionals: [1, 1],
+    summary: "Deactivate a member who left (history kept) and hand every open account, pending MQL and task of theirs to --to <member>, or --to team for their team's round robin. Refused, with nothing changed, if anything would be left without an owner.",
+    options: {
+      to: { type: "string", value: "<member>|team", description: "who takes over: a member, or team for the round robin" },
+      "dry-run": { type: "boolean", description: "show the hand-over, change nothing" },
+    },
+    run: removeMember,
   },
   {
     path: ["teams", "list"], args: "", summary: "List the teams and where their messages go.", options: {}, positionals: [0, 0],
