@@ -77,14 +77,17 @@ function openStages(ctx: ServiceContext): string[] {
   return ctx.playbook.stages.filter((s) => transitionsFrom(ctx.playbook, s.code).length > 0).map((s) => s.code);
 }
 
-/** Every account and task to move, each decided as it would be now; nothing is written. */
-async function planHandOver(ctx: ServiceContext, member: MemberRecord, named: MemberRecord | null): Promise<HandOver[]> {
+/**
+ * Every account and task to move, each decided as it would be now; nothing is written. `alsoLeaving` names
+ * members leaving at the same time (a configuration file dropping several): nothing is planned to go to them.
+ */
+export async function planHandOver(ctx: ServiceContext, member: MemberRecord, named: MemberRecord | null, alsoLeaving: readonly number[] = []): Promise<HandOver[]> {
   const owned = await accountIdsOwnedBy(ctx.db, member.id, openStages(ctx));
   const tasks = await openTaskIdsByAccount(ctx.db, member.id);
   const ids = [...new Set([...owned, ...tasks.keys()])].sort((a, b) => a - b);
   const plan: HandOver[] = [];
   for (const id of ids) {
-    const decided = await decideTransfer(ctx, member, named, id, tasks.get(id) ?? []);
+    const decided = await decideTransfer(ctx, member, named, id, tasks.get(id) ?? [], alsoLeaving);
     if (!decided) continue;
     const { company, decision } = decided;
     plan.push({
@@ -96,11 +99,14 @@ async function planHandOver(ctx: ServiceContext, member: MemberRecord, named: Me
 }
 
 /** Reads one account fresh and decides its hand-over; null when the account is gone. */
-async function decideTransfer(ctx: ServiceContext, member: MemberRecord, named: MemberRecord | null, accountId: number, tasks: readonly number[]) {
+async function decideTransfer(ctx: ServiceContext, member: MemberRecord, named: MemberRecord | null, accountId: number, tasks: readonly number[], alsoLeaving: readonly number[] = []) {
   const loaded = await findAccount(ctx.db, accountId);
   if (!loaded) return null;
   const { account } = loaded;
-  const to: Successor = named ? { kind: "member", member: named } : { kind: "team", routing: (await routingFacts(ctx, account, member.teamKey))! };
+  const routing = named ? null : (await routingFacts(ctx, account, member.teamKey))!;
+  const to: Successor = named
+    ? { kind: "member", member: alsoLeaving.includes(named.id) ? { ...named, active: false } : named }
+    : { kind: "team", routing: { ...routing!, members: routing!.members.map((m) => (alsoLeaving.includes(m.id) ? { ...m, active: false } : m)) } };
   const decided = transfer({ playbook: ctx.playbook, account, leaving: member, to, tasks, now: ctx.clock() });
   const data = decided.ok ? decided.value.events[0]!.data : null;
   const decision: Result<TransferDecision & { name: string; successorId: number }> = decided.ok

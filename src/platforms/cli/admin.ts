@@ -10,9 +10,12 @@ import { buildDigest } from "../../services/digest.js";
 import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportReport } from "../../services/import-leads.js";
 import { describeRefusals, offboardMember, type HandOver } from "../../services/offboard-member.js";
 import { seedDemo } from "../../services/seed-demo.js";
+import { applyConfig } from "../../services/apply-config.js";
+import { readFunnelConfig } from "../../config/funnel-config.js";
+import { ConfigError } from "../../config/env.js";
 import { migrate } from "../../store/database.js";
 import { digestRun } from "../../store/digest-runs.js";
-import { countAdmins, findMember, listMembers, updateMember, upsertMember } from "../../store/members.js";
+import { countAdmins, findMember, linkIdentity, listMembers, updateMember, upsertMember } from "../../store/members.js";
 import { mayChangeMember } from "../../domain/permissions.js";
 import { findTeam, listTeams, upsertTeam } from "../../store/teams.js";
 import { describeTeamCalendar, teamCalendarFields } from "./calendar.js";
@@ -70,6 +73,7 @@ const MEMBER_OPTIONS: Readonly<Record<string, CliOption>> = {
   locale: { type: "string", value: "en|zh-CN", description: "language the bot speaks to them" },
   slack: { type: "string", value: "<U…>", description: "Slack user id" },
   wecom: { type: "string", value: "<UserID>", description: "WeCom UserID" },
+  email: { type: "string", value: "<email>", description: "work email: one person on several platforms is one member" },
   region: { type: "string", value: "<region>", description: "region, for routing leads" },
 };
 
@@ -197,6 +201,30 @@ async function removeMember(input: SubcommandInput): Promise<number> {
   return refused.length > 0 ? 1 : 0;
 }
 
+function emailOf(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new UsageError("--email must be an email address");
+  return value.toLowerCase();
+}
+
+async function linkMember(input: SubcommandInput): Promise<number> {
+  const handle = handleOf(input.positionals[0]);
+  const { db } = await input.open();
+  const member = await findMember(db, { handle });
+  if (!member) throw new UsageError(`No member ${handle}. funnelbot members list shows them.`);
+  const links = ([["slack", str(input.values.slack)], ["wecom", str(input.values.wecom)]] as const).filter((l): l is readonly ["slack" | "wecom", string] => l[1] !== undefined);
+  if (links.length === 0) throw new UsageError("members link needs --slack <U…> and/or --wecom <UserID>");
+  // Checked first, so a refused link leaves every identity as it was.
+  for (const [platform, id] of links) {
+    const holder = await findMember(db, { platform, externalId: id });
+    if (holder && holder.id !== member.id) throw new UsageError(`${platform} ${id} is ${holder.handle}'s: remove ${holder.handle} first (funnelbot members remove ${holder.handle} --to ${handle}). Nothing changed.`);
+  }
+  for (const [platform, id] of links) await linkIdentity(db, member.id, platform, id);
+  const linked = (await findMember(db, { id: member.id }))!;
+  print(input, linked, `✓ ${handle} is slack:${linked.slackUserId ?? "—"} wecom:${linked.wecomUserId ?? "—"}`);
+  return 0;
+}
+
 /** The admin subcommands, in the order help lists them. */
 export const ADMIN_COMMANDS: readonly Subcommand[] = [
   {
@@ -217,7 +245,7 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       const teamKey = (await teamKeyOf(input, values.team))!;
       const member = await upsertMember((await input.open()).db, {
         handle, displayName: values.name, teamKey, role: role(values.role) ?? "rep", locale: locale(values.locale) ?? "en",
-        slackUserId: str(values.slack) ?? null, wecomUserId: str(values.wecom) ?? null, region: str(values.region) ?? null,
+        slackUserId: str(values.slack) ?? null, wecomUserId: str(values.wecom) ?? null, email: emailOf(values.email) ?? null, region: str(values.region) ?? null,
       });
       print(input, member, `✓ ${member.handle} (${member.displayName}) in ${member.teamKey} as ${member.role}`);
       return 0;
@@ -241,12 +269,18 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
         ...(away !== undefined ? { away } : {}), ...(values.role !== undefined ? { role: role(values.role) } : {}), ...(teamKey ? { teamKey } : {}),
         ...(values.locale !== undefined ? { locale: locale(values.locale) } : {}), ...(str(values.slack) ? { slackUserId: str(values.slack) } : {}),
         ...(str(values.wecom) ? { wecomUserId: str(values.wecom) } : {}), ...(str(values.name) ? { displayName: str(values.name) } : {}),
-        ...(str(values.region) ? { region: str(values.region) } : {}),
+        ...(str(values.region) ? { region: str(values.region) } : {}), ...(emailOf(values.email) ? { email: emailOf(values.email) } : {}),
       });
       if (!updated) throw new UsageError(`No member ${handle}. funnelbot members list shows them.`);
       print(input, updated, `✓ ${updated.handle} updated${updated.away ? " (away)" : ""}`);
       return 0;
     },
+  },
+  {
+    path: ["members", "link"], args: "<handle>", positionals: [1, 1],
+    summary: "Add a platform identity to a member, so one person on Slack and WeCom is one member.",
+    options: { slack: MEMBER_OPTIONS.slack!, wecom: MEMBER_OPTIONS.wecom! },
+    run: linkMember,
   },
   {
     path: ["members", "remove"], args: "<handle>", positionals: [1, 1],
@@ -311,6 +345,26 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       "dry-run": { type: "boolean", description: "check the file, write nothing" },
     },
     run: importCsv,
+  },
+  {
+    path: ["config", "apply"], args: "[funnelbot.yaml]", positionals: [0, 1],
+    summary: "Make teams and members what funnelbot.yaml (or FUNNEL_CONFIG) says, printing each change; members no longer in it are offboarded to their team's round robin. A second apply prints \"no changes\".",
+    options: { "dry-run": { type: "boolean", description: "print the changes, write nothing" } },
+    async run(input) {
+      const file = input.positionals[0] ?? process.env.FUNNEL_CONFIG;
+      if (!file) throw new UsageError("config apply needs a file, or FUNNEL_CONFIG set to one");
+      const dryRun = input.values["dry-run"] === true;
+      try {
+        const loaded = readFunnelConfig(file);
+        const applied = await applyConfig(await input.open(), loaded, { dryRun });
+        const head = applied.changes.length === 0 ? "no changes" : dryRun ? `Dry run, nothing written: ${applied.changes.length} change(s)` : `Applied ${applied.changes.length} change(s)`;
+        print(input, applied, [head, ...applied.changes.map((c) => `  ${c}`)].join("\n"));
+        return 0;
+      } catch (error) {
+        if (error instanceof ConfigError) throw new UsageError(error.message);
+        throw error;
+      }
+    },
   },
   {
     path: ["seed-demo"], args: "", summary: "Demo teams, members and accounts (only into an empty database).", options: {}, positionals: [0, 0],
