@@ -55,7 +55,13 @@ export type ErrorCode =
   /** The rep already holds as many unaccepted accounts as the playbook allows. */
   | "claim-limit"
   /** The change would leave the bot without an admin. */
-  | "last-admin";
+  | "last-admin"
+  /** The removal would leave a team without a manager. */
+  | "last-manager"
+  /** The member named has left: nothing is given to them any more. */
+  | "inactive-member"
+  /** A leaving member's account or task has nobody to go to (no active rep, or a team that does not work its stage). */
+  | "no-successor";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

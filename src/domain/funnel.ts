@@ -20,7 +20,7 @@ export type Action =
       readonly answers?: Readonly<Record<string, string>> | null;
     }
   | { readonly kind: "amount"; readonly type: "renewal" | "expansion"; readonly amount: number }
-  | { readonly kind: "reassign"; readonly to: OwnerInfo & { readonly role: string } }
+  | { readonly kind: "reassign"; readonly to: OwnerInfo & { readonly role: string; readonly active?: boolean } }
   | { readonly kind: "next-step"; readonly day: string; readonly at: Date; readonly note: string }
   /** Take an unowned account from the public pool (公海). */
   | { readonly kind: "claim" };
@@ -154,6 +154,7 @@ export function decide(input: DecideInput): Result<Decision> {
       return ok(withClaim({ next, events: [event], effects: [], ...none }, claimed));
     }
     case "reassign": {
+      if (action.to.active === false) return err("inactive-member", { name: action.to.displayName });
       if (!stage.teams.includes(action.to.teamKey)) {
         return err("forbidden", { team: action.to.teamKey, stage: stage.code, teams: stage.teams });
       }
@@ -377,4 +378,63 @@ export function escalate(input: EscalateInput): Decision {
     checklist: null,
     assigned: stage.assignTo ? { team: stage.assignTo, member: chosen } : null,
   };
+}
+
+/** Where a leaving member's work goes: a named member, or their team's round robin (read as routing facts). */
+export type Successor =
+  | { readonly kind: "member"; readonly member: Candidate & { readonly active?: boolean } }
+  | { readonly kind: "team"; readonly routing: RoutingFacts };
+
+/** Everything a hand-over of one account (or of the leaving member's tasks on it) needs. */
+export interface TransferInput {
+  readonly playbook: Playbook;
+  readonly account: AccountState;
+  /** The member who leaves. */
+  readonly leaving: OwnerInfo;
+  readonly to: Successor;
+  /** The leaving member's open tasks on this account: they go with it. */
+  readonly tasks: readonly number[];
+  readonly now: Date;
+}
+
+/** A hand-over: the account's decision, plus the tasks that change assignee. */
+export interface TransferDecision extends Decision {
+  readonly tasks: { readonly ids: readonly number[]; readonly from: number; readonly to: number } | null;
+}
+
+/**
+ * Hands a leaving member's account (when they own it) and their open tasks on it to a successor, as one
+ * `transferred` event: a named member who is still active, or the next rep of the team's round robin (never
+ * the one leaving, nor anyone away or cooling down on this account). Refused when nobody can take it, or the
+ * successor's team does not work the account's stage, so nothing is ever left without an owner.
+ */
+export function transfer(input: TransferInput): Result<TransferDecision> {
+  const { playbook, account, leaving, to, tasks, now } = input;
+  const owned = account.ownerId === leaving.id;
+  if (!owned && tasks.length === 0) return err("already-done", { by: null, at: null, stage: account.stage });
+  const stage = stageOf(playbook, account.stage);
+  if (!stage) return err("unknown-stage", { stage: account.stage });
+  const refused = { company: account.company, id: account.id, name: leaving.displayName };
+  let successor: Candidate | null;
+  if (to.kind === "member") {
+    if (to.member.active === false) return err("inactive-member", { name: to.member.displayName });
+    successor = to.member.id === leaving.id ? null : to.member;
+  } else {
+    successor = chooseRep(playbook.routing, to.routing, now, [leaving.id]);
+  }
+  if (!successor) return err("no-successor", refused);
+  // Admins act on every stage; anyone else takes over only accounts their team works.
+  if (owned && successor.role !== "admin" && !stage.teams.includes(successor.teamKey)) {
+    return err("no-successor", { ...refused, team: successor.teamKey, teams: stage.teams });
+  }
+  const data = { repId: leaving.id, repName: leaving.displayName, ownerId: successor.id, ownerName: successor.displayName, ...(tasks.length > 0 ? { tasks } : {}) };
+  return ok({
+    next: { ...account, ownerId: owned ? successor.id : account.ownerId, version: account.version + 1 },
+    events: [draft("transferred", { data })],
+    effects: [],
+    bant: null,
+    checklist: null,
+    assigned: owned && to.kind === "team" ? { team: to.routing.team, member: successor } : null,
+    tasks: tasks.length > 0 ? { ids: tasks, from: leaving.id, to: successor.id } : null,
+  });
 }

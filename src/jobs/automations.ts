@@ -103,7 +103,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
   const enteredBefore = new Date(now.getTime() - sla.days * DAY_MS + 2 * 3_600_000);
   for await (const page of pages(ctx, stage.code, enteredBefore, true)) {
     const oldest = page[0]!.account.stageEnteredAt;
-    const events = await eventsSince(ctx.db, page.map((a) => a.account.id), ["reminder", "released", "reassign", "claimed"], oldest);
+    const events = await eventsSince(ctx.db, page.map((a) => a.account.id), ["reminder", "released", "reassign", "claimed", "transferred"], oldest);
     for (const item of page) {
       const { since, done } = round(item, events.filter((e) => e.accountId === item.account.id));
       const due = LEVELS.filter((level) => now.getTime() >= slaDeadline(calendar, since, times(sla, level)).getTime()).at(-1);
@@ -117,7 +117,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
 
 /**
  * Where the current owner's round of escalation stands: it starts when the account entered the stage, or
- * later when it was released to a new owner, reassigned by a manager or claimed from the pool; `done` is the highest level
+ * later when it was released to a new owner, reassigned by a manager, handed over when its owner left, or claimed from the pool; `done` is the highest level
  * already carried out in that round.
  */
 function round({ account }: AccountWithOwner, events: readonly StageEventRecord[]): { since: Date; done: number } {
@@ -160,7 +160,7 @@ async function escalateAccount(ctx: ServiceContext, stage: Stage, read: AccountW
     }
     const { account, owner } = fresh;
     if (!owner) return err("not-in-pool", {});
-    const managers = level === 2 ? (await listMembers(ctx.db, owner.teamKey)).filter((m) => m.role === "manager" && m.id !== owner.id) : [];
+    const managers = level === 2 ? (await listMembers(ctx.db, owner.teamKey)).filter((m) => m.role === "manager" && m.active && m.id !== owner.id) : [];
     const routing = level === 3 && ctx.playbook.routing.release !== "pool" ? await routingFacts(ctx, account, stage.assignTo) : null;
     const decision = escalate({ playbook: ctx.playbook, stage, account, owner, level, managers: managers.map((m) => m.displayName), routing, now });
     const messages = await escalationMessages(ctx, stage, fresh, owner, decision, managers, level);

@@ -129,6 +129,12 @@ export async function accountsOwnedBy(db: Database, ownerId: number, stages: rea
   });
 }
 
+/** The ids of every account a member owns in these stages, however many: what a hand-over must move. */
+export async function accountIdsOwnedBy(db: Database, ownerId: number, stages: readonly string[]): Promise<number[]> {
+  const rows = await db.prisma.account.findMany({ where: { ownerId, stage: { in: [...stages] } }, select: { id: true }, orderBy: { id: "asc" } });
+  return rows.map((r) => r.id);
+}
+
 /**
  * A page of the accounts in `stage` that entered it at or before `enteredBefore`, oldest first, after the
  * cursor: read on the (stage, stageEnteredAt) index, so automations never load the whole table.
@@ -180,6 +186,8 @@ export interface ChangeSet {
   readonly idempotency: { readonly key: string; readonly result: unknown } | null;
   /** When the account entered the stage it leaves, so a transition records its time in stage. */
   readonly previousEnteredAt?: Date;
+  /** Open tasks that change assignee with the change (a leaving member's, handed over). */
+  readonly tasks?: { readonly ids: readonly number[]; readonly from: number; readonly to: number } | null;
 }
 
 /** How saving a change ended. */
@@ -223,6 +231,10 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
         await tx.checklistConfirmation.createMany({ data: rows });
       }
       if (outbox) await tx.$executeRaw(outbox);
+      if (change.tasks && change.tasks.ids.length > 0) {
+        const { ids, from, to } = change.tasks;
+        await tx.task.updateMany({ where: { id: { in: [...ids] }, assigneeId: from, doneAt: null }, data: { assigneeId: to } });
+      }
       if (change.roundRobin) {
         await tx.team.update({ where: { key: change.roundRobin.teamKey }, data: { lastAssignedId: change.roundRobin.memberId }, select: { key: true } });
       }

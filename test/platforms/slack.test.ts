@@ -210,7 +210,7 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     expect(await tableCounts(f.db)).toEqual(before);
     const added = await command("admin", "/funnel", "member add <@U0NEWBIE1|newbie> sales rep");
     expect(added.json().text).toContain("newbie");
-    const member = await f.db.prisma.member.findUniqueOrThrow({ where: { slackUserId: "U0NEWBIE1" } });
+    const member = await f.db.prisma.member.findFirstOrThrow({ where: { identities: { some: { platform: "slack", externalId: "U0NEWBIE1" } } } });
     expect(member).toMatchObject({ teamKey: "sales", role: "rep" });
     const mine = await postToBot(events(), SECRET, commandBody(slack, { command: "/lead", text: "mine", userId: "U0NEWBIE1" }), FORM);
     expect(mine.json().text).not.toMatch(/admin/i);

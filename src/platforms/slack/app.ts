@@ -8,7 +8,7 @@ import type { ServiceContext } from "../../services/context.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
 import { readSlackMention } from "./mentions.js";
 import type { Handler } from "../../server.js";
-import { findMember } from "../../store/members.js";
+import { findActor } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
@@ -86,7 +86,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const client = new webApi.WebClient(config.botToken, slackClientOptions(config.apiUrl));
   const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
-  const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
+  const memberOf = async (slackUserId: string): Promise<Actor | null> => findActor(ctx.db, { slackUserId });
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
   const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
   const publishNow = (userId: string, actor: Actor) => {

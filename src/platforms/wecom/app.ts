@@ -9,7 +9,7 @@ import { runCommand } from "../../services/run-command.js";
 import { readWecomMention } from "./mentions.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
-import { findMember } from "../../store/members.js";
+import { findActor } from "../../store/members.js";
 import { isDatabaseBusy } from "../../store/sql.js";
 import { enqueue, livePostedCards, replacePostedCardRef, type OutboxRow } from "../../store/outbox.js";
 import { WECOM } from "../limits.js";
@@ -97,7 +97,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const from = message.FromUserName ?? "";
     const content = message.Content ?? "";
     if (!from) return null;
-    const actor = await findMember(ctx.db, { wecomUserId: from });
+    const actor = await findActor(ctx.db, { wecomUserId: from });
     if (!actor) return strangerReply(keys, from, signed);
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
     const reply = await busyAnswered(async () => {
@@ -127,7 +127,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const eventKey = message.EventKey ?? "";
     // The grey button of a finished card does nothing, and is not worth a write.
     if (!from || !eventKey || eventKey === NOOP_KEY) return null;
-    const actor = await findMember(ctx.db, { wecomUserId: from });
+    const actor = await findActor(ctx.db, { wecomUserId: from });
     if (!actor) return null;
     // WeCom re-pushes an event with the same FromUserName, CreateTime and EventKey; a second click has its own CreateTime.
     const reply = await busyAnswered(async () => {
