@@ -137,6 +137,7 @@ const MESSAGES = {
   "show.bant.engaged": { en: "engaged", zh: "已参与" },
   "show.bant.not-engaged": { en: "not engaged", zh: "未参与" },
   "origin.by": { en: "created by {actor} in {platform}", zh: "{actor} 在{platform}创建" },
+  "origin.by-actor": { en: "created by {actor}", zh: "{actor} 创建" },
   "origin.webhook": { en: "came in through the lead webhook", zh: "通过线索 webhook 进入" },
   "origin.import": { en: "imported from a CSV file", zh: "从 CSV 文件导入" },
   "origin.bot": { en: "created by the bot", zh: "由系统创建" },

@@ -288,7 +288,9 @@ function originOf(playbook: Playbook, account: AccountState, history: readonly S
   const created = history.find((e) => e.kind === "created");
   const parts: string[] = [];
   if (created) {
-    if (created.actorName) parts.push(t(locale, "origin.by", { actor: created.actorName, platform: platformName(created.platform, locale) }));
+    // A person's account made on their behalf by the bot itself (the demo data) names no platform: "system" is no place people know.
+    if (created.actorName && created.platform === "system") parts.push(t(locale, "origin.by-actor", { actor: created.actorName }));
+    else if (created.actorName) parts.push(t(locale, "origin.by", { actor: created.actorName, platform: platformName(created.platform, locale) }));
     else if (created.platform === "webhook") parts.push(t(locale, "origin.webhook"));
     else if (created.platform === "cli") parts.push(t(locale, "origin.import"));
     else parts.push(t(locale, "origin.bot"));

@@ -157,8 +157,19 @@ export function spokenCommand(command: string, locale: Locale): string {
   const translated = tail.map((word, i) =>
     entry?.verb === "funnel.member" && i === 0 && word === ADD_WORDS.en ? ADD_WORDS.zh
       : entry?.verb === "account.validate" && Object.hasOwn(OUTCOME_WORDS, word) ? OUTCOME_WORDS[word as keyof typeof OUTCOME_WORDS].zh
-        : word);
+        : entry?.verb === "lead.qualify" ? spokenBantAnswer(word)
+          : word);
   return [group.zh, verbWord, ...translated].filter((w) => w !== undefined && w !== "").join(" ");
+}
+
+/** A BANT answer as a Chinese user types it (`预算确认=是`): the form's English keys and yes/no in the words the parser also reads. */
+function spokenBantAnswer(word: string): string {
+  const at = word.indexOf("=");
+  const key = word.slice(0, at);
+  if (at < 1 || !Object.hasOwn(BANT_WORDS, key)) return word;
+  const value = word.slice(at + 1);
+  const yesNo = key === "confirmed" || key === "engaged" ? ({ yes: "是", no: "否" } as Record<string, string>)[value] : undefined;
+  return `${BANT_WORDS[key as BantField].zh}=${yesNo ?? value}`;
 }
 
 /** A command as shown inline in a message: `/lead accept #42`, or `线索 接受 #42` without the slash. */

@@ -5,6 +5,7 @@ import { bantForm, renderError } from "../../src/commands/render-reply.js";
 import { shownCommand, spokenCommand, usageLine, VERB_WORDS } from "../../src/commands/vocabulary.js";
 import { err, type DomainError } from "../../src/domain/errors.js";
 import { loadPreset } from "../../src/domain/presets/index.js";
+import { parseYesNo } from "../../src/domain/values.js";
 
 const playbook = loadPreset("email-saas")!;
 
@@ -36,6 +37,16 @@ describe("one vocabulary for the parser and everything that shows a command", ()
     expect(spokenCommand("account validate #42 pass", "zh-CN")).toBe("客户 验证 #42 通过");
     expect(spokenCommand("/funnel digest sales", "zh-CN")).toBe("漏斗 摘要 sales");
     expect(shownCommand("lead accept #3", "en")).toBe("/lead accept #3");
+    // A BANT form's submission, echoed to a Chinese user, in the words they would type, and read back the same.
+    const bant = 'lead qualify #7 budget=50000 confirmed=yes dm="Li Wei" engaged=no date=2027-03-01';
+    const spoken = spokenCommand(bant, "zh-CN");
+    expect(spoken).toBe('线索 资格 #7 预算=50000 预算确认=是 决策人="Li Wei" 已参与=否 时间=2027-03-01');
+    const answers = (line: string) => {
+      const parsed = parseCommand(line);
+      const values = (parsed.ok && parsed.value.verb === "lead.qualify" ? parsed.value.answers : null) ?? {};
+      return { ...values, confirmed: parseYesNo(values.confirmed ?? ""), engaged: parseYesNo(values.engaged ?? "") };
+    };
+    expect(answers(spoken)).toEqual(answers(bant));
   });
 
   it("answers a Chinese typo with the Chinese command", () => {

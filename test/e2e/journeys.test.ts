@@ -47,7 +47,7 @@ const WORDS = {
     channelCard: (owner: string, company: string) => `New MQL for ${owner}: ${company}`,
     funnelTitle: /Funnel: \d+ open accounts/, digest: (team: string) => `${team} daily digest`, poolTitle: /Pool \(公海\): \d+ lead\(s\) waiting|The pool is empty/,
     reassigned: (company: string, owner: string) => `${company} now belongs to ${owner}.`,
-    note: "Call their CTO",
+    note: "Call their CTO", bantEcho: 'budget=50000 currency=CNY confirmed=yes dm="Li Wei" engaged=yes',
   },
   "zh-CN": {
     mine: "线索 我的", mineTitle: "我的客户(", qualify: (id: number) => `线索 资格 #${id}`, show: (id: number) => `线索 查看 #${id}`,
@@ -64,7 +64,7 @@ const WORDS = {
     channelCard: (owner: string, company: string) => `New MQL for ${owner}: ${company}`,
     funnelTitle: /漏斗:共 \d+ 个进行中的客户/, digest: (team: string) => `${team}每日摘要`, poolTitle: /公海:\d+ 条线索待领取|公海里没有线索/,
     reassigned: (company: string, owner: string) => `${company} 已转交给 ${owner}。`,
-    note: "给对方 CTO 打电话",
+    note: "给对方 CTO 打电话", bantEcho: '预算=50000 币种=CNY 预算确认=是 决策人="Li Wei" 已参与=是',
   },
 } satisfies Record<Lang, unknown>;
 
@@ -174,6 +174,8 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
     await dialog().locator('button[type="submit"]').click();
     const qualified = answer(w.qualified(mql.company));
     await qualified.waitFor();
+    // The echo is the command as this person would type it, BANT keys and yes/no included.
+    expect(await qualified.locator(".ran").textContent()).toContain(w.bantEcho);
     expect(await qualified.textContent()).toContain(w.amountSet);
     expect(await dialog().evaluate((d: HTMLDialogElement) => d.open)).toBe(false);
     await shot("rep", "bant");
@@ -183,6 +185,9 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
     await shown.waitFor();
     const text = (await shown.textContent())!;
     for (const part of [w.bant, "Li Wei", "Bulk transactional mail", "50,000", stageName("SQL")]) expect(text).toContain(part);
+    // Where it came from names people, not the demo's internal "system" platform; a long email stays inside the card.
+    expect(text).not.toContain("system");
+    expect(await shown.locator("dl.fields").first().evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await shot("rep", "show");
 
     await type(w.returnLead(other.id));
@@ -299,6 +304,7 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
   it("a manager: the funnel, the team digest from the sidebar, the pool, and a reassignment", async () => {
     const manager = await member(cast.manager);
     await actAs(cast.manager);
+    await page.click('button[data-view="home"]');
     await type(w.funnel);
     await answer(w.funnelTitle).waitFor();
     await shot("manager", "funnel");
