@@ -85,12 +85,17 @@ function ensureTools(): void {
   apt("install", "-y", "--no-install-recommends", ...missing, "slirp4netns", "fuse-overlayfs");
 }
 
-/** runc (crun refuses this machine's hybrid cgroups), ulimits within the hard limit, storage under WORK. */
-function writePodmanConfig(): void {
+/**
+ * runc (crun refuses this machine's hybrid cgroups), ulimits this machine lets runc set, storage under WORK.
+ * Podman's default ulimits are far above the hard limits here, and without CAP_SYS_RESOURCE runc cannot set
+ * them: nofile comes down to `ulimit -Hn`, nproc to what `fitNproc` finds.
+ */
+function writePodmanConfig(nproc?: number): void {
   mkdirSync(STORAGE, { recursive: true });
   const hard = execFileSync("sh", ["-c", "ulimit -Hn"], { encoding: "utf8" }).trim();
   const nofile = hard === "unlimited" ? "1048576" : hard;
-  writeFileSync(podmanEnv.CONTAINERS_CONF!, `[containers]\ndefault_ulimits = ["nofile=${nofile}:${nofile}"]\n\n[engine]\nruntime = "runc"\n`);
+  const limits = [`"nofile=${nofile}:${nofile}"`, ...(nproc ? [`"nproc=${nproc}:${nproc}"`] : [])];
+  writeFileSync(podmanEnv.CONTAINERS_CONF!, `[containers]\ndefault_ulimits = [${limits.join(", ")}]\n\n[engine]\nruntime = "runc"\n`);
   writeFileSync(podmanEnv.CONTAINERS_STORAGE_CONF!, `[storage]\ndriver = "overlay"\ngraphroot = "${STORAGE}/graph"\nrunroot = "${STORAGE}/run"\n`);
 }
 
@@ -103,6 +108,8 @@ function buildBaseImages(): void {
       const rootfs = path.join(WORK, "rootfs");
       rmSync(rootfs, { recursive: true, force: true });
       run("debootstrap", ["--variant=minbase", "bookworm", rootfs, DEBIAN_MIRROR]);
+      // What the slim images leave out too: the downloaded packages and the package lists.
+      run("sh", ["-c", `rm -rf "${rootfs}"/var/cache/apt/archives/*.deb "${rootfs}"/var/lib/apt/lists/* "${rootfs}"/usr/share/doc/* "${rootfs}"/usr/share/man/*`]);
       run("tar", ["-C", rootfs, "-cf", `${tarball}.part`, "."]);
       renameSync(`${tarball}.part`, tarball);
       rmSync(rootfs, { recursive: true, force: true });
@@ -127,6 +134,20 @@ function buildBaseImages(): void {
     log(`building ${POSTGRES_IMAGE} from Debian's postgresql-15`);
     podman("build", "--pull=never", "--network=host", "-f", path.join(ROOT, "scripts", "container", "postgres.Containerfile"), "-t", POSTGRES_IMAGE, path.join(ROOT, "scripts", "container"));
   }
+}
+
+/** The highest process limit runc may set here (it was 4 096 on the machine this was written on). */
+function fitNproc(): void {
+  const hard = execFileSync("sh", ["-c", "ulimit -Hu"], { encoding: "utf8" }).trim();
+  const candidates = [...(hard === "unlimited" ? [] : [Number(hard)]), 65_536, 32_768, 16_384, 8_192, 4_096, 2_048, 1_024];
+  for (const nproc of candidates) {
+    const probe = spawnSync("podman", ["run", "--rm", "--network=host", "--user=65534", `--ulimit=nproc=${nproc}:${nproc}`, DEBIAN_IMAGE, "true"], { env: podmanEnv, stdio: "ignore" });
+    if (probe.status === 0) {
+      writePodmanConfig(nproc);
+      return;
+    }
+  }
+  throw new Error("runc could not start a container with any process limit");
 }
 
 /** The app image from HEAD exactly as committed: no working-tree files, no node_modules, no build output. */
@@ -344,7 +365,10 @@ async function main(): Promise<void> {
   const slack = new FakeSlack();
   await slack.start();
   try {
-    const built = await check("base images (Debian, Node.js 20, PostgreSQL 15) are ready", () => buildBaseImages());
+    const built = await check("base images (Debian, Node.js 20, PostgreSQL 15) are ready", () => {
+      buildBaseImages();
+      fitNproc();
+    });
     const image = built && (await check("the image builds from a clean checkout of HEAD", () => buildAppImage()));
     if (image) {
       await imageChecks();
