@@ -138,7 +138,7 @@ function buildBaseImages(): void {
 
 /** The highest process limit runc may set here (it was 4 096 on the machine this was written on). */
 function fitNproc(): void {
-  const hard = execFileSync("sh", ["-c", "ulimit -Hu"], { encoding: "utf8" }).trim();
+  const hard = execFileSync("bash", ["-c", "ulimit -Hu"], { encoding: "utf8" }).trim();
   const candidates = [...(hard === "unlimited" ? [] : [Number(hard)]), 65_536, 32_768, 16_384, 8_192, 4_096, 2_048, 1_024];
   for (const nproc of candidates) {
     const probe = spawnSync("podman", ["run", "--rm", "--network=host", "--user=65534", `--ulimit=nproc=${nproc}:${nproc}`, DEBIAN_IMAGE, "true"], { env: podmanEnv, stdio: "ignore" });
