@@ -87,16 +87,32 @@ function ensureTools(): void {
 
 /**
  * runc (crun refuses this machine's hybrid cgroups), ulimits this machine lets runc set, storage under WORK.
- * Podman's default ulimits are far above the hard limits here, and without CAP_SYS_RESOURCE runc cannot set
- * them: nofile comes down to `ulimit -Hn`, nproc to what `fitNproc` finds.
+ * Podman's default ulimits are far above the hard limits here, and without CAP_SYS_RESOURCE runc cannot raise
+ * a container's limits: `fitUlimits` finds the highest it can set (4 096 on the machine this was written on).
  */
-function writePodmanConfig(nproc?: number): void {
+function writePodmanConfig(limit?: number): void {
   mkdirSync(STORAGE, { recursive: true });
-  const hard = execFileSync("sh", ["-c", "ulimit -Hn"], { encoding: "utf8" }).trim();
-  const nofile = hard === "unlimited" ? "1048576" : hard;
-  const limits = [`"nofile=${nofile}:${nofile}"`, ...(nproc ? [`"nproc=${nproc}:${nproc}"`] : [])];
-  writeFileSync(podmanEnv.CONTAINERS_CONF!, `[containers]\ndefault_ulimits = [${limits.join(", ")}]\n\n[engine]\nruntime = "runc"\n`);
+  // Before fitUlimits has run (builds): nofile at the hard limit, as the image builds were made with.
+  const nofile = limit ?? execFileSync("bash", ["-c", "ulimit -Hn"], { encoding: "utf8" }).trim();
+  const limits = `default_ulimits = ["nofile=${nofile}:${nofile}"${limit ? `, "nproc=${limit}:${limit}"` : ""}]\n`;
+  writeFileSync(podmanEnv.CONTAINERS_CONF!, `[containers]\n${limits}\n[engine]\nruntime = "runc"\n`);
   writeFileSync(podmanEnv.CONTAINERS_STORAGE_CONF!, `[storage]\ndriver = "overlay"\ngraphroot = "${STORAGE}/graph"\nrunroot = "${STORAGE}/run"\n`);
+}
+
+function fitUlimits(): void {
+  const hard = execFileSync("bash", ["-c", "ulimit -Hn; ulimit -Hu"], { encoding: "utf8" }).trim().split("\n").map((v) => (v === "unlimited" ? Infinity : Number(v)));
+  const ceiling = Math.min(...hard);
+  const candidates = [...(Number.isFinite(ceiling) ? [ceiling] : []), 65_536, 32_768, 16_384, 8_192, 4_096, 2_048, 1_024].filter((n) => n <= ceiling);
+  for (const limit of candidates) {
+    const flags = [`--ulimit=nofile=${limit}:${limit}`, `--ulimit=nproc=${limit}:${limit}`];
+    const probe = spawnSync("podman", ["run", "--rm", "--network=host", "--user=65534", ...flags, DEBIAN_IMAGE, "true"], { env: podmanEnv, stdio: "ignore" });
+    if (probe.status === 0) {
+      writePodmanConfig(limit);
+      log(`containers run with nofile and nproc at ${limit}`);
+      return;
+    }
+  }
+  throw new Error("runc could not start a container with any ulimits");
 }
 
 /** Debian minbase, then Node.js 20 and npm on it, then PostgreSQL 15: each only when podman lacks it. */
@@ -134,20 +150,6 @@ function buildBaseImages(): void {
     log(`building ${POSTGRES_IMAGE} from Debian's postgresql-15`);
     podman("build", "--pull=never", "--network=host", "-f", path.join(ROOT, "scripts", "container", "postgres.Containerfile"), "-t", POSTGRES_IMAGE, path.join(ROOT, "scripts", "container"));
   }
-}
-
-/** The highest process limit runc may set here (it was 4 096 on the machine this was written on). */
-function fitNproc(): void {
-  const hard = execFileSync("bash", ["-c", "ulimit -Hu"], { encoding: "utf8" }).trim();
-  const candidates = [...(hard === "unlimited" ? [] : [Number(hard)]), 65_536, 32_768, 16_384, 8_192, 4_096, 2_048, 1_024];
-  for (const nproc of candidates) {
-    const probe = spawnSync("podman", ["run", "--rm", "--network=host", "--user=65534", `--ulimit=nproc=${nproc}:${nproc}`, DEBIAN_IMAGE, "true"], { env: podmanEnv, stdio: "ignore" });
-    if (probe.status === 0) {
-      writePodmanConfig(nproc);
-      return;
-    }
-  }
-  throw new Error("runc could not start a container with any process limit");
 }
 
 /** The app image from HEAD exactly as committed: no working-tree files, no node_modules, no build output. */
@@ -367,7 +369,7 @@ async function main(): Promise<void> {
   try {
     const built = await check("base images (Debian, Node.js 20, PostgreSQL 15) are ready", () => {
       buildBaseImages();
-      fitNproc();
+      fitUlimits();
     });
     const image = built && (await check("the image builds from a clean checkout of HEAD", () => buildAppImage()));
     if (image) {
