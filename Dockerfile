@@ -10,8 +10,9 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-# `npm ci` runs `prisma generate` (postinstall), which reads the schemas and their configs.
-COPY package.json package-lock.json ./
+# `npm ci` runs `prisma generate` (postinstall), which reads the schemas and their configs, and picks the
+# generated clients' import extensions (.js) from tsconfig.json.
+COPY package.json package-lock.json tsconfig.json ./
 COPY prisma ./prisma
 COPY src/config/database-url.ts ./src/config/database-url.ts
 RUN npm ci --no-audit --no-fund

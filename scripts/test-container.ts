@@ -213,6 +213,20 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
+const PODMAN_PATH = ["--podman-path", path.join(ROOT, "scripts", "container", "podman-host-network.sh")];
+
+/**
+ * podman-compose, checked: 1.0.3 exits 0 when a container fails to start, so every container the file
+ * names must exist afterwards.
+ */
+function podmanCompose(project: string, file: string, args: readonly string[], env: Record<string, string> = {}): void {
+  run("podman-compose", [...PODMAN_PATH, "-p", project, "-f", file, ...args], { env: { ...podmanEnv, ...env } });
+  if (args[0] !== "up") return;
+  const services = Object.keys((YAML.parse(readFileSync(file, "utf8")) as { services: object }).services);
+  const missing = services.filter((service) => spawnSync("podman", ["container", "exists", containerOf(project, service)], { env: podmanEnv }).status !== 0);
+  if (missing.length) throw new Error(`podman-compose up did not create ${missing.join(", ")}`);
+}
+
 /** podman-compose names containers `<project>_<service>_1`. */
 const containerOf = (project: string, service: string) => `${project}_${service}_1`;
 
@@ -239,7 +253,7 @@ async function composeScenario(slack: FakeSlack): Promise<void> {
     `FUNNEL_HOOK_SECRET=${HOOK_SECRET}`, `POSTGRES_PASSWORD=${POSTGRES_PASSWORD}`, "PLAYGROUND=0", "LOG_LEVEL=info", "",
   ].join("\n"));
   const { file, bots } = hostNetworked("compose.yaml", envFile, ports);
-  const compose = (...args: string[]) => run("podman-compose", ["-p", PROJECT, "-f", file, ...args], { env: { ...podmanEnv, POSTGRES_PASSWORD } });
+  const compose = (...args: string[]) => podmanCompose(PROJECT, file, args, { POSTGRES_PASSWORD });
   const psql = (query: string) => podman("exec", containerOf(PROJECT, "postgres"), "psql", "-U", "funnelbot", "-d", "funnelbot", "-tAX", "-c", query);
   try {
     await check("compose.yaml has PostgreSQL and two bot replicas", () => expectEqual(bots.length, 2, "bot services"));
@@ -294,7 +308,7 @@ async function composeScenario(slack: FakeSlack): Promise<void> {
     await check("no outbox row is left claimed after the stop", () => expectEqual(psql(`SELECT count(*) FROM "OutboxMessage" WHERE status = 'pending' AND "claimedBy" IS NOT NULL`), "0", "claimed rows"));
   } finally {
     log("podman-compose down");
-    spawnSync("podman-compose", ["-p", PROJECT, "-f", file, "down", "-v"], { env: { ...podmanEnv, POSTGRES_PASSWORD }, stdio: "ignore" });
+    spawnSync("podman-compose", [...PODMAN_PATH, "-p", PROJECT, "-f", file, "down", "-v"], { env: { ...podmanEnv, POSTGRES_PASSWORD }, stdio: "ignore" });
     spawnSync("podman", ["volume", "rm", "-f", `${PROJECT}_pgdata`], { env: podmanEnv, stdio: "ignore" });
   }
 }
@@ -306,7 +320,7 @@ async function sqliteScenario(): Promise<void> {
   writeFileSync(envFile, `FUNNEL_HOOK_SECRET=${HOOK_SECRET}\nPLAYGROUND=0\n`);
   const { file, bots } = hostNetworked("compose.sqlite.yaml", envFile, { postgres: 0, bots: [port] });
   const project = `${PROJECT}-sqlite`;
-  const compose = (...args: string[]) => run("podman-compose", ["-p", project, "-f", file, ...args]);
+  const compose = (...args: string[]) => podmanCompose(project, file, args);
   const bot = containerOf(project, bots[0]!);
   try {
     compose("up", "-d");
@@ -324,7 +338,7 @@ async function sqliteScenario(): Promise<void> {
       expectEqual(podman("exec", bot, "ls", "/app/data").split("\n").some((f) => f === "funnelbot.db"), true, "database file in the volume");
     });
   } finally {
-    spawnSync("podman-compose", ["-p", project, "-f", file, "down", "-v"], { env: podmanEnv, stdio: "ignore" });
+    spawnSync("podman-compose", [...PODMAN_PATH, "-p", project, "-f", file, "down", "-v"], { env: podmanEnv, stdio: "ignore" });
     spawnSync("podman", ["volume", "rm", "-f", `${project}_funnelbot-data`], { env: podmanEnv, stdio: "ignore" });
   }
 }
