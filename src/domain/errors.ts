@@ -51,7 +51,13 @@ export type ErrorCode =
   /** The rep already holds as many unaccepted accounts as the playbook allows. */
   | "claim-limit"
   /** The change would leave the bot without an admin. */
-  | "last-admin";
+  | "last-admin"
+  /** A window of time that is not `30d` / `2026-Q3`, or a quarter that has not started (`future`). */
+  | "invalid-window"
+  /** A month that is not `YYYY-MM`, or one that has not started (`future`). */
+  | "invalid-month"
+  /** A source channel no account came from; `channels` lists those that exist. */
+  | "unknown-channel";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

@@ -39,6 +39,8 @@ export const StageSchema = z.object({
   assignTo: KeySchema.nullable().default(null),
   /** Amounts of accounts in these stages make up the forecast. */
   forecast: z.boolean().default(false),
+  /** For forecast stages: the chance an account here is won, weighting its amount; unset counts it in full. */
+  probability: z.number().min(0).max(1).nullable().default(null),
   /** Accounts here are paying customers (conversion "to customer", renewals allowed). */
   customer: z.boolean().default(false),
   /** Renewal and expansion are recorded here as account events. */
