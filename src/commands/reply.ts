@@ -38,7 +38,12 @@ export type Block =
   | { readonly kind: "list"; readonly items: readonly string[]; readonly more?: number }
   | { readonly kind: "buttons"; readonly buttons: readonly Button[] }
   | { readonly kind: "form"; readonly form: Form }
-  | { readonly kind: "divider" };
+  | { readonly kind: "divider" }
+  /**
+   * A picture (the team's chart): PNG bytes as base64, carried in the reply itself so an outbox row holds
+   * everything a retry needs (~100 kB). `alt` is what surfaces without images show; `name` the file name.
+   */
+  | { readonly kind: "image"; readonly png: string; readonly alt: string; readonly name: string };
 
 /** What the bot says, independent of the platform that shows it. */
 export interface Reply {

@@ -24,7 +24,12 @@ export interface Period {
 /** The last `days` days up to `now`, and the `days` before them. */
 export function lastDays(days: number, now: Date): Period {
   const from = new Date(now.getTime() - days * DAY_MS);
-  return { label: `${days}d`, current: { from, until: now }, previous: { from: new Date(from.getTime() - days * DAY_MS), until: from } };
+  return { label: `${days}d`, current: { from, until: upToNow(now) }, previous: { from: new Date(from.getTime() - days * DAY_MS), until: from } };
+}
+
+/** The end of a span that runs up to now: spans exclude their end, and what happened this instant counts. */
+function upToNow(now: Date): Date {
+  return new Date(now.getTime() + 1);
 }
 
 /**
@@ -47,7 +52,7 @@ export function parseWindow(text: string, now: Date, timezone: string): Result<P
   const from = start(year, q);
   if (from.getTime() > now.getTime()) return err("invalid-window", { text: trimmed, future: true });
   const end = start(year, q + 1);
-  const until = end.getTime() > now.getTime() ? now : end;
+  const until = end.getTime() > now.getTime() ? upToNow(now) : end;
   const length = until.getTime() - from.getTime();
   return ok({ label: `${year}-Q${q}`, current: { from, until }, previous: { from: new Date(from.getTime() - length), until: from } });
 }

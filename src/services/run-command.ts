@@ -25,6 +25,9 @@ import { findLead } from "../store/leads.js";
 import { buildDigest } from "./digest.js";
 import { funnelSummary } from "./funnel-summary.js";
 import { resolveAccount } from "./resolve-account.js";
+import { recordSpendEntry } from "./record-spend.js";
+import { money } from "./figures-text.js";
+import { funnelChart } from "./funnel-chart.js";
 
 /**
  * The one entry point every surface calls: a line of the command language (or a parsed command) from a
@@ -163,12 +166,19 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
     case "funnel.show":
     case "funnel.digest": {
       if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return refuse(fail("unknown-team", { team: command.team }));
-      if (command.verb === "funnel.show") return funnelSummary(ctx, command.team, locale);
+      if (command.verb === "funnel.show") return funnelSummary(ctx, command.team, locale, command.window);
       // A preview: the member's own team by default, in the member's language, only to them.
       return { ...(await buildDigest(ctx, command.team ?? actor.teamKey, { locale })), ephemeral: true };
     }
     case "funnel.member":
       return addMember(ctx, actor, command);
+    case "funnel.spend": {
+      const saved = await recordSpendEntry(ctx, actor, command, meta);
+      if (!saved.ok) return refuse(saved.error);
+      return say(t(locale, "spend.recorded", { channel: saved.value.channel, month: saved.value.month, amount: money(saved.value.amount, saved.value.currency) }), undefined, false);
+    }
+    case "funnel.chart":
+      return funnelChart(ctx, actor, command);
     default:
       return refuse(fail("usage", { usage: "/lead help" }));
   }

@@ -1,4 +1,5 @@
 import type { Database } from "./database.js";
+import { Prisma as P } from "./generated/sqlite/client.js";
 
 /** How many accounts sit in each stage, their amount, and their mean time in stage so far. */
 export interface StageCount {
@@ -39,7 +40,7 @@ export async function timeInStage(db: Database, since: Date, until: Date | null 
   const rows = await db.prisma.$queryRaw<{ stage: string; hour: bigint | number; n: bigint | number; total: bigint | number }[]>`
     SELECT "fromStage" AS stage, "secondsInStage" / 3600 AS hour, COUNT(*) AS n, SUM("secondsInStage") AS total
     FROM "StageEvent"
-    WHERE "kind" = 'transition' AND "at" >= ${since} AND "at" < ${until ?? new Date(8.64e15)} AND "secondsInStage" IS NOT NULL AND "fromStage" IS NOT NULL
+    WHERE "kind" = 'transition' AND "at" >= ${since} ${until ? P.sql`AND "at" < ${until}` : P.empty} AND "secondsInStage" IS NOT NULL AND "fromStage" IS NOT NULL
     GROUP BY "fromStage", "secondsInStage" / 3600`;
   const byStage = new Map<string, { hour: number; n: number; total: number }[]>();
   for (const row of rows) {

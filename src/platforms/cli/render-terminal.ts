@@ -72,6 +72,9 @@ export function renderForTerminal(reply: Reply, reader: TerminalReader): string 
       case "divider":
         lines.push("");
         break;
+      case "image":
+        lines.push(reader.locale === "zh-CN" ? `[图片:${block.alt};用 funnelbot chart --out 文件.png 保存]` : `[image: ${block.alt}; save it with funnelbot chart --out file.png]`);
+        break;
     }
   }
   return lines.join("\n");

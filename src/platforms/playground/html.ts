@@ -51,6 +51,9 @@ function blockHtml(block: Block, locale: Locale): string {
       return `<div class="buttons">${button(block.form.title, block.form.command, "primary")}</div>`;
     case "divider":
       return "<hr>";
+    case "image":
+      // The chart inline, as a data URL: the playground is local, and the reply already carries the bytes.
+      return `<figure class="chart"><img src="data:image/png;base64,${block.png.replace(/[^A-Za-z0-9+/=]/g, "")}" alt="${escapeHtml(block.alt)}"></figure>`;
   }
 }
 

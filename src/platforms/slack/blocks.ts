@@ -207,6 +207,9 @@ function renderBlock(block: Block, locale: Locale, next: () => number): Rendered
     }
     case "divider":
       return [rendered({ type: "divider" }, 0)];
+    case "image":
+      // Uploaded as a file by delivery (files.getUploadURLExternal → completeUploadExternal), not a block.
+      return [];
   }
 }
 

@@ -143,6 +143,9 @@ function replyLines(reply: Reply, locale: Locale, markdown: boolean): { content:
       case "divider":
         content.push("—");
         break;
+      case "image":
+        // Sent as an image message of its own by delivery; the text names it.
+        break;
     }
   }
   return { content, actions };
