@@ -30,7 +30,7 @@ async function cli(ctx: ServiceContext, line: string): Promise<{ code: number; o
 
 /** Digest messages queued to team channels after outbox row `after`. */
 async function queued(f: Fixture, after: number): Promise<{ team: string; text: string }[]> {
-  const rows = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: after }, targetKind: "team" }, orderBy: { id: "asc" } });
+  const rows = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: after }, targetKind: "team", NOT: { payload: { contains: "\"kind\":\"image\"" } } }, orderBy: { id: "asc" } });
   return rows.map((r) => ({ team: r.target, text: (JSON.parse(r.payload) as { reply: { text: string } }).reply.text }));
 }
 const lastId = async (f: Fixture) => (await f.db.prisma.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;
