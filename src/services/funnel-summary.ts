@@ -3,7 +3,8 @@ import { stageName } from "../commands/render-notice.js";
 import type { Block, Locale, Reply } from "../commands/reply.js";
 import { renderError } from "../commands/render-reply.js";
 import { ok } from "../domain/errors.js";
-import { lastDays, parseWindow } from "../domain/figures.js";
+import { lastDays, parseWindow, type MovedAmount, type StageAmount } from "../domain/figures.js";
+import { amountsByCurrency, movedAmounts } from "../store/figures.js";
 import { forwardMove } from "../domain/funnel.js";
 import type { Sla } from "../domain/playbook.js";
 import { countByStage, movesSince, timeInStage, type StageCount, type StageTime } from "../store/funnel.js";
@@ -28,6 +29,9 @@ export interface FunnelData {
   readonly counts: readonly StageCount[];
   readonly moves: readonly { from: string; to: string; count: number }[];
   readonly times: Map<string, StageTime>;
+  /** The forecast stages' amounts per currency, and what the last week's moves carried in and out of them. */
+  readonly amounts: readonly StageAmount[];
+  readonly weekMoves: readonly MovedAmount[];
 }
 
 /**
@@ -37,10 +41,12 @@ export interface FunnelData {
  */
 export async function loadFunnelData(ctx: ServiceContext, days: number): Promise<FunnelData> {
   const now = ctx.clock().getTime();
-  const [counts, moves, times] = await Promise.all([
+  const forecastStages = ctx.playbook.stages.filter((s) => s.forecast).map((s) => s.code);
+  const [counts, moves, times, amounts, weekMoves] = await Promise.all([
     countByStage(ctx.db, null), movesSince(ctx.db, new Date(now - days * DAY_MS)), timeInStage(ctx.db, new Date(now - TIME_IN_STAGE_DAYS * DAY_MS)),
+    amountsByCurrency(ctx.db, forecastStages), movedAmounts(ctx.db, { from: new Date(now - 7 * DAY_MS), until: new Date(now + 1) }, forecastStages),
   ]);
-  return { counts, moves, times };
+  return { counts, moves, times, amounts, weekMoves };
 }
 
 /** Funnel facts over `stages` (all of the playbook's when null), from data loaded once. */
