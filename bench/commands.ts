@@ -60,7 +60,7 @@ async function seedMqls(url: string, count: number): Promise<(readonly [string, 
         })),
       });
     }
-    const accounts = await db.prisma.account.findMany({ where: { stage: "MQL" }, select: { id: true, owner: { select: { slackUserId: true } } }, orderBy: { id: "asc" } });
+    const accounts = await db.prisma.account.findMany({ where: { stage: "MQL" }, select: { id: true, owner: { select: { identities: { where: { platform: "slack" }, select: { externalId: true } } } } }, orderBy: { id: "asc" } });
     const ids = accounts.map((a) => a.id);
     // Each MQL gets the event that made it one, so "stage = last event" holds before and after the run.
     for (let start = 0; start < ids.length; start += 1000) {
@@ -72,7 +72,7 @@ async function seedMqls(url: string, count: number): Promise<(readonly [string, 
         data: ids.slice(start, start + 1000).map((accountId) => ({ accountId, platform: "slack", channel: "C_SALES", ref: `1700000000.${String(accountId).padStart(6, "0")}`, createdAt: now })),
       });
     }
-    return accounts.map((a) => [a.owner!.slackUserId!, "/lead", `accept #${a.id}`] as const);
+    return accounts.map((a) => [a.owner!.identities[0]!.externalId, "/lead", `accept #${a.id}`] as const);
   } finally {
     await db.close();
   }

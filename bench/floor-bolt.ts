@@ -47,7 +47,7 @@ function sqliteStore(file: string): Store {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 10000");
-  const member = db.prepare<[string], { id: number; displayName: string }>(`SELECT "id", "displayName" FROM "Member" WHERE "slackUserId" = ?`);
+  const member = db.prepare<[string], { id: number; displayName: string }>(`SELECT m."id", m."displayName" FROM "Member" m JOIN "MemberIdentity" i ON i."memberId" = m."id" WHERE i."platform" = 'slack' AND i."externalId" = ?`);
   const account = db.prepare<[number], { id: number; company: string; stage: string; ownerId: number | null; version: number; stageEnteredAt: string; ownerName: string | null }>(
     `SELECT a."id", a."company", a."stage", a."ownerId", a."version", a."stageEnteredAt", m."displayName" AS "ownerName" FROM "Account" a LEFT JOIN "Member" m ON m."id" = a."ownerId" WHERE a."id" = ?`);
   const delivery = db.prepare<[string], { result: string }>(`SELECT "result" FROM "ProcessedDelivery" WHERE "key" = ?`);
@@ -92,7 +92,7 @@ function postgresStore(url: string): Store {
   const READ = `
     SELECT m."id" AS "actorId", m."displayName" AS "actorName", a."id" AS "accountId", a."company", a."stage", a."ownerId", a."version",
       a."stageEnteredAt" AS "enteredAt", (SELECT d."result" FROM "ProcessedDelivery" d WHERE d."key" = $3) AS "done"
-    FROM "Member" m, "Account" a WHERE m."slackUserId" = $1 AND a."id" = $2`;
+    FROM "Member" m JOIN "MemberIdentity" i ON i."memberId" = m."id", "Account" a WHERE i."platform" = 'slack' AND i."externalId" = $1 AND a."id" = $2`;
   // One statement: the update, and only if it matched, the event, the outbox row and the delivery key.
   const WRITE = `
     WITH upd AS (

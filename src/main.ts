@@ -3,6 +3,8 @@ import { createLogger } from "./logger.js";
 import { startBot } from "./bot.js";
 import { newPlaygroundToken } from "./platforms/playground/app.js";
 import { seedDemo } from "./services/seed-demo.js";
+import { applyConfig } from "./services/apply-config.js";
+import { readFunnelConfig } from "./config/funnel-config.js";
 import { openContext } from "./wiring.js";
 
 // Start-up wiring only: config → store → platforms → server.
@@ -58,6 +60,11 @@ async function main(): Promise<void> {
   const log = createLogger(env.LOG_LEVEL);
   const { ctx, close } = await openContext(env);
   const platforms = platformModes(env);
+  // The declared teams and members first, so a configured workspace is never seeded with demo data.
+  if (env.FUNNEL_CONFIG) {
+    const applied = await applyConfig(ctx, readFunnelConfig(env.FUNNEL_CONFIG));
+    log.info({ file: env.FUNNEL_CONFIG, changes: applied.changes }, applied.changes.length ? `applied ${applied.changes.length} change(s) from ${env.FUNNEL_CONFIG}` : `${env.FUNNEL_CONFIG}: no changes`);
+  }
   // Demo data only where no real workspace is connected: a Slack or WeCom team never gets fake accounts.
   let seeded = 0;
   if (platforms.length === 0) {

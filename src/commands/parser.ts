@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { BANT_FIELDS, type BantField } from "../domain/bant.js";
 import { err, ok, type Result } from "../domain/errors.js";
 import { parseAmount, parseDay } from "../domain/values.js";
@@ -91,15 +92,15 @@ function wordMap<K extends string>(table: Readonly<Record<K, Words>>): ReadonlyM
 
 // ── Flags ────────────────────────────────────────────────────────────────────────────────────────────
 
-type FlagName = "email" | "domain" | "source" | "amount" | "region" | "industry" | "confirm" | "override" | "expand";
+type FlagName = "email" | "domain" | "source" | "amount" | "region" | "industry" | "confirm" | "override" | "expand" | "new";
 
 const FLAG_NAMES: Readonly<Record<string, FlagName>> = {
   email: "email", 邮箱: "email", domain: "domain", 域名: "domain", source: "source", 来源: "source", amount: "amount", 金额: "amount",
   region: "region", 地区: "region", industry: "industry", 行业: "industry", confirm: "confirm", 确认: "confirm",
-  override: "override", 跳过: "override", expand: "expand", 扩容: "expand", 增购: "expand",
+  override: "override", 跳过: "override", expand: "expand", 扩容: "expand", 增购: "expand", new: "new", force: "new", 仍然新建: "new",
 };
 /** Flags that take no value. */
-const SWITCHES: ReadonlySet<FlagName> = new Set(["expand"]);
+const SWITCHES: ReadonlySet<FlagName> = new Set(["expand", "new"]);
 /** Flags whose value is free text: they take every word up to the next flag, so quotes are optional. */
 const GREEDY: ReadonlySet<FlagName> = new Set(["override"]);
 
@@ -237,7 +238,7 @@ interface VerbSpec {
   readonly bare?: false;
 }
 
-type OnlyAccount = "lead.accept" | "lead.show" | "lead.recycle" | "lead.claim" | "account.recall" | "account.archive";
+type OnlyAccount = "lead.accept" | "lead.show" | "account.show" | "lead.recycle" | "lead.claim" | "account.recall" | "account.archive";
 type Reasoned = "lead.return" | "lead.unqualified" | "lead.lost" | "account.churn";
 
 /** Parses positionals (and allowed flags), checking there are between `min` and `max` words. */
@@ -290,6 +291,10 @@ function funnel(verb: "funnel.show" | "funnel.digest"): Build {
   };
 }
 
+// The same rules as the lead webhook's (services/lead-intake.ts): zod's email check, and a domain like example.com.
+const EmailSchema = z.email().max(254);
+const DomainSchema = z.string().max(253).regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/);
+
 /** `<channel> <YYYY-MM> <amount>`: the month is checked against today by the service. */
 const spend: Build = (args, usage) => {
   const parts = positional(args, usage, 3, 3);
@@ -313,7 +318,7 @@ const chart: Build = (args, usage) => {
 };
 
 const newLead: Build = (args, usage) => {
-  const parts = splitFlags(args, ["email", "domain", "source", "amount", "region", "industry"], usage);
+  const parts = splitFlags(args, ["email", "domain", "source", "amount", "region", "industry", "new"], usage);
   if (!parts.ok) return parts;
   const company = requiredText(parts.value.words, usage);
   if (!company.ok) return company;
@@ -321,11 +326,15 @@ const newLead: Build = (args, usage) => {
   const amount = amountText === null ? null : amountOf(amountText);
   if (amount && !amount.ok) return amount;
   const flag = (name: FlagName) => lastFlag(parts.value, name);
+  const email = flag("email");
+  if (email !== null && !EmailSchema.safeParse(email.trim()).success) return err("invalid-email", { text: email });
+  const domain = flag("domain");
+  if (domain !== null && !DomainSchema.safeParse(domain.trim().toLowerCase().replace(/^www\./, "")).success) return err("invalid-domain", { text: domain });
   return ok({
     verb: "lead.new",
     lead: {
-      company: company.value, email: flag("email"), domain: flag("domain"), source: flag("source"),
-      amount: amount ? amount.value : null, region: flag("region"), industry: flag("industry"),
+      company: company.value, email: email?.trim() ?? null, domain: domain?.trim() ?? null, source: flag("source"),
+      amount: amount ? amount.value : null, region: flag("region"), industry: flag("industry"), ...(parts.value.flags.has("new") ? { force: true } : {}),
     },
   });
 };
@@ -414,6 +423,11 @@ const reassign: Build = (args, usage) => {
 
 const nextStep: Build = (args, usage) => {
   const [first, dateToken, ...note] = args;
+  if (first && !dateToken && !flagOf(first)) {
+    // The account alone (a [Next step] button) asks for the form.
+    const account = accountRef(first.text, usage);
+    return account.ok ? ok({ verb: "account.next", account: account.value, date: null, note: null }) : account;
+  }
   if (!first || !dateToken || note.length === 0 || flagOf(first)) return usageError(usage);
   const account = accountRef(first.text, usage);
   if (!account.ok) return account;
@@ -451,7 +465,7 @@ const BUILDERS: Readonly<Record<string, Build>> = {
   "lead return": reasoned("lead.return"), "lead unqualified": reasoned("lead.unqualified"), "lead qualify": qualify,
   "lead show": onlyAccount("lead.show"), "lead mine": noArgs("lead.mine"), "lead lost": reasoned("lead.lost"),
   "lead recycle": onlyAccount("lead.recycle"), "lead claim": onlyAccount("lead.claim"), "lead pool": noArgs("lead.pool"),
-  "lead import": noArgs("lead.import"), "account validate": validate, "account sign": sign, "account advance": gated("account.advance"),
+  "lead import": noArgs("lead.import"), "account show": onlyAccount("account.show"), "account validate": validate, "account sign": sign, "account advance": gated("account.advance"),
   "account churn": reasoned("account.churn"), "account recall": onlyAccount("account.recall"), "account archive": onlyAccount("account.archive"),
   "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account next": nextStep,
   "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),

@@ -44,7 +44,7 @@ function verb(group: HelpTopic, words: [string, string, ...string[]], command: C
 /** Every verb, in the order help lists them. */
 export const VERB_WORDS: readonly VerbWords[] = [
   verb("lead", ["new", "新建", "新线索"], "lead.new",
-    ["<company> [--email e] [--domain d] [--source s] [--amount n] [--region r] [--industry i]", "<公司> [--email 邮箱] [--domain 域名] [--source 来源] [--amount 金额] [--region 地区] [--industry 行业]"],
+    ["<company> [--email e] [--domain d] [--source s] [--amount n] [--region r] [--industry i] [--new]", "<公司> [--email 邮箱] [--domain 域名] [--source 来源] [--amount 金额] [--region 地区] [--industry 行业] [--new]"],
     ["create a lead", "新建线索"]),
   verb("lead", ["handoff", "移交", "转销售"], "lead.handoff",
     ['<account> [--confirm all|a,b] [--override "reason"]', '<客户> [--confirm all|a,b] [--override "原因"]'],
@@ -63,6 +63,7 @@ export const VERB_WORDS: readonly VerbWords[] = [
   verb("lead", ["pool", "公海"], "lead.pool", ["", ""], ["unassigned MQLs waiting in the pool", "公海中未分配的营销合格线索"]),
   verb("lead", ["claim", "领取", "认领"], "lead.claim", ["<account>", "<客户>"], ["take a lead from the pool", "从公海领取线索"]),
   verb("lead", ["import", "导入"], "lead.import", ["", ""], ["how to bring leads in: webhooks and CSV", "线索导入方式:webhook 与 CSV"]),
+  verb("account", ["show", "查看", "详情"], "account.show", ["<account>", "<客户>"], ["a customer's facts, BANT and history", "客户详情、BANT 与历史"], { bare: false }),
   verb("account", ["validate", "验证"], "account.validate", ["<account> [start|pass|fail]", "<客户> [开始|通过|失败]"], ["product validation (PQL)", "产品验证"]),
   verb("account", ["sign", "签约"], "account.sign", ["<account> [amount]", "<客户> [金额]"], ["record a signed contract", "记录签约"]),
   verb("account", ["advance", "推进"], "account.advance",

@@ -37,6 +37,8 @@ export const EnvSchema = z
     ).transform((v) => (v === undefined ? undefined : ["1", "true", "yes", "on"].includes(v))),
     FUNNEL_PLAYBOOK: optional,
     FUNNEL_CALENDAR: optional,
+    /** funnelbot.yaml: teams, members and playbook declared in one file, applied at start-up. */
+    FUNNEL_CONFIG: optional,
     TZ: optional,
     /** Local time (in each team's timezone) of the daily digests. */
     FUNNEL_DIGEST_TIME: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour time HH:mm, e.g. 09:30").default("09:30")),

@@ -32,6 +32,10 @@ export type ErrorCode =
   | "invalid-amount"
   /** A date that is not a real calendar date. */
   | "invalid-date"
+  /** An email address that is not one (`li@@acme`). */
+  | "invalid-email"
+  /** A company domain that is not one (`acme`, `http://acme.com`). */
+  | "invalid-domain"
   /** Renewal and expansion are only recorded in stages that allow them. */
   | "not-a-customer"
   /** The named stage does not exist in the playbook. */
@@ -57,7 +61,13 @@ export type ErrorCode =
   /** A month that is not `YYYY-MM`, or one that has not started (`future`). */
   | "invalid-month"
   /** A source channel no account came from; `channels` lists those that exist. */
-  | "unknown-channel";
+  | "unknown-channel"
+  /** The removal would leave a team without a manager. */
+  | "last-manager"
+  /** The member named has left: nothing is given to them any more. */
+  | "inactive-member"
+  /** A leaving member's account or task has nobody to go to (no active rep, or a team that does not work its stage). */
+  | "no-successor";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

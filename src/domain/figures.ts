@@ -1,7 +1,7 @@
 import { zonedMidnight } from "./calendar.js";
 import { err, ok, type Result } from "./errors.js";
 import { mainPath } from "./funnel.js";
-import { stageOf, type Playbook, type Sla } from "./playbook.js";
+import { isClosed, stageOf, type Playbook, type Sla } from "./playbook.js";
 
 const DAY_MS = 86_400_000;
 /** The longest window a manager may ask for, in days: two years of events is already a slow query. */
@@ -67,18 +67,9 @@ export function pathStages(playbook: Playbook): string[] {
   return [playbook.initialStage, ...mainPath(playbook).map((m) => m.to)];
 }
 
-// Verbs that end an account's journey rather than move it along: where they lead is a closed stage.
-const ENDING_VERBS = new Set(["lose", "churn", "disqualify", "archive"]);
-
-/**
- * Stages with no way forward, from the playbook: off the main path and entered only by a verb that ends
- * the journey (lost, churned, disqualified, archived). Counts of open accounts leave them out.
- */
+/** Stages with no way forward (see {@link isClosed}): counts of open accounts leave them out. */
 export function closedStages(playbook: Playbook): Set<string> {
-  const path = new Set(pathStages(playbook));
-  const entered = new Map<string, string[]>();
-  for (const t of playbook.transitions) entered.set(t.to, [...(entered.get(t.to) ?? []), t.verb]);
-  return new Set(playbook.stages.filter((s) => !path.has(s.code) && (entered.get(s.code) ?? []).every((v) => ENDING_VERBS.has(v)) && entered.has(s.code)).map((s) => s.code));
+  return new Set(playbook.stages.filter((s) => isClosed(playbook, s.code)).map((s) => s.code));
 }
 
 /** The playbook's open stages (all but the closed ones), optionally only those `team` acts on. */

@@ -248,6 +248,19 @@ export function mayChangeMember(actor: Actor, target: MemberFacts | null, change
 }
 
 /**
+ * May `actor` remove `target` (deactivate them, handing their work on)? The same rules as changing them, and
+ * neither the last admin nor a team's last manager leaves: `admins` counts the active admins, `managers` the
+ * active managers of the target's team.
+ */
+export function mayRemoveMember(actor: Actor, target: MemberFacts, counts: { readonly admins: number; readonly managers: number }): Result<void> {
+  const allowed = mayChangeMember(actor, target, { teamKey: target.teamKey, role: target.role }, counts.admins);
+  if (!allowed.ok) return allowed;
+  if (target.role === "admin" && counts.admins <= 1) return err("last-admin", {});
+  if (target.role === "manager" && counts.managers <= 1) return err("last-manager", { team: target.teamKey });
+  return ok(undefined);
+}
+
+/**
  * May `actor` close this task? A task belongs to its assignee's team (an unassigned one to the team of its
  * account's stage): its assignee closes it, or a manager of that team, or an admin.
  */

@@ -170,7 +170,7 @@ export class OutboxWorker {
 
   /** Tells every admin, in their language, that a message was given up on. */
   private async alertAdmins(row: OutboxRow, attempts: number, error: string, at: Date): Promise<void> {
-    const admins = (await listMembers(this.db)).filter((m) => m.role === "admin");
+    const admins = (await listMembers(this.db)).filter((m) => m.role === "admin" && m.active);
     if (admins.length === 0) return;
     const recipient = row.targetKind === "member" ? await findMember(this.db, { id: Number(row.target) }) : null;
     const messages: OutgoingMessage[] = admins.map((admin) => {

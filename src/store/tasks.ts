@@ -24,6 +24,14 @@ export async function openTasks(db: Database, assigneeId: number): Promise<TaskR
   return rows.map((r) => ({ ...r, company: names.get(r.accountId) ?? `#${r.accountId}` }));
 }
 
+/** A member's open tasks, as task ids by account id: what a hand-over must move. */
+export async function openTaskIdsByAccount(db: Database, assigneeId: number): Promise<Map<number, number[]>> {
+  const rows = await db.prisma.task.findMany({ where: { assigneeId, doneAt: null }, select: { id: true, accountId: true }, orderBy: { id: "asc" } });
+  const byAccount = new Map<number, number[]>();
+  for (const row of rows) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row.id]);
+  return byAccount;
+}
+
 /** An open task with what permissions read: who it is assigned to and their team, and the account's stage. */
 export interface OpenTask {
   readonly id: number;

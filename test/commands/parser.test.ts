@@ -348,7 +348,7 @@ function checkContract(text: string): boolean {
     }
   } else {
     const { code, details } = result.error;
-    expect(["usage", "invalid-text", "invalid-amount", "invalid-date"]).toContain(code);
+    expect(["usage", "invalid-text", "invalid-amount", "invalid-date", "invalid-email", "invalid-domain"]).toContain(code);
     if (code === "usage" && details.unknown === undefined) expect(KNOWN_USAGE).toContain(details.usage);
   }
   return result.ok;

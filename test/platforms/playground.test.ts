@@ -211,6 +211,26 @@ describe("the playground API on the shared server, beside Slack", () => {
     expect(await f.db.prisma.bantAnswer.count({ where: { accountId: id, passed: true } })).toBe(1);
   });
 
+  it("shows a refused submission in the form itself: a checklist with nothing ticked, a next step in the past", async () => {
+    const now = f.clock.read();
+    const { id } = await f.db.prisma.account.create({ data: { company: "Dialog Checklist Co", stage: "P1", stageEnteredAt: now, lastActivityAt: now, createdAt: now, ownerId: f.members.carl!.id } });
+    const opened = await page.command("carl", `account advance #${id}`);
+    expect(opened.form).toContain(`account advance #${id}`);
+    const form = { command: `account advance #${id}`, fields: [{ name: "confirm", as: "flag" }, { name: "override", as: "flag" }] };
+    const none = (await (await page.post("/playground/api/form", { as: "carl", form, values: { confirm: [] } })).json()) as { errorCode: string; form: string };
+    expect(none.errorCode).toBe("checklist-incomplete");
+    expect(none.form).toMatch(/<p class="problem">Before leaving P1 Integration, confirm: /);
+    // The [Next step] button of the account view opens a date-and-note form; a past date comes back beside the date.
+    const shown = await page.command("carl", `lead show #${id}`);
+    expect(shown.html).toContain(`data-command="account next #${id}"`);
+    const next = await page.command("carl", `account next #${id}`);
+    expect(next.form).toContain('data-field="date"');
+    const nextForm = { command: `account next #${id}`, fields: [{ name: "date", as: "positional" }, { name: "note", as: "positional" }] };
+    const past = (await (await page.post("/playground/api/form", { as: "carl", form: nextForm, values: { date: "2020-01-01", note: "call them" } })).json()) as { errorCode: string; form: string };
+    expect(past.errorCode).toBe("invalid-form");
+    expect(past.form).toMatch(/data-field="date"[^]*class="error"/);
+  });
+
   it("shows my accounts and any team's digest on demand, in the language asked for", async () => {
     const home = (await (await page.get("/playground/api/home?as=alice&locale=zh-CN")).json()) as { html: string };
     expect(home.html).toMatch(/我的客户|你目前没有进行中的客户/);

@@ -48,7 +48,7 @@ describe("Slack: typed text as typed, and forms that cannot be read", () => {
   it("still reads a mention in /funnel member add", async () => {
     const added = await command("admin", "/funnel", "member add <@U0TYPED1|typed> sales rep");
     expect(added.status).toBe(200);
-    expect(await f.db.prisma.member.findFirst({ where: { slackUserId: "U0TYPED1" }, select: { role: true, team: { select: { key: true } } } })).toEqual({ role: "rep", team: { key: "sales" } });
+    expect(await f.db.prisma.member.findFirst({ where: { identities: { some: { platform: "slack", externalId: "U0TYPED1" } } }, select: { role: true, team: { select: { key: true } } } })).toEqual({ role: "rep", team: { key: "sales" } });
   });
 
   it("stores a modal's typed answers unescaped", async () => {

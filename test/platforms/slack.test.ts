@@ -178,7 +178,8 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     const view = opened.body.view as { blocks: { block_id: string; element: { type: string; options?: { value: string }[] } }[] };
     const boxes = view.blocks.find((b) => b.element.type === "checkboxes")!;
     const none = await postToBot(events(), SECRET, viewSubmissionBody({ userId: userOf("carl"), view: opened.body.view as Record<string, unknown>, values: {} }), FORM);
-    expect(none.json()).toMatchObject({ response_action: "errors" });
+    // The refusal shows in the modal, beside the checklist, not nowhere.
+    expect(none.json()).toMatchObject({ response_action: "errors", errors: { [boxes.block_id]: expect.stringContaining("Before leaving P1 Integration, confirm") } });
     expect((await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage).toBe("P1");
     const all = await postToBot(events(), SECRET, viewSubmissionBody({
       userId: userOf("carl"), view: opened.body.view as Record<string, unknown>,
@@ -209,7 +210,7 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     expect(await tableCounts(f.db)).toEqual(before);
     const added = await command("admin", "/funnel", "member add <@U0NEWBIE1|newbie> sales rep");
     expect(added.json().text).toContain("newbie");
-    const member = await f.db.prisma.member.findUniqueOrThrow({ where: { slackUserId: "U0NEWBIE1" } });
+    const member = await f.db.prisma.member.findFirstOrThrow({ where: { identities: { some: { platform: "slack", externalId: "U0NEWBIE1" } } } });
     expect(member).toMatchObject({ teamKey: "sales", role: "rep" });
     const mine = await postToBot(events(), SECRET, commandBody(slack, { command: "/lead", text: "mine", userId: "U0NEWBIE1" }), FORM);
     expect(mine.json().text).not.toMatch(/admin/i);

@@ -61,7 +61,7 @@ export const classicFunnel: PlaybookInput = {
     },
     { code: "ADVOCACY", name: { en: "Advocacy", zh: "拥护" }, teams: ["cs", "marketing"], idleDays: 90, customer: true, renewals: true },
     { code: "UNQUALIFIED", name: { en: "Unqualified", zh: "不合格" }, teams: ["marketing"], sla: { days: 180, unit: "calendar" } },
-    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales", "marketing"] },
+    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales", "marketing"], closed: true },
     { code: "CHURNED", name: { en: "Churned", zh: "流失客户" }, teams: ["cs", "sales"], sla: { days: 30, unit: "calendar" } },
   ],
   transitions: [

@@ -38,7 +38,7 @@ export const directSales: PlaybookInput = {
     { code: "CUSTOMER", name: { en: "Customer", zh: "客户" }, teams: ["sales"], idleDays: 90, customer: true, renewals: true },
     { code: "RETURNED", name: { en: "Returned to marketing", zh: "销售部退回的线索" }, teams: ["marketing"], sla: { days: 90, unit: "calendar" } },
     { code: "UNQUALIFIED", name: { en: "Unqualified", zh: "销售部认为不合格线索" }, teams: ["marketing", "sales"], sla: { days: 180, unit: "calendar" } },
-    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales"] },
+    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales"], closed: true },
   ],
   transitions: [
     { from: "LEAD", to: "FOLLOW_UP", verb: "handoff" },

@@ -79,8 +79,8 @@ export const emailSaas: PlaybookInput = {
     },
     { code: "RETURNED", name: { en: "Returned to marketing", zh: "销售退回" }, teams: ["marketing"], sla: { days: 90, unit: "calendar" } },
     { code: "UNQUALIFIED", name: { en: "Unqualified", zh: "不合格" }, teams: ["marketing"], sla: { days: 180, unit: "calendar" } },
-    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales"] },
-    { code: "ARCHIVED", name: { en: "Archived", zh: "归档" }, teams: ["cs", "sales", "marketing"] },
+    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales"], closed: true },
+    { code: "ARCHIVED", name: { en: "Archived", zh: "归档" }, teams: ["cs", "sales", "marketing"], closed: true },
   ],
   transitions: [
     { from: "LEAD", to: "MQL", verb: "handoff" },

@@ -52,7 +52,7 @@ export const manufacturer: PlaybookInput = {
       ],
     },
     { code: "EVANGELIST", name: { en: "Evangelist", zh: "介绍" }, teams: ["sales", "service"], idleDays: 90, customer: true, renewals: true },
-    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales", "marketing"] },
+    { code: "LOST", name: { en: "Lost", zh: "丢单" }, teams: ["sales", "marketing"], closed: true },
   ],
   transitions: [
     { from: "INQUIRY", to: "QUOTE", verb: "handoff" },

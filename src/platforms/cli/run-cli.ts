@@ -6,7 +6,7 @@ import { parseCommand } from "../../commands/parser.js";
 import { helpReply } from "../../commands/render-help.js";
 import { usageLine, VERB_WORDS } from "../../commands/vocabulary.js";
 import { runCommand } from "../../services/run-command.js";
-import { findMember } from "../../store/members.js";
+import { findActor } from "../../store/members.js";
 import { ADMIN_COMMANDS } from "./admin.js";
 import { CALENDAR_COMMANDS } from "./calendar.js";
 import { FIGURES_COMMANDS } from "./figures.js";
@@ -126,7 +126,7 @@ async function chat(argv: readonly string[], open: ContextOpener, io: CliIo): Pr
     return 2;
   }
   const ctx = await open();
-  const actor = await findMember(ctx.db, { handle });
+  const actor = await findActor(ctx.db, { handle });
   const reply = await runCommand(ctx, actor, line, { platform: "cli" });
   const reader = { locale: actor?.locale ?? "en", handle } as const;
   if (json) {

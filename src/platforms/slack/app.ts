@@ -6,8 +6,9 @@ import { formOf, formToCommand, type Form, type Reply } from "../../commands/rep
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
+import { readSlackMention } from "./mentions.js";
 import type { Handler } from "../../server.js";
-import { findMember } from "../../store/members.js";
+import { findActor } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
@@ -85,7 +86,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const client = new webApi.WebClient(config.botToken, slackClientOptions(config.apiUrl));
   const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
-  const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
+  const memberOf = async (slackUserId: string): Promise<Actor | null> => findActor(ctx.db, { slackUserId });
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
   const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
   const publishNow = (userId: string, actor: Actor) => {
@@ -121,7 +122,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
     const actor = await memberOf(command.user_id);
     const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
-    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` }), actor?.locale);
+    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:command:${command.trigger_id}` }), actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
@@ -150,7 +151,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     // A button carries its command as its value; an overflow menu (a digest row's actions) as the chosen option's.
     const line = action.type === "button" ? (action.value ?? "") : (action.selected_option?.value ?? "");
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);
@@ -178,7 +179,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       fields: meta.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
     };
     const line = formToCommand(form, viewValues(view.state.values));
-    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", key: `slack:view:${view.id}` }), actor?.locale);
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:view:${view.id}` }), actor?.locale);
     if (reply.errorCode) {
       const errors = fieldErrors(reply);
       const first = meta.f[0]?.[0];

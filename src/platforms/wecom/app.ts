@@ -6,9 +6,10 @@ import { formOf, type Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { runCommand } from "../../services/run-command.js";
+import { readWecomMention } from "./mentions.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
-import { findMember } from "../../store/members.js";
+import { findActor } from "../../store/members.js";
 import { isDatabaseBusy } from "../../store/sql.js";
 import { enqueue, livePostedCards, replacePostedCardRef, type OutboxRow } from "../../store/outbox.js";
 import { WECOM } from "../limits.js";
@@ -96,12 +97,12 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const from = message.FromUserName ?? "";
     const content = message.Content ?? "";
     if (!from) return null;
-    const actor = await findMember(ctx.db, { wecomUserId: from });
+    const actor = await findActor(ctx.db, { wecomUserId: from });
     if (!actor) return strangerReply(keys, from, signed);
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
     const reply = await busyAnswered(async () => {
       if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
-      return runCommand(ctx, actor, content, { platform: "wecom" });
+      return runCommand(ctx, actor, content, { platform: "wecom", mentions: readWecomMention });
     }, from, actor.locale, signed);
     if (typeof reply !== "object" || reply === null) return reply;
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
@@ -126,7 +127,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const eventKey = message.EventKey ?? "";
     // The grey button of a finished card does nothing, and is not worth a write.
     if (!from || !eventKey || eventKey === NOOP_KEY) return null;
-    const actor = await findMember(ctx.db, { wecomUserId: from });
+    const actor = await findActor(ctx.db, { wecomUserId: from });
     if (!actor) return null;
     // WeCom re-pushes an event with the same FromUserName, CreateTime and EventKey; a second click has its own CreateTime.
     const reply = await busyAnswered(async () => {
@@ -134,7 +135,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
       const undo = await renewCard(message);
       // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
       // which is where a reason list or the BANT form arrives.
-      const answer = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
+      const answer = await runCommand(ctx, actor, eventKey, { platform: "wecom", mentions: readWecomMention });
       // A refusal keeps the card as it was. A form (a reason to pick) is no refusal: the answer moves this card.
       if (answer.errorCode && !formOf(answer)) await undo?.();
       return answer;

@@ -101,7 +101,9 @@ export function formLines(form: Form, locale: Locale): string[] {
 
 function buttonLine(button: Button, locale: Locale, markdown: boolean): string {
   const needsReason = button.form?.fields.some((f) => f.kind === "select") ?? false;
-  const command = `${spokenCommand(button.command, locale)}${needsReason ? (zh(locale) ? " <原因>" : " <reason>") : ""}`;
+  // A form of positional fields (a next step's date and note) is typed after the command, each named.
+  const typed = button.form && !needsReason ? button.form.fields.filter((f) => f.as === "positional").map((f) => ` <${f.label}>`).join("") : "";
+  const command = `${spokenCommand(button.command, locale)}${needsReason ? (zh(locale) ? " <原因>" : " <reason>") : typed}`;
   const safe = markdown ? escapeMarkdown : escapeText;
   const shown = markdown ? `\`${safe(command)}\`` : safe(command);
   return zh(locale) ? `→ ${safe(button.label)}:${shown}` : `→ ${safe(button.label)}: ${shown}`;
