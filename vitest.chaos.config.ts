@@ -5,7 +5,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/chaos/**/*.test.ts", "test/chaos/**/*.chaos.ts"],
-    globalSetup: ["test/support/global-setup.ts", "test/chaos/summary.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
+    // The summary is a reporter: it sees how every test ended, not only what the passing ones recorded.
+    reporters: ["default", "./test/chaos/summary.ts"],
     env: { TZ: "UTC", FUNNELBOT_CHAOS: "full" },
     testTimeout: 300_000,
     hookTimeout: 60_000,

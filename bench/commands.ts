@@ -1,8 +1,10 @@
 /**
  * The commands benchmark: `/lead accept` on distinct MQLs, signed as Slack signs, fired by autocannon (its
  * own process) at the real server (`src/main.ts`, its own process) and, level by level in the same run, at a
- * bare Bolt app whose handler only acks (bench/bare-bolt.ts). Every accepted MQL is checked in the database
- * afterwards, so the figures are for requests that really changed state.
+ * bare Bolt app whose handler only acks (bench/bare-bolt.ts), and at the floor: a bare Bolt app doing the same
+ * reads, writes and card update straight on the driver (bench/floor-bolt.ts). Every MQL has a card posted in
+ * the sales channel, so each accept also updates one message on the fake Slack. Every accepted MQL is checked
+ * in the database afterwards, so the figures are for requests that really changed state.
  */
 import { migrate, openDatabase } from "../src/store/database.js";
 import { upsertMember, type MemberRecord } from "../src/store/members.js";
@@ -16,11 +18,12 @@ const SECRET = "bench-signing-secret-0123456789abcdef";
 const REPS = 20;
 const repOf = (index: number) => `U_BENCH_REP_${index % REPS}`;
 
-/** One load level: the real server and the bare app under the same load. */
+/** One load level: the real server, the bare app and the floor app under the same load. */
 export interface CommandLevel {
   readonly connections: number;
   readonly bot: LoadResult;
   readonly bare: LoadResult;
+  readonly floor: LoadResult;
 }
 
 /** Everything the commands benchmark measured on one database. */
@@ -30,7 +33,8 @@ export interface CommandFigures {
   readonly bareStartupMs: number;
   readonly botPeakRss: number | null;
   readonly barePeakRss: number | null;
-  /** Requests that returned 2xx to the bot, and MQLs that are SAL afterwards: equal when nothing was lost. */
+  readonly floorPeakRss: number | null;
+  /** Requests that returned 2xx to the bot and the floor app, and MQLs that are SAL afterwards: equal when nothing was lost. */
   readonly accepted: number;
   readonly acceptedInDb: number;
 }
@@ -56,15 +60,19 @@ async function seedMqls(url: string, count: number): Promise<(readonly [string, 
         })),
       });
     }
-    const accounts = await db.prisma.account.findMany({ where: { stage: "MQL" }, select: { id: true, owner: { select: { slackUserId: true } } }, orderBy: { id: "asc" } });
+    const accounts = await db.prisma.account.findMany({ where: { stage: "MQL" }, select: { id: true, owner: { select: { identities: { where: { platform: "slack" }, select: { externalId: true } } } } }, orderBy: { id: "asc" } });
     const ids = accounts.map((a) => a.id);
     // Each MQL gets the event that made it one, so "stage = last event" holds before and after the run.
     for (let start = 0; start < ids.length; start += 1000) {
       await db.prisma.stageEvent.createMany({
         data: ids.slice(start, start + 1000).map((accountId) => ({ accountId, kind: "transition", fromStage: "LEAD", toStage: "MQL", at: now, platform: "cli" })),
       });
+      // The MQL card in the sales channel, which the accept updates in place.
+      await db.prisma.postedCard.createMany({
+        data: ids.slice(start, start + 1000).map((accountId) => ({ accountId, platform: "slack", channel: "C_SALES", ref: `1700000000.${String(accountId).padStart(6, "0")}`, createdAt: now })),
+      });
     }
-    return accounts.map((a) => [a.owner!.slackUserId!, "/lead", `accept #${a.id}`] as const);
+    return accounts.map((a) => [a.owner!.identities[0]!.externalId, "/lead", `accept #${a.id}`] as const);
   } finally {
     await db.close();
   }
@@ -86,12 +94,14 @@ export async function benchCommands(url: string, options: { levels: readonly num
   await fake.start();
   let bot: ServerProcess | null = null;
   let bare: ServerProcess | null = null;
+  let floor: ServerProcess | null = null;
   try {
     // The digest time is moved out of the run: this benchmark measures commands, the digest one digests.
     bot = await startServer("src/main.ts", {
       DATABASE_URL: url, SLACK_BOT_TOKEN: "xoxb-bench", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: "warn", FUNNEL_DIGEST_TIME: "23:59",
     });
     bare = await startServer("bench/bare-bolt.ts", { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
+    floor = await startServer("bench/floor-bolt.ts", { DATABASE_URL: url, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
     let cursor = 0;
     const take = (n: number) => {
       const slice = commands.slice(cursor, cursor + n);
@@ -102,25 +112,29 @@ export async function benchCommands(url: string, options: { levels: readonly num
       runLoad({ url: server.url, secret: SECRET, connections, durationSec: seconds, commands: list, responseBase: fake.url, cycle });
     // Warm-up: both JITs and the database's caches, with accounts of their own.
     await fire(bare, 10, 1, commands, true);
-    const warmup = await fire(bot, 10, 1, take(Math.min(1500, Math.floor(commands.length / 8))));
+    const warm = Math.min(1500, Math.floor(commands.length / 8));
+    const warmups = [await fire(floor, 10, 1, take(Math.floor(warm / 2))), await fire(bot, 10, 1, take(warm))];
     const warmed = cursor;
     const levels: CommandLevel[] = [];
     for (const connections of options.levels) {
       options.log(`  ${connections} connection(s)…`);
       // The bare app gets the same bodies; it changes nothing, so it may go round them again.
       const bareResult = await fire(bare, connections, options.durationSec, commands, true);
+      // Each level's MQLs are shared out: two thirds to the floor app, which gets through them several times faster.
       const budget = Math.floor((commands.length - warmed) / options.levels.length);
-      const botResult = await fire(bot, connections, options.durationSec, take(budget));
-      levels.push({ connections, bot: botResult, bare: bareResult });
+      const floorResult = await fire(floor, connections, options.durationSec, take(Math.floor((budget * 2) / 3)));
+      const botResult = await fire(bot, connections, options.durationSec, take(budget - Math.floor((budget * 2) / 3)));
+      levels.push({ connections, bot: botResult, bare: bareResult, floor: floorResult });
     }
-    const accepted = [warmup, ...levels.map((l) => l.bot)].reduce((sum, r) => sum + r.requests - r.non2xx - r.errors, 0);
+    const accepted = [...warmups, ...levels.flatMap((l) => [l.bot, l.floor])].reduce((sum, r) => sum + r.requests - r.non2xx - r.errors, 0);
     return {
-      levels, botStartupMs: bot.startupMs, bareStartupMs: bare.startupMs, botPeakRss: bot.peakRss(), barePeakRss: bare.peakRss(),
+      levels, botStartupMs: bot.startupMs, bareStartupMs: bare.startupMs, botPeakRss: bot.peakRss(), barePeakRss: bare.peakRss(), floorPeakRss: floor.peakRss(),
       accepted, acceptedInDb: 0,
     };
   } finally {
     await bot?.stop();
     await bare?.stop();
+    await floor?.stop();
     await fake.stop();
   }
 }

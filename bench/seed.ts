@@ -270,9 +270,16 @@ function tables(data: Dataset, time: TimeFormat): TableRows[] {
   return [
     {
       name: "Team",
-      columns: [["key", "text"], ["name", "text"], ["locale", "text"], ["slackChannel", "text"], ["createdAt", "timestamp(3)"]],
+      columns: [["key", "text"], ["name", "text"], ["locale", "text"], ["createdAt", "timestamp(3)"]],
       *rows() {
-        for (const [i, key] of TEAMS.entries()) yield [key, key[0]!.toUpperCase() + key.slice(1), i % 2 === 0 ? "zh-CN" : "en", `#${key}`, created];
+        for (const [i, key] of TEAMS.entries()) yield [key, key[0]!.toUpperCase() + key.slice(1), i % 2 === 0 ? "zh-CN" : "en", created];
+      },
+    },
+    {
+      name: "TeamChannel",
+      columns: [["teamKey", "text"], ["platform", "text"], ["kind", "text"], ["ref", "text"], ["createdAt", "timestamp(3)"]],
+      *rows() {
+        for (const key of TEAMS) yield [key, "slack", "channel", `#${key}`, created];
       },
     },
     {

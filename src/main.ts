@@ -3,6 +3,8 @@ import { createLogger } from "./logger.js";
 import { startBot } from "./bot.js";
 import { newPlaygroundToken } from "./platforms/playground/app.js";
 import { seedDemo } from "./services/seed-demo.js";
+import { applyConfig } from "./services/apply-config.js";
+import { readFunnelConfig } from "./config/funnel-config.js";
 import { openContext } from "./wiring.js";
 
 // Start-up wiring only: config → store → platforms → server.
@@ -24,16 +26,22 @@ function publicBase(host: string, port: number): string {
   return `http://${local ? "localhost" : host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
-/** The start-up banner: which modes run, where to open them, and which variables switch to the others. */
-function banner(options: { database: string; playbook: string; base: string; platforms: readonly string[]; playgroundToken: string | null; seeded: number; hooks: boolean }): string {
-  const { base, platforms, playgroundToken } = options;
-  const modes = [...(playgroundToken ? ["playground"] : []), ...platforms];
+/** Starts the stderr line that carries the playground's sign-in link when stdout is not a terminal. */
+const SIGN_IN_MARKER = "[funnelbot playground sign-in: secret, keep out of logs]";
+
+/**
+ * The start-up banner: which modes run, where to open them, and which variables switch to the others.
+ * `signIn` is the playground's link when it may be shown here, or "stderr" when it went there instead.
+ */
+function banner(options: { database: string; playbook: string; base: string; platforms: readonly string[]; signIn: string | null; seeded: number; hooks: boolean }): string {
+  const { base, platforms, signIn } = options;
+  const modes = [...(signIn ? ["playground"] : []), ...platforms];
   const lines = [
     `funnelbot is running on ${options.database} with the ${options.playbook} playbook.`,
     `Mode: ${modes.length ? modes.join(" + ") : "no chat surface (CLI and /healthz only)"}`,
   ];
-  if (playgroundToken) {
-    lines.push(`  Playground: open ${base}/?token=${playgroundToken}`);
+  if (signIn) {
+    lines.push(signIn === "stderr" ? `  Playground: open the link on stderr, on the line starting ${SIGN_IN_MARKER}` : `  Playground: open ${signIn}`);
     lines.push(`              (a new token on every start; ${options.seeded ? `seeded ${options.seeded} demo accounts` : "on the data already in the database"})`);
   }
   if (platforms.includes("Slack HTTP")) lines.push(`  Slack HTTP: Slack posts to ${base}/slack/events (set that URL in the app's manifest)`);
@@ -55,6 +63,11 @@ async function main(): Promise<void> {
   const log = createLogger(env.LOG_LEVEL);
   const { ctx, close } = await openContext(env);
   const platforms = platformModes(env);
+  // The declared teams and members first, so a configured workspace is never seeded with demo data.
+  if (env.FUNNEL_CONFIG) {
+    const applied = await applyConfig(ctx, readFunnelConfig(env.FUNNEL_CONFIG));
+    log.info({ file: env.FUNNEL_CONFIG, changes: applied.changes }, applied.changes.length ? `applied ${applied.changes.length} change(s) from ${env.FUNNEL_CONFIG}` : `${env.FUNNEL_CONFIG}: no changes`);
+  }
   // Demo data only where no real workspace is connected: a Slack or WeCom team never gets fake accounts.
   let seeded = 0;
   if (platforms.length === 0) {
@@ -80,10 +93,16 @@ async function main(): Promise<void> {
     port: env.PORT, host, digestTime: env.FUNNEL_DIGEST_TIME, hookSecret: env.FUNNEL_HOOK_SECRET ?? null,
     ...(slack ? { slack } : {}), ...(wecom ? { wecom } : {}), ...(playgroundToken ? { playground: { token: playgroundToken } } : {}),
   }, log);
-  // The banner goes to the terminal, not the log: it carries the playground's token, which logs must not.
+  // The playground's link carries its token, which logs must not. On a terminal it is shown in the banner;
+  // otherwise stdout is a log stream (pino's JSON lines, collected by journald, docker, Kubernetes), so the
+  // link goes alone to stderr under a marker, and the banner only says where it is.
+  const base = publicBase(host, Number(new URL(bot.url).port));
+  const link = playgroundToken ? `${base}/?token=${playgroundToken}` : null;
+  const terminal = Boolean(process.stdout.isTTY);
+  if (link && !terminal) process.stderr.write(`${SIGN_IN_MARKER} ${link}\n`);
   console.log(banner({
     database: ctx.db.provider === "sqlite" ? "SQLite" : "PostgreSQL", playbook: ctx.playbook.name,
-    base: publicBase(host, Number(new URL(bot.url).port)), platforms, playgroundToken, seeded, hooks: Boolean(env.FUNNEL_HOOK_SECRET),
+    base, platforms, signIn: link && (terminal ? link : "stderr"), seeded, hooks: Boolean(env.FUNNEL_HOOK_SECRET),
   }));
   // SIGTERM (docker stop, systemctl stop, a rolling upgrade) and Ctrl-C: stop taking requests, let those
   // in flight answer, finish the delivery in progress and hand back the rest of the outbox claims, close the

@@ -28,8 +28,19 @@ async function healthz(db: Database, res: ServerResponse): Promise<void> {
   res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ok, database: db.provider }));
 }
 
-/** A request body as text, or null once it passes `max` bytes (the rest is drained, not kept). */
-export function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+/** A request body as text, or null once it passes `max` bytes (see readRawBody). */
+export async function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  const raw = await readRawBody(req, max);
+  return raw === null ? null : raw.toString("utf8");
+}
+
+/**
+ * A request body's bytes, or null as soon as it passes `max` bytes: at once when `Content-Length` says so,
+ * else the moment the stream does. Nothing past `max` is kept; the rest is drained, not stored. The caller
+ * answers 413 with `connection: close`, which ends the socket once the answer is out, so a sender that
+ * promises 99 GB cannot hold the connection open.
+ */
+export function readRawBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
   if (Number(req.headers["content-length"] ?? 0) > max) {
     req.resume();
     return Promise.resolve(null);
@@ -37,11 +48,19 @@ export function readBody(req: IncomingMessage, max: number): Promise<string | nu
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > max ? null : Buffer.concat(chunks).toString("utf8")));
+      if (size <= max) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0;
+      req.off("data", onData);
+      req.resume();
+      resolve(null);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(size > max ? null : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

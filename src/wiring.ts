@@ -14,7 +14,7 @@ export function teamCalendars(env: Pick<Env, "FUNNEL_CALENDAR" | "TZ">, now: Dat
 export async function openContext(env: Env = loadEnv(), clock: () => Date = () => new Date()): Promise<{ ctx: ServiceContext; env: Env; close: () => Promise<void> }> {
   const playbook = loadPlaybook(env.FUNNEL_PLAYBOOK);
   const calendars = teamCalendars(env, clock());
-  const db = await openDatabase(env.DATABASE_URL);
+  const db = await openDatabase(env.DATABASE_URL, { waitMs: env.DATABASE_WAIT_MS });
   try {
     await migrate(db, env.DATABASE_URL);
     await calendars.refresh({ db }, clock());

@@ -20,20 +20,31 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts src/main.ts as `npm start` does and resolves once its banner is out (or it exits). */
-function start(env: Record<string, string>): { child: ChildProcess; banner: Promise<string> } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLACK_|WECOM_|PLAYGROUND)/.test(k)));
+/**
+ * Starts src/main.ts as `npm start` does, with stdout and stderr piped (not a terminal, as under a log
+ * collector), and resolves once its banner is out (or it exits) with both streams, apart and together.
+ */
+function start(env: Record<string, string>): { child: ChildProcess; banner: Promise<string>; streams: { stdout: string; stderr: string } } {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SLACK_|WECOM_|PLAYGROUND|HOST$)/.test(k)));
   const child = spawn(process.execPath, [tsx, "src/main.ts"], { cwd: root, env: { ...clean, LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
+  const streams = { stdout: "", stderr: "" };
   const banner = new Promise<string>((resolve, reject) => {
+    // The sign-in line goes to stderr before the banner to stdout; wait for both, whichever pipe is read first.
+    const ready = () => streams.stdout.includes("PLAYGROUND=0 turns it off") && (!streams.stdout.includes("link on stderr") || streams.stderr.includes("?token="));
     child.stdout!.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes("PLAYGROUND=0 turns it off")) resolve(out);
+      streams.stdout += chunk.toString();
+      if (ready()) resolve(out);
     });
-    child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      streams.stderr += chunk.toString();
+      if (ready()) resolve(out);
+    });
     child.on("exit", (code) => reject(new Error(`funnelbot exited with ${code}:\n${out}`)));
   });
-  return { child, banner };
+  return { child, banner, streams };
 }
 
 describe("npm start", () => {
@@ -44,7 +55,7 @@ describe("npm start", () => {
 
   it("with no credentials seeds the demo, serves the playground and prints where to open it", async () => {
     const port = await freePort();
-    const { child, banner } = start({ PORT: String(port), DATABASE_URL: freshSqliteUrl() });
+    const { child, banner, streams } = start({ PORT: String(port), DATABASE_URL: freshSqliteUrl() });
     children.push(child);
     const text = await banner;
     expect(text).toContain("Mode: playground");
@@ -53,8 +64,11 @@ describe("npm start", () => {
     expect(text).toMatch(/WECOM_CORP_ID/);
     const link = new RegExp(`http://localhost:${port}/\\?token=([0-9a-f]{40})`).exec(text);
     expect(link).not.toBeNull();
-    // The token never reaches the JSON log lines, only the banner.
-    expect(text.split("\n").filter((l) => l.startsWith("{")).join("\n")).not.toContain(link![1]);
+    // stdout is not a terminal here, so it is a log stream: the token is nowhere on it, only on the
+    // marked stderr line, which the banner points to.
+    expect(streams.stdout).not.toContain(link![1]);
+    expect(streams.stdout).toContain("Playground: open the link on stderr");
+    expect(streams.stderr).toContain(`[funnelbot playground sign-in: secret, keep out of logs] ${link![0]}`);
 
     const signIn = await fetch(link![0].replace("localhost", "127.0.0.1"), { redirect: "manual" });
     expect(signIn.status).toBe(303);
@@ -79,5 +93,13 @@ describe("npm start", () => {
     const { child, banner } = start({ PORT: String(await freePort()), DATABASE_URL: freshSqliteUrl(), PLAYGROUND: "maybe" });
     children.push(child);
     await expect(banner).rejects.toThrow(/exited with 2:[^]*PLAYGROUND: must be 1 or 0/);
+  }, 60_000);
+
+  it("refuses to serve the playground on an address other machines reach, with a one-line reason", async () => {
+    for (const env of [{ PLAYGROUND: "1", HOST: "0.0.0.0" }, { HOST: "192.168.1.10" }] as Record<string, string>[]) {
+      const { child, banner } = start({ PORT: String(await freePort()), DATABASE_URL: freshSqliteUrl(), ...env });
+      children.push(child);
+      await expect(banner).rejects.toThrow(/exited with 2:[^]*HOST: is [0-9.]+, but the playground listens on a loopback address only/);
+    }
   }, 60_000);
 });

@@ -15,7 +15,18 @@ export interface NewLeadInput {
   readonly amount: number | null;
   readonly region: string | null;
   readonly industry: string | null;
+  /** Create it even though an account of the same name exists (`--new`). */
+  readonly force?: boolean;
 }
+
+/**
+ * A person named in a command, as the platform that carried it knows them. Each platform reads its own way of
+ * naming people (a Slack mention, a WeCom UserID) into one of these before the command reaches a service.
+ */
+export type MemberRef =
+  | { readonly kind: "handle"; readonly handle: string }
+  | { readonly kind: "slack"; readonly userId: string; readonly name: string | null }
+  | { readonly kind: "wecom"; readonly userId: string };
 
 /** Which help page was asked for. */
 export type HelpTopic = "lead" | "account" | "funnel";
@@ -31,6 +42,8 @@ export type Command =
   /** Without answers it opens the BANT form; with `key=value` answers it submits them. */
   | { verb: "lead.qualify"; account: AccountRef; answers: Readonly<Record<string, string>> | null }
   | { verb: "lead.show"; account: AccountRef }
+  /** The same view as `lead.show`, named for customers. */
+  | { verb: "account.show"; account: AccountRef }
   | { verb: "lead.mine" }
   | { verb: "lead.lost"; account: AccountRef; reason: ReasonInput }
   | { verb: "lead.recycle"; account: AccountRef }
@@ -56,10 +69,17 @@ export type Command =
   | { verb: "account.archive"; account: AccountRef }
   | { verb: "account.renew"; account: AccountRef; amount: number; kind: "renewal" | "expansion" }
   | { verb: "account.reassign"; account: AccountRef; member: string }
+  /** Without a date and note it opens the next-step form. */
   | { verb: "account.next"; account: AccountRef; date: string; note: string }
+  | { verb: "account.next"; account: AccountRef; date: null; note: null }
   | { verb: "account.tasks" }
   | { verb: "account.done"; task: number }
-  | { verb: "funnel.show"; team: string | null }
+  /** `window` as typed (`30d`, `2026-Q3`); the service reads it against the clock. */
+  | { verb: "funnel.show"; team: string | null; window: string | null }
+  /** Marketing spend on a source channel for a month (`YYYY-MM`, checked by the service against today). */
+  | { verb: "funnel.spend"; channel: string; month: string; amount: number }
+  /** The team's chart on demand, over the last `weeks` weeks. */
+  | { verb: "funnel.chart"; team: string | null; weeks: number | null }
   /** An admin or manager adds a person: a Slack mention `<@U123|name>`, or a handle elsewhere. */
   | { verb: "funnel.member"; who: string; team: string; role: "rep" | "manager" | "admin" }
   | { verb: "funnel.digest"; team: string | null };

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { BANT_FIELDS, type BantField } from "../domain/bant.js";
 import { err, ok, type Result } from "../domain/errors.js";
 import { parseAmount, parseDay } from "../domain/values.js";
@@ -91,15 +92,15 @@ function wordMap<K extends string>(table: Readonly<Record<K, Words>>): ReadonlyM
 
 // ── Flags ────────────────────────────────────────────────────────────────────────────────────────────
 
-type FlagName = "email" | "domain" | "source" | "amount" | "region" | "industry" | "confirm" | "override" | "expand";
+type FlagName = "email" | "domain" | "source" | "amount" | "region" | "industry" | "confirm" | "override" | "expand" | "new";
 
 const FLAG_NAMES: Readonly<Record<string, FlagName>> = {
   email: "email", 邮箱: "email", domain: "domain", 域名: "domain", source: "source", 来源: "source", amount: "amount", 金额: "amount",
   region: "region", 地区: "region", industry: "industry", 行业: "industry", confirm: "confirm", 确认: "confirm",
-  override: "override", 跳过: "override", expand: "expand", 扩容: "expand", 增购: "expand",
+  override: "override", 跳过: "override", expand: "expand", 扩容: "expand", 增购: "expand", new: "new", force: "new", 仍然新建: "new",
 };
 /** Flags that take no value. */
-const SWITCHES: ReadonlySet<FlagName> = new Set(["expand"]);
+const SWITCHES: ReadonlySet<FlagName> = new Set(["expand", "new"]);
 /** Flags whose value is free text: they take every word up to the next flag, so quotes are optional. */
 const GREEDY: ReadonlySet<FlagName> = new Set(["override"]);
 
@@ -237,7 +238,7 @@ interface VerbSpec {
   readonly bare?: false;
 }
 
-type OnlyAccount = "lead.accept" | "lead.show" | "lead.recycle" | "lead.claim" | "account.recall" | "account.archive";
+type OnlyAccount = "lead.accept" | "lead.show" | "account.show" | "lead.recycle" | "lead.claim" | "account.recall" | "account.archive";
 type Reasoned = "lead.return" | "lead.unqualified" | "lead.lost" | "account.churn";
 
 /** Parses positionals (and allowed flags), checking there are between `min` and `max` words. */
@@ -278,14 +279,46 @@ function noArgs(verb: "lead.mine" | "lead.pool" | "lead.import" | "account.tasks
 
 function funnel(verb: "funnel.show" | "funnel.digest"): Build {
   return (args, usage) => {
-    const parts = positional(args, usage, 0, 1);
+    const parts = positional(args, usage, 0, verb === "funnel.show" ? 2 : 1);
     if (!parts.ok) return parts;
-    return ok({ verb, team: parts.value.words[0]?.trim() || null });
+    if (verb === "funnel.digest") return ok({ verb, team: parts.value.words[0]?.trim() || null });
+    // `/funnel sales 90d`, `/funnel 2026-Q3`: a word that starts with a digit is the window, any other the team.
+    const words = parts.value.words.map((w) => w.trim()).filter(Boolean);
+    const windows = words.filter((w) => /^\d/.test(w));
+    const teams = words.filter((w) => !/^\d/.test(w));
+    if (windows.length > 1 || teams.length > 1) return usageError(usage);
+    return ok({ verb, team: teams[0] ?? null, window: windows[0] ?? null });
   };
 }
 
+// The same rules as the lead webhook's (services/lead-intake.ts): zod's email check, and a domain like example.com.
+const EmailSchema = z.email().max(254);
+const DomainSchema = z.string().max(253).regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/);
+
+/** `<channel> <YYYY-MM> <amount>`: the month is checked against today by the service. */
+const spend: Build = (args, usage) => {
+  const parts = positional(args, usage, 3, 3);
+  if (!parts.ok) return parts;
+  const [channel, month, amountText] = parts.value.words.map((w) => w.trim()) as [string, string, string];
+  if (!/^\d{4}-\d{1,2}$/.test(month)) return err("invalid-month", { text: month });
+  const amount = amountOf(amountText);
+  return amount.ok ? ok({ verb: "funnel.spend", channel, month, amount: amount.value }) : amount;
+};
+
+/** `[team] [weeks]`: a number is the weeks of the trend (4 to 26), any other word the team. */
+const chart: Build = (args, usage) => {
+  const parts = positional(args, usage, 0, 2);
+  if (!parts.ok) return parts;
+  const words = parts.value.words.map((w) => w.trim()).filter(Boolean);
+  const numbers = words.filter((w) => /^\d+$/.test(w));
+  const teams = words.filter((w) => !/^\d+$/.test(w));
+  const weeks = numbers[0] === undefined ? null : Number(numbers[0]);
+  if (numbers.length > 1 || teams.length > 1 || (weeks !== null && (weeks < 4 || weeks > 26))) return usageError(usage);
+  return ok({ verb: "funnel.chart", team: teams[0] ?? null, weeks });
+};
+
 const newLead: Build = (args, usage) => {
-  const parts = splitFlags(args, ["email", "domain", "source", "amount", "region", "industry"], usage);
+  const parts = splitFlags(args, ["email", "domain", "source", "amount", "region", "industry", "new"], usage);
   if (!parts.ok) return parts;
   const company = requiredText(parts.value.words, usage);
   if (!company.ok) return company;
@@ -293,11 +326,15 @@ const newLead: Build = (args, usage) => {
   const amount = amountText === null ? null : amountOf(amountText);
   if (amount && !amount.ok) return amount;
   const flag = (name: FlagName) => lastFlag(parts.value, name);
+  const email = flag("email");
+  if (email !== null && !EmailSchema.safeParse(email.trim()).success) return err("invalid-email", { text: email });
+  const domain = flag("domain");
+  if (domain !== null && !DomainSchema.safeParse(domain.trim().toLowerCase().replace(/^www\./, "")).success) return err("invalid-domain", { text: domain });
   return ok({
     verb: "lead.new",
     lead: {
-      company: company.value, email: flag("email"), domain: flag("domain"), source: flag("source"),
-      amount: amount ? amount.value : null, region: flag("region"), industry: flag("industry"),
+      company: company.value, email: email?.trim() ?? null, domain: domain?.trim() ?? null, source: flag("source"),
+      amount: amount ? amount.value : null, region: flag("region"), industry: flag("industry"), ...(parts.value.flags.has("new") ? { force: true } : {}),
     },
   });
 };
@@ -386,6 +423,11 @@ const reassign: Build = (args, usage) => {
 
 const nextStep: Build = (args, usage) => {
   const [first, dateToken, ...note] = args;
+  if (first && !dateToken && !flagOf(first)) {
+    // The account alone (a [Next step] button) asks for the form.
+    const account = accountRef(first.text, usage);
+    return account.ok ? ok({ verb: "account.next", account: account.value, date: null, note: null }) : account;
+  }
   if (!first || !dateToken || note.length === 0 || flagOf(first)) return usageError(usage);
   const account = accountRef(first.text, usage);
   if (!account.ok) return account;
@@ -423,11 +465,12 @@ const BUILDERS: Readonly<Record<string, Build>> = {
   "lead return": reasoned("lead.return"), "lead unqualified": reasoned("lead.unqualified"), "lead qualify": qualify,
   "lead show": onlyAccount("lead.show"), "lead mine": noArgs("lead.mine"), "lead lost": reasoned("lead.lost"),
   "lead recycle": onlyAccount("lead.recycle"), "lead claim": onlyAccount("lead.claim"), "lead pool": noArgs("lead.pool"),
-  "lead import": noArgs("lead.import"), "account validate": validate, "account sign": sign, "account advance": gated("account.advance"),
+  "lead import": noArgs("lead.import"), "account show": onlyAccount("account.show"), "account validate": validate, "account sign": sign, "account advance": gated("account.advance"),
   "account churn": reasoned("account.churn"), "account recall": onlyAccount("account.recall"), "account archive": onlyAccount("account.archive"),
   "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account next": nextStep,
   "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),
   "funnel digest": funnel("funnel.digest"), "funnel member": memberAdd,
+  "funnel spend": spend, "funnel chart": chart,
 };
 
 function spec(words: VerbWords): VerbSpec {
@@ -476,7 +519,7 @@ function dispatch(all: readonly Token[]): Result<Command> {
 
 function inGroup(group: Group, args: readonly Token[]): Result<Command> {
   const [head, ...rest] = args;
-  if (!head) return group === "funnel" ? ok({ verb: "funnel.show", team: null }) : ok({ verb: "help", topic: group });
+  if (!head) return group === "funnel" ? ok({ verb: "funnel.show", team: null, window: null }) : ok({ verb: "help", topic: group });
   const word = keyword(head.text);
   if (HELP_WORDS.has(word)) return ok({ verb: "help", topic: group });
   const found = IN_GROUP.get(`${group} ${word}`);

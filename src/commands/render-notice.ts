@@ -32,6 +32,7 @@ export function reasonLabel(playbook: Playbook, code: string | null, text: strin
 }
 
 const VERB_LABELS: Partial<Record<Verb, Label>> = {
+  handoff: { en: "Hand off to sales", zh: "移交销售" },
   accept: { en: "Accept", zh: "接受" },
   return: { en: "Return to marketing", zh: "退回市场" },
   disqualify: { en: "Unqualified", zh: "不合格" },
@@ -40,7 +41,7 @@ const VERB_LABELS: Partial<Record<Verb, Label>> = {
 };
 
 /** The moves a card offers as buttons. */
-const BUTTON_MOVES: ReadonlySet<Verb> = new Set(["accept", "return", "disqualify", "qualify", "advance"]);
+const BUTTON_MOVES: ReadonlySet<Verb> = new Set(["handoff", "accept", "return", "disqualify", "qualify", "advance"]);
 
 /** A form asking for a reason from a playbook list, plus free text; submitting runs `command reason note`. */
 export function reasonForm(playbook: Playbook, listKey: string, command: string, title: string, locale: Locale): Form {
@@ -66,7 +67,7 @@ export function reasonTitle(move: Verb, company: string, locale: Locale): string
 }
 
 /** Buttons for the moves out of the account's stage that a card offers (accept / return / unqualified …). */
-export function moveButtons(playbook: Playbook, account: AccountState, locale: Locale): Button[] {
+export function moveButtons(playbook: Playbook, account: Pick<AccountState, "id" | "stage" | "company">, locale: Locale): Button[] {
   const buttons: Button[] = [];
   for (const transition of transitionsFrom(playbook, account.stage)) {
     const label = VERB_LABELS[transition.verb];
@@ -74,7 +75,7 @@ export function moveButtons(playbook: Playbook, account: AccountState, locale: L
     if (!label || !verb || buttons.some((b) => b.command.startsWith(verb))) continue;
     const command = `${verb} #${account.id}`;
     const form = transition.reasons ? reasonForm(playbook, transition.reasons, command, reasonTitle(transition.verb, account.company, locale), locale) : undefined;
-    buttons.push({ label: pick(label, locale), command, style: transition.verb === "accept" || transition.verb === "advance" ? "primary" : transition.reasons ? "danger" : undefined, ...(form ? { form } : {}) });
+    buttons.push({ label: pick(label, locale), command, style: transition.verb === "accept" || transition.verb === "advance" || transition.verb === "handoff" ? "primary" : transition.reasons ? "danger" : undefined, ...(form ? { form } : {}) });
   }
   return buttons.slice(0, 5);
 }
@@ -107,7 +108,8 @@ export function renderNotice(notice: Notice, facts: NoticeFacts, locale: Locale)
 /** A card after its account moved on: what happened, who did it and when, and no buttons. */
 export function renderOutcome(playbook: Playbook, outcome: CardOutcome, timezone: string, locale: Locale): Reply {
   const params = {
-    company: outcome.company, id: outcome.accountId, actor: outcome.actorName, at: localTime(new Date(outcome.at), timezone),
+    // One timezone per surface, named: the card's text says which, whatever the reader's device shows beside it.
+    company: outcome.company, id: outcome.accountId, actor: outcome.actorName, at: `${localTime(new Date(outcome.at), timezone)} (${timezone})`,
     from: stageName(playbook, outcome.fromStage, locale), to: stageName(playbook, outcome.toStage, locale),
     reason: outcome.reason ? ` (${reasonLabel(playbook, outcome.reason.code, outcome.reason.text, locale)})` : "",
   };

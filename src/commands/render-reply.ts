@@ -1,14 +1,14 @@
 import type { AccountState, StageEventRecord } from "../domain/account.js";
-import { BANT_FIELDS, type BantField, type FieldProblem } from "../domain/bant.js";
+import { BANT_FIELDS, type BantAnswers, type BantField, type FieldProblem } from "../domain/bant.js";
 import { elapsedDays, localDay, localTime, type BusinessCalendar } from "../domain/calendar.js";
 import type { DomainError } from "../domain/errors.js";
 import type { LeadScore } from "../domain/scoring.js";
-import { stageOf, transitionsFrom, type Label, type Playbook, type Reason, type Verb } from "../domain/playbook.js";
+import { isClosed, stageOf, transitionsFrom, type Label, type Playbook, type Reason, type Verb } from "../domain/playbook.js";
 import { parseYesNo } from "../domain/values.js";
 import { joinList, pick, t, type MessageKey } from "./i18n.js";
 import { allowedMoves, moveButtons, stageName } from "./render-notice.js";
 import { BANT_WORDS, commandOfMove, localUsage, shownCommand } from "./vocabulary.js";
-import type { Block, Form, Locale, Reply } from "./reply.js";
+import type { Block, Button, Form, Locale, Reply } from "./reply.js";
 
 /** A short answer to the person who acted. */
 export function say(text: string, blocks: readonly Block[] = [{ kind: "text", text }], ephemeral = true): Reply {
@@ -27,7 +27,8 @@ function reasonsText(reasons: unknown, locale: Locale): string {
 function when(at: unknown, locale: Locale): string {
   const date = at instanceof Date ? at : typeof at === "string" ? new Date(at) : null;
   if (!date || Number.isNaN(date.getTime())) return "—";
-  return date.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-GB", { timeZone: process.env.TZ || "Asia/Shanghai", dateStyle: "medium", timeStyle: "short" });
+  const timeZone = process.env.TZ || "Asia/Shanghai";
+  return `${date.toLocaleString(locale === "zh-CN" ? "zh-CN" : "en-GB", { timeZone, dateStyle: "medium", timeStyle: "short" })} (${timeZone})`;
 }
 
 /** A refusal as one short sentence in the person's language; never a stack trace. */
@@ -88,6 +89,13 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
       break;
     case "invalid-text":
       text = t(locale, "error.invalid-text", { max: Number(d.max ?? 500) });
+      break;
+    case "invalid-window":
+    case "invalid-month":
+      text = t(locale, `error.${error.code}${d.future ? ".future" : ""}`, { text: String(d.text ?? "") });
+      break;
+    case "unknown-channel":
+      text = t(locale, "error.unknown-channel", { channel: String(d.channel), channels: joinList(locale, (d.channels as string[] | undefined) ?? []) || "—" });
       break;
     case "cooldown":
       text = t(locale, "error.cooldown", { company: String(d.company ?? company), until: when(d.until, locale) });
@@ -160,6 +168,30 @@ export function checklistForm(
   };
 }
 
+/** The form of `/account next`: the day of the next step and what it is. */
+export function nextStepForm(
+  account: { id: number; company: string }, locale: Locale, values: { date?: string; note?: string } = {}, problems: Record<string, FieldProblem> = {},
+): Form {
+  const filled = (name: "date" | "note") => ({
+    ...(values[name] !== undefined ? { value: values[name] } : {}), ...(problems[name] ? { error: t(locale, `field.${problems[name]}`) } : {}),
+  });
+  return {
+    id: `next:${account.id}`,
+    title: t(locale, "next.title", { company: account.company }),
+    command: `account next #${account.id}`,
+    submitLabel: t(locale, "next.submit"),
+    fields: [
+      { name: "date", as: "positional", label: t(locale, "next.date"), kind: "date", required: true, hint: "YYYY-MM-DD", ...filled("date") },
+      { name: "note", as: "positional", label: t(locale, "next.note"), kind: "text", required: true, ...filled("note") },
+    ],
+  };
+}
+
+/** [Next step]: opens {@link nextStepForm}. */
+export function nextStepButton(account: { id: number; company: string }, locale: Locale): Button {
+  return { label: t(locale, "next.button"), command: `account next #${account.id}`, form: nextStepForm(account, locale) };
+}
+
 /** A time in stage as people say it: minutes within the hour, hours within two days, then days. */
 function duration(ms: number, locale: Locale): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
@@ -171,9 +203,12 @@ function duration(ms: number, locale: Locale): string {
 /** `lead show`: the account's facts, its buttons and its whole history with times in stage. */
 export function renderAccount(
   playbook: Playbook, calendar: BusinessCalendar, account: AccountState, ownerName: string | null,
-  history: readonly StageEventRecord[], now: Date, locale: Locale, score: LeadScore | null = null,
+  history: readonly StageEventRecord[], now: Date, locale: Locale, score: LeadScore | null = null, bant: BantRecord | null = null,
 ): Reply {
   const stage = stageOf(playbook, account.stage);
+  // A score is shown where it means something: the playbook scores, the lead has facts to score, and it is no customer yet.
+  const scored = score && playbook.scoring && score.lines.length > 0 && !stage?.customer ? score : null;
+  const origin = scored ? null : originOf(playbook, account, history, calendar, locale);
   // Days in stage count in the SLA's own unit, so "3 of 1" means three business days against one.
   const days = (from: Date, to: Date) => elapsedDays(calendar, from, to, stage?.sla?.unit ?? "calendar");
   const inStage = days(account.stageEnteredAt, now);
@@ -183,31 +218,42 @@ export function renderAccount(
     { label: t(locale, "show.owner"), value: ownerName ?? t(locale, "show.nobody") },
     { label: t(locale, "show.in-stage"), value: stage?.sla ? t(locale, "show.days-of", { days: dayCount(inStage, stage.sla.unit, locale), sla: dayCount(stage.sla.days, stage.sla.unit, locale) }) : dayCount(inStage, "calendar", locale) },
     { label: t(locale, "show.amount"), value: `${account.amount.toLocaleString("en-US")} ${account.currency}` },
+    ...(account.email ? [{ label: t(locale, "show.email"), value: account.email }] : []),
     ...(account.domain ? [{ label: t(locale, "show.domain"), value: account.domain }] : []),
     ...(account.source ? [{ label: t(locale, "show.source"), value: account.source }] : []),
+    ...(origin ? [{ label: t(locale, "show.origin"), value: origin }] : []),
     ...(account.nextStepAt ? [{ label: t(locale, "show.next-step"), value: `${localDay(account.nextStepAt, calendar.timezone)} ${account.nextStepNote ?? ""}` }] : []),
   ];
+  const bantFields = bant ? bantLines(bant, locale) : [];
   let enteredAt: Date | null = null;
   const lines = history.map((e) => {
     const actor = e.actorName ?? t(locale, "history.system");
     const reason = e.reasonCode || e.reasonText ? `: ${[e.reasonCode, e.reasonText].filter(Boolean).join(" — ")}` : "";
     const stay = enteredAt ? duration(e.at.getTime() - enteredAt.getTime(), locale) : "—";
     if (e.kind === "transition" || e.kind === "created") enteredAt = e.at;
+    // A manager's skipped checklist is part of the move: its written reason stays in the history.
+    const override = (e.data?.checklist as { override?: string | null; stage?: string } | undefined)?.override;
+    const skipped = override ? t(locale, "history.override", { stage: stageName(playbook, String((e.data?.checklist as { stage?: string }).stage ?? e.fromStage ?? ""), locale), reason: override }) : "";
+    if (e.kind === "next-step") return t(locale, "history.next-step", { at: when(e.at), actor, day: String(e.data?.day ?? "—"), note: e.reasonText ?? "" });
     return t(locale, `history.${e.kind}`, {
       at: when(e.at), actor, reason: e.kind === "bant-failed" ? String((e.data?.failures as string[] | undefined)?.join(", ") ?? "") : reason.replace(/^: /, locale === "zh-CN" ? "" : ": "),
       from: e.fromStage ? stageName(playbook, e.fromStage, locale) : "", to: e.toStage ? stageName(playbook, e.toStage, locale) : "",
       amount: e.amount?.toLocaleString("en-US") ?? "", days: stay,
       // Escalations (reminder, released) name the rep who let the account wait and who has it now.
       level: String(e.data?.level ?? ""), rep: String(e.data?.repName ?? "—"), owner: String(e.data?.ownerName ?? t(locale, "show.nobody")),
-    });
+    }) + skipped;
   });
   const title = t(locale, "show.title", { id: account.id, company: account.company });
-  const buttons = moveButtons(playbook, account, locale);
-  const data = accountData(playbook, calendar, account, ownerName, history, now, locale, score);
-  const scoring = score && playbook.scoring ? scoreLines(score, playbook.scoring.mqlThreshold, locale) : null;
+  // Open accounts also take a next step from their view: a date and a note, as `/account next` asks.
+  const buttons = [...moveButtons(playbook, account, locale), ...(isClosed(playbook, account.stage) ? [] : [nextStepButton(account, locale)])];
+  const data = { ...accountData(playbook, calendar, account, ownerName, history, now, locale, scored, bant), origin };
+  const scoring = scored && playbook.scoring ? scoreLines(scored, playbook.scoring.mqlThreshold, locale) : null;
+  const bantTitle = bant ? t(locale, bant.passed ? "show.bant" : "show.bant-failed") : "";
   return {
     text: [
-      title, ...fields.map((f) => `${f.label}: ${f.value}`), ...(scoring ? [`${scoring.title}:`, ...scoring.lines.map((l) => `  ${l}`)] : []),
+      title, ...fields.map((f) => `${f.label}: ${f.value}`),
+      ...(bant ? [`${bantTitle}:`, ...bantFields.map((f) => `  ${f.label}: ${f.value}`)] : []),
+      ...(scoring ? [`${scoring.title}:`, ...scoring.lines.map((l) => `  ${l}`)] : []),
       `${t(locale, "show.history-in", { tz: calendar.timezone })}:`, ...lines.map((l) => `  ${l}`),
     ].join("\n"),
     ephemeral: true,
@@ -215,6 +261,7 @@ export function renderAccount(
       { kind: "heading", text: title },
       { kind: "fields", fields },
       ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : []),
+      ...(bant ? [{ kind: "text" as const, text: `*${bantTitle}*` }, { kind: "fields" as const, fields: bantFields }] : []),
       ...(scoring ? [{ kind: "text" as const, text: `${scoring.title}:` }, { kind: "list" as const, items: scoring.lines }] : []),
       { kind: "divider" },
       { kind: "text", text: `${t(locale, "show.history-in", { tz: calendar.timezone })}:` },
@@ -222,6 +269,49 @@ export function renderAccount(
     ],
     data,
   };
+}
+
+/** BANT answers as last given for an account, passed or not. */
+export type BantRecord = BantAnswers & { readonly passed: boolean; readonly at: Date };
+
+/** The BANT answers as labelled lines: budget (amount, currency, confirmed), decision maker (role, engaged), need and use case, target date. */
+function bantLines(bant: BantRecord, locale: Locale): { label: string; value: string }[] {
+  const yesNo = (value: boolean, yes: MessageKey, no: MessageKey) => t(locale, value ? yes : no);
+  const money = `${bant.budgetAmount.toLocaleString("en-US")} ${bant.budgetCurrency}`;
+  const dm = bant.decisionRole ? `${bant.decisionMaker} (${bant.decisionRole})` : bant.decisionMaker;
+  return [
+    { label: t(locale, "show.bant.budget"), value: `${money}, ${yesNo(bant.budgetConfirmed, "show.bant.confirmed", "show.bant.unconfirmed")}` },
+    { label: t(locale, "show.bant.dm"), value: `${dm}, ${yesNo(bant.authorityEngaged, "show.bant.engaged", "show.bant.not-engaged")}` },
+    { label: t(locale, "show.bant.need"), value: bant.useCase ? `${bant.need} — ${bant.useCase}` : bant.need },
+    { label: t(locale, "show.bant.date"), value: bant.targetDate },
+  ];
+}
+
+/**
+ * Where an account came from, for leads without a score to explain them (its source has a line of its own): who created it and how
+ * (by hand on a platform, the lead webhook, a CSV import), and who handed it to sales.
+ */
+function originOf(playbook: Playbook, account: AccountState, history: readonly StageEventRecord[], calendar: BusinessCalendar, locale: Locale): string | null {
+  const created = history.find((e) => e.kind === "created");
+  const parts: string[] = [];
+  if (created) {
+    if (created.actorName) parts.push(t(locale, "origin.by", { actor: created.actorName, platform: platformName(created.platform, locale) }));
+    else if (created.platform === "webhook") parts.push(t(locale, "origin.webhook"));
+    else if (created.platform === "cli") parts.push(t(locale, "origin.import"));
+    else parts.push(t(locale, "origin.bot"));
+  }
+  // The hand-off: the move out of the first stage into a stage that assigns its accounts to a team (MQL).
+  const handoff = history.find((e) => e.kind === "transition" && e.fromStage === playbook.initialStage && e.toStage !== null && stageOf(playbook, e.toStage)?.assignTo);
+  if (handoff) {
+    const day = localDay(handoff.at, calendar.timezone);
+    parts.push(handoff.actorName ? t(locale, "origin.handoff", { actor: handoff.actorName, day }) : t(locale, "origin.handoff-score", { day }));
+  }
+  return parts.length ? parts.join(locale === "zh-CN" ? ";" : "; ") : null;
+}
+
+function platformName(platform: string, locale: Locale): string {
+  const names: Record<string, string> = { slack: "Slack", wecom: locale === "zh-CN" ? "企业微信" : "WeCom", cli: locale === "zh-CN" ? "命令行" : "the CLI", playground: locale === "zh-CN" ? "体验台" : "the playground" };
+  return names[platform] ?? platform;
 }
 
 /** A count of days in a unit as people say it: `7 business days`, `1 day`, `7 个工作日`. */
@@ -233,12 +323,11 @@ export function dayCount(days: number, unit: "business" | "calendar", locale: Lo
 /** `lead show --json`: the account as data for scripts, names in the reader's language beside the codes. */
 export function accountData(
   playbook: Playbook, calendar: BusinessCalendar, account: AccountState, ownerName: string | null,
-  history: readonly StageEventRecord[], now: Date, locale: Locale, score: LeadScore | null,
+  history: readonly StageEventRecord[], now: Date, locale: Locale, score: LeadScore | null, bant: BantRecord | null = null,
 ) {
   const stage = stageOf(playbook, account.stage);
   const unit = stage?.sla?.unit ?? "calendar";
   const stageOfCode = (code: string | null) => (code ? { code, name: stageName(playbook, code, locale) } : null);
-  const lastBant = [...history].reverse().find((e) => e.data?.bant !== undefined);
   return {
     id: account.id,
     company: account.company,
@@ -252,7 +341,11 @@ export function accountData(
     inStage: { days: elapsedDays(calendar, account.stageEnteredAt, now, unit), unit, since: account.stageEnteredAt.toISOString(), sla: stage?.sla ?? null },
     score: score && playbook.scoring ? { total: score.total, grade: score.grade, mqlThreshold: playbook.scoring.mqlThreshold, lines: score.lines } : null,
     nextStep: account.nextStepAt ? { day: localDay(account.nextStepAt, calendar.timezone), note: account.nextStepNote } : null,
-    bant: (lastBant?.data?.bant as Record<string, unknown> | undefined) ?? null,
+    bant: bant ? {
+      budget: { amount: bant.budgetAmount, currency: bant.budgetCurrency, confirmed: bant.budgetConfirmed },
+      decisionMaker: { name: bant.decisionMaker, role: bant.decisionRole, engaged: bant.authorityEngaged },
+      need: bant.need, useCase: bant.useCase, targetDate: bant.targetDate, passed: bant.passed, at: bant.at.toISOString(),
+    } : null,
     checklists: history.flatMap((e) => (e.data?.checklist ? [e.data.checklist as { stage: string; markers: string[]; override: string | null }] : [])),
     history: history.map((e) => ({
       at: e.at.toISOString(), kind: e.kind, actor: e.actorName, from: stageOfCode(e.fromStage), to: stageOfCode(e.toStage),

@@ -37,14 +37,26 @@ export const EnvSchema = z
     ).transform((v) => (v === undefined ? undefined : ["1", "true", "yes", "on"].includes(v))),
     FUNNEL_PLAYBOOK: optional,
     FUNNEL_CALENDAR: optional,
+    /** funnelbot.yaml: teams, members and playbook declared in one file, applied at start-up. */
+    FUNNEL_CONFIG: optional,
     TZ: optional,
     /** Local time (in each team's timezone) of the daily digests. */
     FUNNEL_DIGEST_TIME: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour time HH:mm, e.g. 09:30").default("09:30")),
+    /** How long a command waits for the database (ms) before it is answered "busy, try again"; default 10 s. */
+    DATABASE_WAIT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(60_000).optional()),
     LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["SLACK_SIGNING_SECRET"], message: "is required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)" });
+    }
+    // The playground signs in with a token printed at start-up: it is for the machine it runs on only.
+    const playground = env.PLAYGROUND ?? (!env.SLACK_BOT_TOKEN && !env.WECOM_CORP_ID);
+    if (playground && env.HOST !== undefined && !isLoopback(env.HOST)) {
+      ctx.addIssue({
+        code: "custom", path: ["HOST"],
+        message: `is ${env.HOST}, but the playground listens on a loopback address only (127.0.0.1, ::1 or localhost): set HOST=127.0.0.1, or PLAYGROUND=0 to serve Slack, WeCom and the webhooks on ${env.HOST} without it`,
+      });
     }
     const wecom = ["WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"] as const;
     const set = wecom.filter((k) => env[k] !== undefined);
@@ -52,6 +64,12 @@ export const EnvSchema = z
       for (const k of wecom.filter((k) => env[k] === undefined)) ctx.addIssue({ code: "custom", path: [k], message: "is required when any WECOM_* variable is set" });
     }
   });
+/** Whether a listen address reaches this machine only: 127.0.0.0/8, ::1 (also as ::ffff:127.x) or localhost. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
+}
+
 /** The environment, validated. */
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -44,7 +44,9 @@ export type EventKind =
   /** An automation took an assignment not accepted in time from its owner (level 3), to the next rep or the pool. */
   | "released"
   /** A rep took an unowned account from the public pool (公海). */
-  | "claimed";
+  | "claimed"
+  /** A member left: their account (or their tasks on it) went to a named member or their team's round robin. */
+  | "transferred";
 
 /** An event to append to the audit trail. */
 export interface EventDraft {

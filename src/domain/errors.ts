@@ -24,12 +24,18 @@ export type ErrorCode =
   | "unknown-reason"
   /** Someone else changed the account first. */
   | "already-done"
+  /** The database could not be had in time (a burst): nothing was written, the same command may be retried. */
+  | "busy"
   /** The BANT answers are incomplete or malformed; `fields` says which. */
   | "invalid-form"
   /** An amount that is not a positive number. */
   | "invalid-amount"
   /** A date that is not a real calendar date. */
   | "invalid-date"
+  /** An email address that is not one (`li@@acme`). */
+  | "invalid-email"
+  /** A company domain that is not one (`acme`, `http://acme.com`). */
+  | "invalid-domain"
   /** Renewal and expansion are only recorded in stages that allow them. */
   | "not-a-customer"
   /** The named stage does not exist in the playbook. */
@@ -49,7 +55,19 @@ export type ErrorCode =
   /** The rep already holds as many unaccepted accounts as the playbook allows. */
   | "claim-limit"
   /** The change would leave the bot without an admin. */
-  | "last-admin";
+  | "last-admin"
+  /** A window of time that is not `30d` / `2026-Q3`, or a quarter that has not started (`future`). */
+  | "invalid-window"
+  /** A month that is not `YYYY-MM`, or one that has not started (`future`). */
+  | "invalid-month"
+  /** A source channel no account came from; `channels` lists those that exist. */
+  | "unknown-channel"
+  /** The removal would leave a team without a manager. */
+  | "last-manager"
+  /** The member named has left: nothing is given to them any more. */
+  | "inactive-member"
+  /** A leaving member's account or task has nobody to go to (no active rep, or a team that does not work its stage). */
+  | "no-successor";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

@@ -20,7 +20,7 @@ export type Action =
       readonly answers?: Readonly<Record<string, string>> | null;
     }
   | { readonly kind: "amount"; readonly type: "renewal" | "expansion"; readonly amount: number }
-  | { readonly kind: "reassign"; readonly to: OwnerInfo & { readonly role: string } }
+  | { readonly kind: "reassign"; readonly to: OwnerInfo & { readonly role: string; readonly active?: boolean } }
   | { readonly kind: "next-step"; readonly day: string; readonly at: Date; readonly note: string }
   /** Take an unowned account from the public pool (公海). */
   | { readonly kind: "claim" };
@@ -46,6 +46,25 @@ export interface Decision {
   readonly checklist: { readonly stage: string; readonly markers: readonly string[]; readonly override: string | null } | null;
   /** The member a move handed the account to (round robin or routing rules); null member: nobody free, so the pool. */
   readonly assigned: { readonly team: string; readonly member: Candidate | null } | null;
+  /** What BANT's budget did to the account's amount, for the reply to say (qualify only). */
+  readonly budget?: BudgetEffect | null;
+}
+
+/**
+ * What a BANT budget did to the account's amount: a confirmed budget sets it (`set`) unless it already says the
+ * same (`same`); an unconfirmed one leaves it as it was (`unconfirmed`).
+ */
+export type BudgetEffect =
+  | { readonly kind: "set"; readonly amount: number; readonly currency: string; readonly previous: number; readonly previousCurrency: string }
+  | { readonly kind: "same"; readonly amount: number; readonly currency: string }
+  | { readonly kind: "unconfirmed"; readonly amount: number; readonly currency: string };
+
+/** The amount a BANT budget gives the account, decided once for both the pass and the fail path. */
+function budgetEffect(account: AccountState, answers: BantAnswers): { effect: BudgetEffect; amount: number; currency: string } {
+  const { budgetAmount: amount, budgetCurrency: currency } = answers;
+  if (!answers.budgetConfirmed) return { effect: { kind: "unconfirmed", amount: account.amount, currency: account.currency }, amount: account.amount, currency: account.currency };
+  if (account.amount === amount && account.currency === currency) return { effect: { kind: "same", amount, currency }, amount, currency };
+  return { effect: { kind: "set", amount, currency, previous: account.amount, previousCurrency: account.currency }, amount, currency };
 }
 
 /** Everything `decide` needs; `now` and `today` (in the business timezone) come from the caller's clock. */
@@ -135,6 +154,7 @@ export function decide(input: DecideInput): Result<Decision> {
       return ok(withClaim({ next, events: [event], effects: [], ...none }, claimed));
     }
     case "reassign": {
+      if (action.to.active === false) return err("inactive-member", { name: action.to.displayName });
       if (!stage.teams.includes(action.to.teamKey)) {
         return err("forbidden", { team: action.to.teamKey, stage: stage.code, teams: stage.teams });
       }
@@ -143,6 +163,8 @@ export function decide(input: DecideInput): Result<Decision> {
       return ok({ next, events: [event], effects: [{ kind: "notify", audience: "owner", notice: "reassigned" }], ...none });
     }
     case "next-step": {
+      // A next step is in the future, as BANT's target date is: `today` is the business timezone's day.
+      if (action.day < input.today) return err("invalid-form", { fields: { date: "date-in-past" } });
       const event = draft("next-step", { reasonText: action.note, data: { day: action.day } });
       const next = { ...current, nextStepAt: action.at, nextStepNote: action.note, lastActivityAt: now, version: account.version + 1 };
       return ok(withClaim({ next, events: [event], effects: [], ...none }, claimed));
@@ -195,15 +217,18 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   }
 
   let bant: Decision["bant"] = null;
+  let budget: ReturnType<typeof budgetEffect> | null = null;
   if (transition.verb === "qualify") {
     const checked = checkBant(action.answers ?? {}, input.today);
     if (!checked.ok) return checked;
     bant = checked.value;
+    budget = budgetEffect(account, bant.answers);
     if (!bant.passed) {
-      // Failing BANT keeps the stage; the answers and the failure are recorded all the same.
+      // Failing BANT keeps the stage; the answers and the failure are recorded all the same, and a confirmed
+      // budget is a fact about the deal whether or not the lead qualifies yet.
       const event = draft("bant-failed", { fromStage: account.stage, data: { failures: bant.failures } });
-      const next = { ...permitted.value.account, lastActivityAt: now, version: account.version + 1 };
-      return ok(withClaim({ next, events: [event], effects: [], bant, checklist: null, assigned: null }, claimed));
+      const next = { ...permitted.value.account, amount: budget.amount, currency: budget.currency, lastActivityAt: now, version: account.version + 1 };
+      return ok(withClaim({ next, events: [event], effects: [], bant, checklist: null, assigned: null, budget: budget.effect }, claimed));
     }
   }
 
@@ -226,6 +251,7 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   const next: AccountState = {
     ...account,
     ownerId,
+    ...(budget ? { amount: budget.amount, currency: budget.currency } : {}),
     stage: transition.to,
     stageEnteredAt: now,
     lastActivityAt: now,
@@ -235,7 +261,7 @@ function move(input: DecideInput, action: Extract<Action, { kind: "move" }>): Re
   };
   // Outside the pool, a claim the move itself hands on (a lead handed to sales) leaves nothing to record.
   const kept = claimed && (next.ownerId === actor.id || isPoolStage(playbook, stageOf(playbook, account.stage)!)) ? claimed : null;
-  return ok(withClaim({ next, events: [event], effects: effectsOf(playbook, transition), bant, checklist, assigned }, kept));
+  return ok(withClaim({ next, events: [event], effects: effectsOf(playbook, transition), bant, checklist, assigned, budget: budget?.effect ?? null }, kept));
 }
 
 /** Whom a move hands the account to: a member of the target's team when its owner is not in it, from the routing facts. */
@@ -352,4 +378,63 @@ export function escalate(input: EscalateInput): Decision {
     checklist: null,
     assigned: stage.assignTo ? { team: stage.assignTo, member: chosen } : null,
   };
+}
+
+/** Where a leaving member's work goes: a named member, or their team's round robin (read as routing facts). */
+export type Successor =
+  | { readonly kind: "member"; readonly member: Candidate & { readonly active?: boolean } }
+  | { readonly kind: "team"; readonly routing: RoutingFacts };
+
+/** Everything a hand-over of one account (or of the leaving member's tasks on it) needs. */
+export interface TransferInput {
+  readonly playbook: Playbook;
+  readonly account: AccountState;
+  /** The member who leaves. */
+  readonly leaving: OwnerInfo;
+  readonly to: Successor;
+  /** The leaving member's open tasks on this account: they go with it. */
+  readonly tasks: readonly number[];
+  readonly now: Date;
+}
+
+/** A hand-over: the account's decision, plus the tasks that change assignee. */
+export interface TransferDecision extends Decision {
+  readonly tasks: { readonly ids: readonly number[]; readonly from: number; readonly to: number } | null;
+}
+
+/**
+ * Hands a leaving member's account (when they own it) and their open tasks on it to a successor, as one
+ * `transferred` event: a named member who is still active, or the next rep of the team's round robin (never
+ * the one leaving, nor anyone away or cooling down on this account). Refused when nobody can take it, or the
+ * successor's team does not work the account's stage, so nothing is ever left without an owner.
+ */
+export function transfer(input: TransferInput): Result<TransferDecision> {
+  const { playbook, account, leaving, to, tasks, now } = input;
+  const owned = account.ownerId === leaving.id;
+  if (!owned && tasks.length === 0) return err("already-done", { by: null, at: null, stage: account.stage });
+  const stage = stageOf(playbook, account.stage);
+  if (!stage) return err("unknown-stage", { stage: account.stage });
+  const refused = { company: account.company, id: account.id, name: leaving.displayName };
+  let successor: Candidate | null;
+  if (to.kind === "member") {
+    if (to.member.active === false) return err("inactive-member", { name: to.member.displayName });
+    successor = to.member.id === leaving.id ? null : to.member;
+  } else {
+    successor = chooseRep(playbook.routing, to.routing, now, [leaving.id]);
+  }
+  if (!successor) return err("no-successor", refused);
+  // Admins act on every stage; anyone else takes over only accounts their team works.
+  if (owned && successor.role !== "admin" && !stage.teams.includes(successor.teamKey)) {
+    return err("no-successor", { ...refused, team: successor.teamKey, teams: stage.teams });
+  }
+  const data = { repId: leaving.id, repName: leaving.displayName, ownerId: successor.id, ownerName: successor.displayName, ...(tasks.length > 0 ? { tasks } : {}) };
+  return ok({
+    next: { ...account, ownerId: owned ? successor.id : account.ownerId, version: account.version + 1 },
+    events: [draft("transferred", { data })],
+    effects: [],
+    bant: null,
+    checklist: null,
+    assigned: owned && to.kind === "team" ? { team: to.routing.team, member: successor } : null,
+    tasks: tasks.length > 0 ? { ids: tasks, from: leaving.id, to: successor.id } : null,
+  });
 }

@@ -5,16 +5,23 @@ export interface Assignee {
   readonly id: number;
   readonly displayName: string;
   readonly away: boolean;
+  /** False for a member who left: never given anything again. Unset counts as active. */
+  readonly active?: boolean;
+}
+
+/** Whether a member may be given an account now: still a member, and not away. */
+export function available(member: Assignee): boolean {
+  return !member.away && member.active !== false;
 }
 
 /**
  * Round robin within a team: the first available member after the one who got the last lead, wrapping
- * around; members marked away are skipped. Null when nobody is available.
+ * around; members marked away, and those who left, are skipped. Null when nobody is available.
  */
 export function pickRoundRobin<T extends Assignee>(members: readonly T[], lastAssignedId: number | null): T | null {
-  const available = members.filter((m) => !m.away).sort((a, b) => a.id - b.id);
-  if (available.length === 0) return null;
-  return available.find((m) => lastAssignedId === null || m.id > lastAssignedId) ?? available[0]!;
+  const free = members.filter(available).sort((a, b) => a.id - b.id);
+  if (free.length === 0) return null;
+  return free.find((m) => lastAssignedId === null || m.id > lastAssignedId) ?? free[0]!;
 }
 
 /** The facts routing rules read from a lead. */
@@ -44,7 +51,7 @@ export function routeCandidates<T extends Assignee & { readonly handle: string }
   for (const rule of rules) {
     if (!ruleMatches(rule, lead)) continue;
     const named = members.filter((m) => rule.reps.includes(m.handle));
-    if (named.some((m) => !m.away)) return named;
+    if (named.some(available)) return named;
   }
   return [...members];
 }

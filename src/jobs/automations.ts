@@ -103,7 +103,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
   const enteredBefore = new Date(now.getTime() - sla.days * DAY_MS + 2 * 3_600_000);
   for await (const page of pages(ctx, stage.code, enteredBefore, true)) {
     const oldest = page[0]!.account.stageEnteredAt;
-    const events = await eventsSince(ctx.db, page.map((a) => a.account.id), ["reminder", "released", "reassign", "claimed"], oldest);
+    const events = await eventsSince(ctx.db, page.map((a) => a.account.id), ["reminder", "released", "reassign", "claimed", "transferred"], oldest);
     for (const item of page) {
       const { since, done } = round(item, events.filter((e) => e.accountId === item.account.id));
       const due = LEVELS.filter((level) => now.getTime() >= slaDeadline(calendar, since, times(sla, level)).getTime()).at(-1);
@@ -117,7 +117,7 @@ async function escalateStage(ctx: ServiceContext, stage: Stage, now: Date): Prom
 
 /**
  * Where the current owner's round of escalation stands: it starts when the account entered the stage, or
- * later when it was released to a new owner, reassigned by a manager or claimed from the pool; `done` is the highest level
+ * later when it was released to a new owner, reassigned by a manager, handed over when its owner left, or claimed from the pool; `done` is the highest level
  * already carried out in that round.
  */
 function round({ account }: AccountWithOwner, events: readonly StageEventRecord[]): { since: Date; done: number } {
@@ -160,7 +160,7 @@ async function escalateAccount(ctx: ServiceContext, stage: Stage, read: AccountW
     }
     const { account, owner } = fresh;
     if (!owner) return err("not-in-pool", {});
-    const managers = level === 2 ? (await listMembers(ctx.db, owner.teamKey)).filter((m) => m.role === "manager" && m.id !== owner.id) : [];
+    const managers = level === 2 ? (await listMembers(ctx.db, owner.teamKey)).filter((m) => m.role === "manager" && m.active && m.id !== owner.id) : [];
     const routing = level === 3 && ctx.playbook.routing.release !== "pool" ? await routingFacts(ctx, account, stage.assignTo) : null;
     const decision = escalate({ playbook: ctx.playbook, stage, account, owner, level, managers: managers.map((m) => m.displayName), routing, now });
     const messages = await escalationMessages(ctx, stage, fresh, owner, decision, managers, level);
@@ -186,15 +186,17 @@ async function escalationMessages(
   const facts = { company: account.company, id: account.id, rep: owner.displayName };
   const teamLocale = async (key: string) => localeOf((await findTeam(ctx.db, key))?.locale ?? "en");
   const messages: OutgoingMessage[] = [];
+  // Each reminder is a card of the account: once someone accepts (or it moves on), it shows the outcome, not a stale alarm.
+  const card = { accountId: account.id, kind: "escalation" };
   if (level === 1) {
     const locale = localeOf(owner.locale);
     const text = t(locale, "escalation.rep", { ...facts, sla: slaText(locale, sla) });
-    messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(text, moveButtons(playbook, account, locale)) });
+    messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(text, moveButtons(playbook, account, locale)), card });
   } else if (level === 2) {
     const say = (locale: Locale) => withButtons(t(locale, "escalation.manager", { ...facts, sla: slaText(locale, times(sla, 2)), release: slaText(locale, times(sla, 3)) }), []);
-    for (const manager of managers) messages.push({ to: { kind: "member", memberId: manager.id }, reply: say(manager.locale) });
+    for (const manager of managers) messages.push({ to: { kind: "member", memberId: manager.id }, reply: say(manager.locale), card });
     // A team without a manager hears of it in its channel instead.
-    if (managers.length === 0) messages.push({ to: { kind: "team", teamKey: owner.teamKey }, reply: say(await teamLocale(owner.teamKey)) });
+    if (managers.length === 0) messages.push({ to: { kind: "team", teamKey: owner.teamKey }, reply: say(await teamLocale(owner.teamKey)), card });
   } else {
     const chosen = decision.assigned?.member ?? null;
     const within = (locale: Locale) => slaText(locale, times(sla, 3));
@@ -207,7 +209,7 @@ async function escalationMessages(
     const channel = stage.teams[0] ?? stage.assignTo!;
     const locale = await teamLocale(channel);
     const text = t(locale, "escalation.released", { ...facts, sla: within(locale), owner: chosen?.displayName ?? t(locale, "show.nobody") });
-    messages.push({ to: { kind: "team", teamKey: channel }, reply: withButtons(text, chosen ? [] : moveButtons(playbook, decision.next, locale)) });
+    messages.push({ to: { kind: "team", teamKey: channel }, reply: withButtons(text, chosen ? [] : moveButtons(playbook, decision.next, locale)), card });
   }
   return messages;
 }

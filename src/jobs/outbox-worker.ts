@@ -88,6 +88,13 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
+  private intervalMs = 500;
+  /** Set while started: stops listening to the database's news of queued messages. */
+  private unsubscribe: (() => void) | null = null;
+  /** A wake-up arrived during a pass: run another as soon as it ends. */
+  private again = false;
+  /** `idle()` callers, resolved by the first pass that began after they called and found nothing due. */
+  private idleWaiters: (() => void)[] = [];
 
   constructor(options: OutboxWorkerOptions) {
     this.db = options.db;
@@ -107,6 +114,10 @@ export class OutboxWorker {
 
   /** Claims one batch and delivers it, one message at a time, in id order. */
   async runOnce(): Promise<PassResult> {
+    return (await this.pass()).result;
+  }
+
+  private async pass(): Promise<{ result: PassResult; claimed: number }> {
     const claimedAt = this.clock();
     const rows = await claimDue(this.db, this.workerId, claimedAt, { limit: this.batch, leaseMs: this.leaseMs });
     const result = { sent: 0, retried: 0, parked: 0 };
@@ -120,7 +131,7 @@ export class OutboxWorker {
       const outcome = await this.attempt(row);
       result[outcome] += 1;
     }
-    return result;
+    return { result, claimed: rows.length };
   }
 
   private async attempt(row: OutboxRow): Promise<keyof PassResult> {
@@ -159,7 +170,7 @@ export class OutboxWorker {
 
   /** Tells every admin, in their language, that a message was given up on. */
   private async alertAdmins(row: OutboxRow, attempts: number, error: string, at: Date): Promise<void> {
-    const admins = (await listMembers(this.db)).filter((m) => m.role === "admin");
+    const admins = (await listMembers(this.db)).filter((m) => m.role === "admin" && m.active);
     if (admins.length === 0) return;
     const recipient = row.targetKind === "member" ? await findMember(this.db, { id: Number(row.target) }) : null;
     const messages: OutgoingMessage[] = admins.map((admin) => {
@@ -179,28 +190,66 @@ export class OutboxWorker {
     this.log?.warn({ outboxId: row.id, workerId: this.workerId }, "outbox claim was lost before the outcome was recorded");
   }
 
-  /** Runs passes every `intervalMs`, and back to back while there is work; passes never overlap. */
+  /**
+   * Runs passes every `intervalMs`, back to back while there is work, and at once when this process
+   * commits new messages (the poll finds those of other replicas and of before a restart); passes never
+   * overlap, so the order, back-off and claims of `runOnce` hold as they are.
+   */
   start(intervalMs = 500): void {
-    if (this.timer || this.running) return;
+    if (this.unsubscribe) return;
     this.stopped = false;
-    const tick = async () => {
-      this.timer = null;
-      let busy = false;
-      const pass = this.runOnce().then(
-        (r) => {
-          busy = r.sent + r.retried + r.parked > 0;
-        },
-        (error: unknown) => this.log?.error({ error: error instanceof Error ? error.message : String(error) }, "outbox pass failed"),
-      );
-      this.running = pass;
-      await pass;
-      this.running = null;
-      if (this.stopped) return;
-      this.timer = setTimeout(() => void tick(), busy ? 0 : intervalMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(() => void tick(), 0);
+    this.intervalMs = intervalMs;
+    this.unsubscribe = this.db.queued.subscribe(() => this.wake());
+    this.wake();
+  }
+
+  /** Asks a started worker for a pass now: after the one in progress, if any. */
+  wake(): void {
+    if (!this.unsubscribe) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /**
+   * Resolves once a pass that began after the call found nothing due: everything queued before it has
+   * been sent, parked or set to wait for a retry. Tests await it instead of sleeping; on a worker that
+   * is not started, it runs those passes itself.
+   */
+  async idle(): Promise<void> {
+    if (!this.unsubscribe) {
+      while ((await this.pass()).claimed > 0);
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    this.again = false;
+    const waiters = this.idleWaiters.splice(0);
+    let claimed = -1;
+    const pass = this.pass().then(
+      (done) => {
+        claimed = done.claimed;
+      },
+      (error: unknown) => this.log?.error({ error: error instanceof Error ? error.message : String(error) }, "outbox pass failed"),
+    );
+    this.running = pass;
+    await pass;
+    this.running = null;
+    if (claimed === 0) for (const resolve of waiters) resolve();
+    else this.idleWaiters.unshift(...waiters);
+    if (this.stopped) return;
+    this.schedule(claimed > 0 || this.again ? 0 : this.intervalMs);
   }
 
   /**
@@ -209,9 +258,13 @@ export class OutboxWorker {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
     await releaseWorkerClaims(this.db, this.workerId);
+    // Nothing more will be delivered here: whoever waits for it learns so now rather than never.
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

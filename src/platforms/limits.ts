@@ -39,6 +39,8 @@ export const SLACK = {
   /** An option's label and value. */
   optionText: 75,
   optionValue: 150,
+  /** Options in an overflow menu (2 to 5). */
+  overflowOptions: 5,
   /** A modal's title, submit and close labels. */
   viewTitle: 24,
   viewSubmit: 24,
@@ -59,8 +61,13 @@ export const SLACK = {
   /** A response_url answers at most this many times, within this many seconds. */
   responseUrlUses: 5,
   responseUrlSeconds: 30 * 60,
-  /** Request timestamps older than this are replays. */
+  /** Request timestamps further than this from our clock, either way, are replays (Slack's own recipe). */
   signatureMaxAgeSeconds: 5 * 60,
+  /**
+   * A request body larger than this is refused with 413 before it is read further. Ours: Slack documents
+   * no limit, and its largest payloads (a view_submission with a full modal) are tens of kilobytes.
+   */
+  requestBodyBytes: 1024 * 1024,
   /** Events API retries of one delivery (x-slack-retry-num). */
   eventRetries: 3,
   /** chat.postMessage: about one message a second per channel; beyond that 429 with Retry-After. */

@@ -4,7 +4,8 @@ import type { CardOutcome, OutgoingMessage } from "../commands/reply.js";
 import { renderNotice, renderOutcome } from "../commands/render-notice.js";
 import type { AccountState, Actor, EventKind } from "../domain/account.js";
 import { ok, type Result } from "../domain/errors.js";
-import type { Action, Decision } from "../domain/funnel.js";
+import type { Action, BudgetEffect, Decision } from "../domain/funnel.js";
+import type { Verb } from "../domain/playbook.js";
 import { findDelivery, saveChange, type AccountWithOwner } from "../store/accounts.js";
 import { findMember } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
@@ -24,6 +25,10 @@ export interface ActOutcome {
   readonly amount: number;
   readonly bantFailures: readonly string[] | null;
   readonly nextStep: { readonly day: string; readonly note: string } | null;
+  /** The move's verb (`qualify`, `advance` …), null for other actions. */
+  readonly verb: Verb | null;
+  /** What a BANT budget did to the amount (qualify only). */
+  readonly budget: BudgetEffect | null;
 }
 
 /**
@@ -158,5 +163,7 @@ function outcomeOf(decision: Decision, before: AccountState, ownerName: string |
     amount: next.amount,
     bantFailures: decision.bant && !decision.bant.passed ? decision.bant.failures : null,
     nextStep: action.kind === "next-step" ? { day: action.day, note: action.note } : null,
+    verb: action.kind === "move" ? action.verb : null,
+    budget: decision.budget ?? null,
   };
 }

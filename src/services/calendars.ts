@@ -116,7 +116,7 @@ export async function announceScheduleGaps(ctx: ServiceContext, book: TeamCalend
     if (seen.has(key)) continue;
     if (!seen.has(`warned:${key}`)) log.warn({ calendar: gap.calendar, year: gap.year, teams: gap.teams }, `no published ${gap.year} holiday schedule for calendar ${gap.calendar}: counting weekends only for ${gap.year}; update chinese-days or supply a FUNNEL_CALENDAR file (funnelbot calendar check)`);
     seen.add(`warned:${key}`);
-    const admins = (await listMembers(ctx.db)).filter((m) => m.role === "admin");
+    const admins = (await listMembers(ctx.db)).filter((m) => m.role === "admin" && m.active);
     // Without an admin yet, nothing is recorded: the first admin added hears of it on a later pass.
     if (admins.length === 0) continue;
     const messages: OutgoingMessage[] = admins.map((admin) => {

@@ -1,6 +1,7 @@
 import type { Playbook } from "../domain/playbook.js";
 import type { BusinessCalendar } from "../domain/calendar.js";
 import type { Database } from "../store/database.js";
+import type { MentionReader } from "../commands/member-ref.js";
 import type { TeamCalendarBook } from "./calendars.js";
 
 /** What every use case needs: the database, the funnel, the business calendars and a clock. */
@@ -19,4 +20,6 @@ export interface ServiceContext {
 export interface RequestMeta {
   readonly platform: "slack" | "wecom" | "cli" | "playground" | "webhook" | "system";
   readonly key?: string | null;
+  /** How the platform names people (a Slack mention, a WeCom UserID); a handle when unset. */
+  readonly mentions?: MentionReader;
 }

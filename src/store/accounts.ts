@@ -54,6 +54,13 @@ export async function findAccountsByPrefix(db: Database, prefix: string, limit =
     ORDER BY "id" LIMIT ${limit}`;
 }
 
+/** The oldest account whose company name is this one, ignoring case and surrounding spaces; null when none. */
+export async function findAccountByName(db: Database, company: string): Promise<{ id: number; company: string; stage: string } | null> {
+  const [row] = await db.prisma.$queryRaw<{ id: number; company: string; stage: string }[]>`
+    SELECT "id", "company", "stage" FROM "Account" WHERE lower(trim("company")) = ${company.trim().toLowerCase()} ORDER BY "id" LIMIT 1`;
+  return row ?? null;
+}
+
 /** The account with this domain or email, to merge a new lead into it instead of making a duplicate. */
 export async function findAccountByContact(db: Database, domain: string | null, email: string | null): Promise<number | null> {
   const or = [...(domain ? [{ domain }] : []), ...(email ? [{ email }] : [])];
@@ -100,6 +107,18 @@ export async function accountHistory(db: Database, accountId: number): Promise<S
   return withActorNames(db, rows);
 }
 
+/** The BANT answers last given for an account, passed or not, with when and whether they passed; null when none. */
+export async function latestBant(db: Database, accountId: number): Promise<(BantAnswers & { readonly passed: boolean; readonly at: Date }) | null> {
+  return db.prisma.bantAnswer.findFirst({
+    where: { accountId },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
+    select: {
+      budgetAmount: true, budgetCurrency: true, budgetConfirmed: true, decisionMaker: true, decisionRole: true, authorityEngaged: true,
+      need: true, useCase: true, targetDate: true, passed: true, at: true,
+    },
+  });
+}
+
 /** Accounts a member owns, in stages that are still open, oldest in stage first. */
 export async function accountsOwnedBy(db: Database, ownerId: number, stages: readonly string[]): Promise<AccountState[]> {
   return db.prisma.account.findMany({
@@ -108,6 +127,12 @@ export async function accountsOwnedBy(db: Database, ownerId: number, stages: rea
     orderBy: { stageEnteredAt: "asc" },
     take: 200,
   });
+}
+
+/** The ids of every account a member owns in these stages, however many: what a hand-over must move. */
+export async function accountIdsOwnedBy(db: Database, ownerId: number, stages: readonly string[]): Promise<number[]> {
+  const rows = await db.prisma.account.findMany({ where: { ownerId, stage: { in: [...stages] } }, select: { id: true }, orderBy: { id: "asc" } });
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -161,6 +186,8 @@ export interface ChangeSet {
   readonly idempotency: { readonly key: string; readonly result: unknown } | null;
   /** When the account entered the stage it leaves, so a transition records its time in stage. */
   readonly previousEnteredAt?: Date;
+  /** Open tasks that change assignee with the change (a leaving member's, handed over). */
+  readonly tasks?: { readonly ids: readonly number[]; readonly from: number; readonly to: number } | null;
 }
 
 /** How saving a change ended. */
@@ -184,7 +211,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
     await db.prisma.$transaction(async (tx) => {
       const updated = await tx.$executeRaw`
         UPDATE "Account" SET "stage" = ${next.stage}, "stageEnteredAt" = ${next.stageEnteredAt}, "lastActivityAt" = ${next.lastActivityAt},
-          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
+          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "currency" = ${next.currency}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
           "nextStepNote" = ${next.nextStepNote}, "version" = ${next.version}
         WHERE "id" = ${change.accountId} AND "version" = ${change.expectedVersion}`;
       if (updated !== 1) throw new VersionConflict();
@@ -204,6 +231,10 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
         await tx.checklistConfirmation.createMany({ data: rows });
       }
       if (outbox) await tx.$executeRaw(outbox);
+      if (change.tasks && change.tasks.ids.length > 0) {
+        const { ids, from, to } = change.tasks;
+        await tx.task.updateMany({ where: { id: { in: [...ids] }, assigneeId: from, doneAt: null }, data: { assigneeId: to } });
+      }
       if (change.roundRobin) {
         await tx.team.update({ where: { key: change.roundRobin.teamKey }, data: { lastAssignedId: change.roundRobin.memberId }, select: { key: true } });
       }
@@ -211,6 +242,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
         await tx.$executeRaw`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${change.idempotency.key}, ${JSON.stringify(change.idempotency.result)}, ${at})`;
       }
     });
+    if (outbox) db.queued.notify();
     return { kind: "saved" };
   } catch (error) {
     if (error instanceof VersionConflict) return { kind: "conflict" };

@@ -18,33 +18,67 @@ export type Prisma = SqliteClient;
 export interface Database {
   readonly provider: DatabaseProvider;
   readonly prisma: Prisma;
+  /** Told after each commit that queued outbox messages, so this process delivers them at once. */
+  readonly queued: QueuedSignal;
   close(): Promise<void>;
+}
+
+/**
+ * In-process news that outbox rows were committed. Other replicas and a restarted process do not hear
+ * it: their workers' polls still find the rows.
+ */
+export interface QueuedSignal {
+  /** Calls `listener` after every such commit; returns the function that stops it. */
+  subscribe(listener: () => void): () => void;
+  notify(): void;
+}
+
+function queuedSignal(): QueuedSignal {
+  const listeners = new Set<() => void>();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    notify() {
+      for (const listener of listeners) listener();
+    },
+  };
 }
 
 /**
  * Every transaction may wait its turn behind the others (SQLite has one writer; PostgreSQL a pool of ten
  * connections) for longer than Prisma's 2 s default under a burst on a busy machine, and finishes in
- * milliseconds once in: waiting longer beats answering the user with an error.
+ * milliseconds once in: waiting longer beats answering the user with an error. Past it, the command is
+ * answered "busy, try again" (see `isDatabaseBusy`).
  */
-const transactionOptions = { maxWait: 10_000, timeout: 10_000 } as const;
+export const DEFAULT_WAIT_MS = 10_000;
+
+/** How a database is opened. */
+export interface DatabaseOptions {
+  /** How long a statement or transaction waits for the database (SQLite's writer, a turn) before giving up. */
+  readonly waitMs?: number;
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** Opens the database a DATABASE_URL names (SQLite file by default), tuned for short write transactions. */
-export async function openDatabase(url: string | undefined): Promise<Database> {
+export async function openDatabase(url: string | undefined, options: DatabaseOptions = {}): Promise<Database> {
   const provider = providerOf(url);
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const transactionOptions = { maxWait: waitMs, timeout: Math.max(waitMs, DEFAULT_WAIT_MS) };
   if (provider === "postgresql") {
     const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url!, max: 10 }), transactionOptions }) as unknown as Prisma;
-    return { provider, prisma, close: () => prisma.$disconnect() };
+    return { provider, prisma, queued: queuedSignal(), close: () => prisma.$disconnect() };
   }
   const file = sqliteFileFromUrl(url);
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
-  const prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10_000 }), transactionOptions });
+  const prisma = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: waitMs }), transactionOptions });
   // WAL with synchronous=NORMAL makes a write ~6x cheaper than the default journal (measured here).
   await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
   await prisma.$executeRawUnsafe("PRAGMA foreign_keys = ON");
-  return { provider, prisma, close: () => prisma.$disconnect() };
+  return { provider, prisma, queued: queuedSignal(), close: () => prisma.$disconnect() };
 }
 
 /** The migration folders shipped for a provider, oldest first. */

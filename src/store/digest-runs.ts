@@ -53,6 +53,7 @@ export async function markDigestSent(
       db.prisma.digestRun.update({ where, data: { sentAt: at }, select: { id: true } }),
       ...outboxRows(db, options.messages ?? [], at),
     ]);
+    if (options.messages?.length) db.queued.notify();
     return true;
   } catch (error) {
     // P2025: no unsent claim of ours to mark; the batch rolled back, so nothing was queued either.

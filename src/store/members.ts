@@ -1,45 +1,78 @@
 import type { Actor, Role } from "../domain/account.js";
 import type { Database } from "./database.js";
-import { sql } from "./sql.js";
+import { empty, sql, type Sql } from "./sql.js";
 
 /** A member with their platform identities, as admins see them. */
 export interface MemberRecord extends Actor {
+  /** Their Slack user id: the `slack` identity row, if any. */
   readonly slackUserId: string | null;
+  /** Their WeCom UserID: the `wecom` identity row, if any. */
   readonly wecomUserId: string | null;
+  readonly email: string | null;
   readonly region: string | null;
+  /** False once the member left: kept for history, never assigned anything, treated as a stranger. */
+  readonly active: boolean;
 }
+
+/** The platforms a member can have an identity on; a new one (Feishu, DingTalk) is a new name here, rows in the table. */
+export const PLATFORMS = ["slack", "wecom"] as const;
+/** A platform of {@link PLATFORMS}. */
+export type Platform = (typeof PLATFORMS)[number];
 
 /** A platform identity by which a member is recognised. */
-export type Identity = { handle: string } | { slackUserId: string } | { wecomUserId: string } | { id: number };
+export type Identity =
+  | { handle: string } | { slackUserId: string } | { wecomUserId: string } | { id: number } | { email: string }
+  | { platform: string; externalId: string };
 
-const select = {
-  id: true, handle: true, displayName: true, teamKey: true, role: true, locale: true, away: true,
-  slackUserId: true, wecomUserId: true, region: true,
-} as const;
-
-type Row = { [K in keyof typeof select]: unknown } & { role: string; locale: string };
+type Row = {
+  id: number; handle: string; displayName: string; teamKey: string; role: string; locale: string; away: unknown; active: unknown;
+  email: string | null; region: string | null; slackUserId: string | null; wecomUserId: string | null;
+};
 
 function toMember(row: Row): MemberRecord {
-  return { ...(row as unknown as MemberRecord), role: row.role as Role, locale: row.locale === "zh-CN" ? "zh-CN" : "en" };
+  // SQLite hands booleans back from raw SQL as 0/1.
+  return { ...row, role: row.role as Role, locale: row.locale === "zh-CN" ? "zh-CN" : "en", away: Boolean(row.away), active: Boolean(row.active) };
 }
 
-/** The column each kind of identity is looked up by (all unique). */
-const IDENTITY_COLUMN = { handle: sql`"handle"`, slackUserId: sql`"slackUserId"`, wecomUserId: sql`"wecomUserId"`, id: sql`"id"` } as const;
+/** The member's columns with their Slack and WeCom ids, for hand-written statements (`m` is the member's alias). */
+const memberColumns = sql`m."id", m."handle", m."displayName", m."teamKey", m."role", m."locale", m."away", m."active", m."email", m."region",
+  (SELECT i."externalId" FROM "MemberIdentity" i WHERE i."memberId" = m."id" AND i."platform" = 'slack') AS "slackUserId",
+  (SELECT i."externalId" FROM "MemberIdentity" i WHERE i."memberId" = m."id" AND i."platform" = 'wecom') AS "wecomUserId"`;
+
+/** The WHERE clause for an identity: a column of Member, or an identity row. */
+function whereOf(identity: Identity): Sql | null {
+  if ("id" in identity) return Number.isSafeInteger(identity.id) && identity.id > 0 && identity.id <= 2_147_483_647 ? sql`m."id" = ${identity.id}` : null;
+  if ("handle" in identity) return sql`m."handle" = ${identity.handle}`;
+  if ("email" in identity) return sql`m."email" = ${identity.email.toLowerCase()}`;
+  const [platform, externalId] = "slackUserId" in identity ? ["slack", identity.slackUserId] : "wecomUserId" in identity ? ["wecom", identity.wecomUserId] : [identity.platform, identity.externalId];
+  return sql`m."id" = (SELECT i."memberId" FROM "MemberIdentity" i WHERE i."platform" = ${platform} AND i."externalId" = ${externalId})`;
+}
 
 /** The member behind an identity, or null for someone the bot does not know. Hand-written: every request asks. */
 export async function findMember(db: Database, identity: Identity): Promise<MemberRecord | null> {
-  const [[kind, value]] = Object.entries(identity) as [[keyof typeof IDENTITY_COLUMN, string | number]];
-  if (kind === "id" && !(Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= 2_147_483_647)) return null;
-  const [row] = await db.prisma.$queryRaw<Row[]>`
-    SELECT "id", "handle", "displayName", "teamKey", "role", "locale", "away", "slackUserId", "wecomUserId", "region"
-    FROM "Member" WHERE ${IDENTITY_COLUMN[kind]} = ${value}`;
+  const where = whereOf(identity);
+  if (!where) return null;
+  const [row] = await db.prisma.$queryRaw<Row[]>`SELECT ${memberColumns} FROM "Member" m WHERE ${where}`;
   return row ? toMember(row) : null;
 }
 
-/** Every member, by team then handle. */
+/** The member behind an identity who may act: someone who left is a stranger again. */
+export async function findActor(db: Database, identity: Identity): Promise<MemberRecord | null> {
+  const member = await findMember(db, identity);
+  return member?.active ? member : null;
+}
+
+/** Every member (those who left too, marked inactive), by team then handle. */
 export async function listMembers(db: Database, teamKey?: string): Promise<MemberRecord[]> {
-  const rows = await db.prisma.member.findMany({ where: teamKey ? { teamKey } : {}, select, orderBy: [{ teamKey: "asc" }, { handle: "asc" }] });
+  const rows = await db.prisma.$queryRaw<Row[]>`
+    SELECT ${memberColumns} FROM "Member" m ${teamKey ? sql`WHERE m."teamKey" = ${teamKey}` : empty} ORDER BY m."teamKey", m."handle"`;
   return rows.map(toMember);
+}
+
+/** Every platform identity of a member, by platform. */
+export async function identitiesOf(db: Database, memberId: number): Promise<Record<string, string>> {
+  const rows = await db.prisma.memberIdentity.findMany({ where: { memberId }, select: { platform: true, externalId: true } });
+  return Object.fromEntries(rows.map((r) => [r.platform, r.externalId]));
 }
 
 /** Fields an admin sets on a member. */
@@ -50,25 +83,72 @@ export interface MemberInput {
   readonly role: Role;
   readonly locale: "en" | "zh-CN";
   readonly away?: boolean;
+  /** A platform id to set; null removes that identity; unset leaves it. */
   readonly slackUserId?: string | null;
   readonly wecomUserId?: string | null;
+  readonly email?: string | null;
   readonly region?: string | null;
+  readonly active?: boolean;
 }
 
-/** Creates a member, or updates the one with the same handle. */
+type Tx = Parameters<Parameters<Database["prisma"]["$transaction"]>[0]>[0];
+
+/** Writes the identity rows a change names: a value sets that platform's row, null removes it. */
+async function writeIdentities(tx: Tx, memberId: number, patch: Partial<MemberInput>): Promise<void> {
+  for (const [platform, value] of [["slack", patch.slackUserId], ["wecom", patch.wecomUserId]] as const) {
+    if (value === undefined) continue;
+    if (value === null) await tx.memberIdentity.deleteMany({ where: { memberId, platform } });
+    else await tx.memberIdentity.upsert({ where: { memberId_platform: { memberId, platform } }, create: { memberId, platform, externalId: value }, update: { externalId: value }, select: { id: true } });
+  }
+}
+
+function columnsOf(patch: Partial<MemberInput>) {
+  const { slackUserId: _slack, wecomUserId: _wecom, email, ...rest } = patch;
+  return { ...rest, ...(email !== undefined ? { email: email?.toLowerCase() ?? null } : {}) };
+}
+
+/** Creates a member, or updates the one with the same handle (adding someone who left brings them back). */
 export async function upsertMember(db: Database, input: MemberInput): Promise<MemberRecord> {
-  const row = await db.prisma.member.upsert({ where: { handle: input.handle }, create: input, update: input, select });
-  return toMember(row);
+  const data = { active: true, ...columnsOf(input), handle: input.handle, displayName: input.displayName, teamKey: input.teamKey, role: input.role, locale: input.locale };
+  const id = await db.prisma.$transaction(async (tx) => {
+    const { id } = await tx.member.upsert({ where: { handle: input.handle }, create: data, update: data, select: { id: true } });
+    await writeIdentities(tx, id, input);
+    return id;
+  });
+  return (await findMember(db, { id }))!;
 }
 
 /** Changes some fields of a member; null when there is no such member. */
 export async function updateMember(db: Database, handle: string, patch: Partial<Omit<MemberInput, "handle">>): Promise<MemberRecord | null> {
   const found = await db.prisma.member.findUnique({ where: { handle }, select: { id: true } });
   if (!found) return null;
-  return toMember(await db.prisma.member.update({ where: { handle }, data: patch, select }));
+  await db.prisma.$transaction(async (tx) => {
+    await tx.member.update({ where: { id: found.id }, data: columnsOf(patch), select: { id: true } });
+    await writeIdentities(tx, found.id, patch);
+  });
+  return findMember(db, { id: found.id });
 }
 
-/** How many admins there are: the last one may not be demoted. */
+/** Adds an identity to a member; refused (false) when another member holds it. */
+export async function linkIdentity(db: Database, memberId: number, platform: string, externalId: string): Promise<{ ok: true } | { ok: false; holder: string }> {
+  const holder = await findMember(db, { platform, externalId });
+  if (holder && holder.id !== memberId) return { ok: false, holder: holder.handle };
+  await db.prisma.memberIdentity.upsert({ where: { memberId_platform: { memberId, platform } }, create: { memberId, platform, externalId }, update: { externalId }, select: { id: true } });
+  return { ok: true };
+}
+
+/** How many active admins there are: the last one may not be demoted or removed. */
 export async function countAdmins(db: Database): Promise<number> {
-  return db.prisma.member.count({ where: { role: "admin" } });
+  return db.prisma.member.count({ where: { role: "admin", active: true } });
+}
+
+/** How many active managers a team has: the last one may not be removed. */
+export async function countManagers(db: Database, teamKey: string): Promise<number> {
+  return db.prisma.member.count({ where: { role: "manager", teamKey, active: true } });
+}
+
+/** Marks a member as gone, keeping the row and everything that points at it; false when already inactive. */
+export async function deactivateMember(db: Database, id: number): Promise<boolean> {
+  const { count } = await db.prisma.member.updateMany({ where: { id, active: true }, data: { active: false } });
+  return count === 1;
 }

@@ -109,7 +109,9 @@ export function outboxInsert(messages: readonly OutgoingMessage[], at: Date, opt
 export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Promise<number> {
   const [write] = outboxRows(db, messages, at, options);
   if (!write) return 0;
-  return ((await write) as { count: number }).count;
+  const { count } = (await write) as { count: number };
+  db.queued.notify();
+  return count;
 }
 
 function parsePayload(text: string): OutboxPayload | null {
@@ -265,6 +267,15 @@ export async function livePostedCards(db: Database, accountId: number, platform:
       ${beforeOutboxId === undefined ? empty : sql`AND ("outboxId" IS NULL OR "outboxId" < ${beforeOutboxId})`}
     ORDER BY "id"`;
   return rows.map(toPostedCard);
+}
+
+/**
+ * Points a live card at a new ref (WeCom hands out a fresh response_code with each click), if it still
+ * has `from`: false when the card was retired or renewed meanwhile, and nothing changed.
+ */
+export async function replacePostedCardRef(db: Database, id: number, from: string, to: string): Promise<boolean> {
+  const { count } = await db.prisma.postedCard.updateMany({ where: { id, ref: from, live: true }, data: { ref: to } });
+  return count === 1;
 }
 
 /** Marks cards as no longer to be updated (final state shown, or the platform's ref expired). */

@@ -16,7 +16,7 @@ export const empty = P.empty;
 export const raw = P.raw;
 export type Sql = P.Sql;
 
-/** The driver's own account of a failed raw statement (Prisma's P2010), when there is one. */
+/** The driver's own account of a failed statement (Prisma's P2010 for raw ones), when there is one. */
 function driverCause(error: unknown): { kind?: string; originalCode?: string } | null {
   const meta = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } } | null)?.meta;
   return meta?.driverAdapterError?.cause ?? null;
@@ -29,6 +29,18 @@ function codeOf(error: unknown): unknown {
 /** A unique constraint refused the write: P2002 from a model query, or the driver's kind from a raw one. */
 export function isUniqueViolation(error: unknown): boolean {
   return codeOf(error) === "P2002" || driverCause(error)?.kind === "UniqueConstraintViolation";
+}
+
+/**
+ * The database could not be had in time: SQLite's writer stayed locked past the busy timeout, a transaction
+ * waited past `maxWait` for its turn (P2028) or a connection (P2024), or a statement timed out (P1008,
+ * PostgreSQL's lock or statement timeout). Nothing was written; the same command may simply be tried again.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code === "P1008" || code === "P2024" || code === "P2028") return true;
+  const cause = driverCause(error);
+  return cause?.kind === "SocketTimeout" || /^SQLITE_BUSY/.test(cause?.originalCode ?? "") || cause?.originalCode === "55P03" || cause?.originalCode === "57014";
 }
 
 /** PostgreSQL aborted the transaction over a write conflict or a deadlock: worth deciding again. */

@@ -24,6 +24,14 @@ export async function openTasks(db: Database, assigneeId: number): Promise<TaskR
   return rows.map((r) => ({ ...r, company: names.get(r.accountId) ?? `#${r.accountId}` }));
 }
 
+/** A member's open tasks, as task ids by account id: what a hand-over must move. */
+export async function openTaskIdsByAccount(db: Database, assigneeId: number): Promise<Map<number, number[]>> {
+  const rows = await db.prisma.task.findMany({ where: { assigneeId, doneAt: null }, select: { id: true, accountId: true }, orderBy: { id: "asc" } });
+  const byAccount = new Map<number, number[]>();
+  for (const row of rows) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row.id]);
+  return byAccount;
+}
+
 /** An open task with what permissions read: who it is assigned to and their team, and the account's stage. */
 export interface OpenTask {
   readonly id: number;
@@ -68,15 +76,19 @@ export async function createTaskWithMessages(
   messages: (taskId: number) => readonly OutgoingMessage[],
 ): Promise<number | null> {
   try {
-    return await db.prisma.$transaction(async (tx) => {
+    let queued = false;
+    const created = await db.prisma.$transaction(async (tx) => {
       const { id } = await tx.task.create({
         data: { accountId: task.accountId, assigneeId: task.assigneeId, kind: task.kind, title: task.title, dueAt: task.dueAt, createdAt: task.at },
         select: { id: true },
       });
       const rows = outboxData(messages(id), task.at);
       if (rows.length > 0) await tx.outboxMessage.createMany({ data: rows });
+      queued = rows.length > 0;
       return id;
     });
+    if (queued) db.queued.notify();
+    return created;
   } catch (error) {
     // P2002: unique constraint; both generated clients raise it with this code.
     if ((error as { code?: unknown } | null)?.code === "P2002") return null;

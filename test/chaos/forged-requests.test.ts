@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshSqliteUrl } from "../support/databases.js";
 import { tableCounts } from "../support/fixture.js";
+import { partialPost } from "../support/partial-post.js";
 import { record, startRig, type Rig } from "./harness.js";
 import { FORGERIES, INBOUND_ROUTES } from "./inbound-routes.js";
 
@@ -34,5 +35,19 @@ describe("chaos: forged and stale requests on every inbound route", () => {
     const written = route.written ?? ((db, key) => db.prisma.account.count({ where: { company: { contains: key } } }));
     await expect.poll(() => written(rig.f.db, unique), { timeout: 5_000 }).toBe(1);
     record({ scenario: `forged and stale requests: ${route.name}`, cases: FORGERIES.length, failures, lost: 0, duplicates: 0 });
+  });
+
+  it.each(INBOUND_ROUTES.map((r) => [r.name, r] as const))("%s answers an absurd Content-Length with 413 at once and hangs up, signed or not", async (_name, route) => {
+    const before = await tableCounts(rig.f.db);
+    let failures = 0;
+    for (const forgery of ["genuine", "unsigned"] as const) {
+      const { url, init } = route.build(rig.bot.url, forgery, { slack: rig.slack, unique: randomBytes(6).toString("hex"), clock: rig.f.ctx.clock });
+      // Declares far more than it sends: a server that waits for the body never answers, and the test times out.
+      const seen = await partialPost(url, init.headers as Record<string, string>, { declared: 99_999_999_999, total: 64 * 1024, timeoutMs: 5_000 });
+      if (seen.status !== 413 || !seen.closed) failures++;
+      expect({ forgery, status: seen.status, closed: seen.closed }).toEqual({ forgery, status: forgery === "unsigned" && route.name.includes("playground") ? 401 : 413, closed: true });
+    }
+    expect(await tableCounts(rig.f.db)).toEqual(before);
+    record({ scenario: `oversized Content-Length: ${route.name}`, cases: 2, failures, lost: 0, duplicates: 0 });
   });
 });

@@ -7,8 +7,15 @@ import { postCallback, textMessage } from "../support/fake-wecom.js";
 import { APP, FORM, record, scale, SECRET, SLACK_IDS, startRig, WECOM_IDS, type Rig } from "./harness.js";
 
 // Words the parser knows, so that random input often gets deep into it rather than failing at the verb.
-const WORDS = ["/lead", "/account", "/funnel", "lead", "account", "线索", "客户", "漏斗", "accept", "new", "return", "qualify", "advance", "接受", "推进", "退回", "#1", "42", "--confirm", "all", "--amount", "budget=5万", "dm=李伟", "date=2027-01-01", "--override", "\"", "'", "＃", "　"];
-const line = fc.oneof(fc.string({ maxLength: 300 }), fc.array(fc.oneof(fc.constantFrom(...WORDS), fc.string({ maxLength: 12 })), { maxLength: 12 }).map((w) => w.join(" ")));
+const WORDS = ["/lead", "/account", "/funnel", "lead", "account", "线索", "客户", "漏斗", "accept", "new", "return", "qualify", "advance", "接受", "推进", "退回", "#1", "42", "--confirm", "all", "--amount", "budget=5万", "dm=李伟", "date=2027-01-01", "--override", "\"", "'", "＃", "　", "member", "add", "validate", "sales", "rep", "<@U_ALICE|alice>"];
+/** JavaScript's built-in property names: a lookup table that is a plain object answers to them. */
+const PROTOTYPE_WORDS = ["constructor", "__proto__", "valueOf", "toString", "hasOwnProperty", "prototype", "isPrototypeOf"];
+const line = fc.oneof(fc.string({ maxLength: 300 }), fc.array(fc.oneof(fc.constantFrom(...WORDS), fc.constantFrom(...PROTOTYPE_WORDS), fc.string({ maxLength: 12 })), { maxLength: 12 }).map((w) => w.join(" ")));
+/** Every line a command template makes with a prototype-named word in each of its places. */
+const PROTOTYPE_LINES = PROTOTYPE_WORDS.flatMap((w) => [
+  `/funnel member add <@U_ALICE|alice> sales ${w}`, `/funnel member add <@U_ALICE|alice> ${w} rep`, `/funnel ${w}`, `/funnel digest ${w}`,
+  `/account validate 1 ${w}`, `/account advance 1 ${w}`, `/account ${w} 1`, `/lead ${w} 1`, `/lead qualify 1 ${w}=yes`, `/lead return 1 ${w}`, `/lead help ${w}`,
+]);
 
 describe("chaos: property-based fuzzing", () => {
   let rig: Rig;
@@ -31,7 +38,7 @@ describe("chaos: property-based fuzzing", () => {
     const batches = scale(4, 40);
     const size = scale(10, 50);
     const runs = batches * size;
-    const command = line.map((text) => new URLSearchParams({ command: "/lead", text, user_id: SLACK_IDS.alice!, team_id: "T0001", trigger_id: `t.${Math.random()}`, response_url: `${rig.slack.url}/response/fuzz`, channel_id: "C1", api_app_id: "A0001", token: "t" }).toString());
+    const command = fc.tuple(fc.constantFrom("/lead", "/account", "/funnel"), line).map(([name, text]) => new URLSearchParams({ command: name, text, user_id: SLACK_IDS.alice!, team_id: "T0001", trigger_id: `t.${Math.random()}`, response_url: `${rig.slack.url}/response/fuzz`, channel_id: "C1", api_app_id: "A0001", token: "t" }).toString());
     const payload = fc.jsonValue({ maxDepth: 3 }).map((v) => `payload=${encodeURIComponent(JSON.stringify(v))}`);
     const garbage = fc.string({ maxLength: 500 });
     let failures = 0;
@@ -58,6 +65,27 @@ describe("chaos: property-based fuzzing", () => {
       expect({ body, status: answer.status }).toEqual({ body, status: 400 });
     }
     expect((await fetch(`${rig.bot.url}/healthz`)).status).toBe(200);
+  });
+
+  it("prototype-named words (constructor, __proto__, valueOf …) in every place of a command get a readable answer from Slack and WeCom, never a 5xx", { timeout: 60_000 }, async () => {
+    let failures = 0;
+    let msgId = 8_000_000_000;
+    for (const text of PROTOTYPE_LINES) {
+      const [name, ...rest] = text.split(" ");
+      for (const as of [SLACK_IDS.admin!, SLACK_IDS.alice!]) {
+        const body = new URLSearchParams({ command: name!, text: rest.join(" "), user_id: as, team_id: "T0001", trigger_id: `t.${Math.random()}`, response_url: `${rig.slack.url}/response/proto`, channel_id: "C1", api_app_id: "A0001", token: "t" }).toString();
+        const answer = await postToBot(`${rig.bot.url}/slack/events`, SECRET, body, FORM, {}, AbortSignal.timeout(10_000));
+        const readable = answer.status === 200 && (answer.text === "" || !/\bat .+\.(ts|js):\d+|TypeError|undefined|\[object Object\]/.test(String(answer.json().text ?? "")));
+        if (!readable) failures++;
+        expect({ text, as, status: answer.status, readable }).toEqual({ text, as, status: 200, readable: true });
+      }
+      const wecom = await postCallback(rig.bot.url, APP, textMessage(APP, { from: WECOM_IDS.admin!, content: text.slice(1), msgId: String(++msgId) }));
+      if (wecom.status >= 500) failures++;
+      expect({ text, status: wecom.status }).toEqual({ text, status: 200 });
+    }
+    // The admin's role is untouched: no word made `member add` do something it should not.
+    expect(await rig.f.db.prisma.member.findUniqueOrThrow({ where: { handle: "alice" }, select: { role: true } })).toEqual({ role: "rep" });
+    record({ scenario: "fuzz: prototype-named words", cases: PROTOTYPE_LINES.length * 3, failures, lost: 0, duplicates: 0 });
   });
 
   it("WeCom: random signed messages, and random XML, never get a 5xx", async () => {

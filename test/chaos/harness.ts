@@ -6,8 +6,8 @@
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { pino } from "pino";
+import { expect } from "vitest";
 import { startBot, type RunningBot } from "../../src/bot.js";
 import { createLead } from "../../src/services/create-lead.js";
 import { updateMember } from "../../src/store/members.js";
@@ -16,6 +16,7 @@ import { FakeSlack } from "../support/fake-slack.js";
 import { FakeWecom, type WecomTestApp } from "../support/fake-wecom.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 import type { ServerProcess } from "../support/processes.js";
+import { RESULTS, type ChaosResult } from "./summary-table.js";
 
 /** True under `npm run test:chaos`: every scenario at its full size. */
 export const FULL = process.env.FUNNELBOT_CHAOS === "full";
@@ -200,21 +201,9 @@ export async function pool<T>(limit: number, tasks: readonly (() => Promise<T>)[
   return out;
 }
 
-/** One line of the chaos summary. */
-export interface ChaosResult {
-  readonly scenario: string;
-  readonly cases: number;
-  readonly failures: number;
-  readonly lost: number;
-  readonly duplicates: number;
-}
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-/** Where scenarios (each in its own worker process) leave their lines for the summary. */
-export const RESULTS = path.join(root, "test-artifacts", "chaos", "results.jsonl");
-
 /** Records a scenario's outcome for the summary table (printed at the end of `npm run test:chaos`). */
-export function record(result: ChaosResult): void {
+export function record(result: Omit<ChaosResult, "test">): void {
   mkdirSync(path.dirname(RESULTS), { recursive: true });
-  appendFileSync(RESULTS, `${JSON.stringify(result)}\n`);
+  // The test's name ties the line to how the test ended: a scenario that fails after recording is marked too.
+  appendFileSync(RESULTS, `${JSON.stringify({ ...result, test: expect.getState().currentTestName })}\n`);
 }

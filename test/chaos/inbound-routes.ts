@@ -10,9 +10,17 @@ import { signHook } from "../../src/platforms/hooks/signature.js";
 import type { Database } from "../../src/store/database.js";
 import { ACTIVITY_LEAD, APP, FORM, HOOK_SECRET, PLAYGROUND_TOKEN, SECRET, SLACK_IDS, WECOM_IDS } from "./harness.js";
 
-/** How a request is spoiled; "genuine" is the control that must be accepted. */
-export type Forgery = "genuine" | "unsigned" | "wrong-secret" | "stale" | "tampered";
-export const FORGERIES: readonly Forgery[] = ["genuine", "unsigned", "wrong-secret", "stale", "tampered"];
+/**
+ * How a request is spoiled; "genuine" is the control that must be accepted. "stale" is signed 10 minutes
+ * ago, "future" 10 minutes ahead: a replay window must be two-sided.
+ */
+export type Forgery = "genuine" | "unsigned" | "wrong-secret" | "stale" | "future" | "tampered";
+export const FORGERIES: readonly Forgery[] = ["genuine", "unsigned", "wrong-secret", "stale", "future", "tampered"];
+
+/** The signing time a forgery uses, around `seconds` (now). */
+function stamp(forgery: Forgery, seconds: number): number {
+  return forgery === "stale" ? seconds - STALE_SECONDS : forgery === "future" ? seconds + STALE_SECONDS : seconds;
+}
 
 /** A request ready for fetch. */
 export interface Built {
@@ -34,7 +42,7 @@ function hook(path: string, payload: (unique: string) => unknown): InboundRoute[
     const body = JSON.stringify(payload(unique));
     // The hooks read the bot's clock (the rig's injected one), not the wall clock Bolt and WeCom use.
     const seconds = Math.floor(clock().getTime() / 1000);
-    const at = forgery === "stale" ? seconds - STALE_SECONDS : seconds;
+    const at = stamp(forgery, seconds);
     const signature = signHook(forgery === "wrong-secret" ? "not-the-hook-secret-at-all" : HOOK_SECRET, body, at);
     const sent = forgery === "tampered" ? body.replace("Forged", "Tampered") : body;
     const headers: Record<string, string> = { "content-type": "application/json", ...(forgery === "unsigned" ? {} : { "x-funnel-signature": signature }) };
@@ -53,7 +61,7 @@ export const INBOUND_ROUTES: readonly InboundRoute[] = [
       const sent = forgery === "tampered" ? body.replace("Forged", "Tampered") : body;
       const headers =
         forgery === "unsigned" ? { "content-type": FORM }
-        : slackHeaders(forgery === "wrong-secret" ? "not-the-secret" : SECRET, body, FORM, forgery === "stale" ? now() - STALE_SECONDS : now());
+        : slackHeaders(forgery === "wrong-secret" ? "not-the-secret" : SECRET, body, FORM, stamp(forgery, now()));
       return { url: `${botUrl}/slack/events`, init: { method: "POST", body: sent, headers } };
     },
   },
@@ -63,7 +71,7 @@ export const INBOUND_ROUTES: readonly InboundRoute[] = [
       const message = textMessage(APP, { from: WECOM_IDS.mia!, content: `lead new Forged ${unique} Ltd`, msgId: String(BigInt(`0x${unique}`) % 10n ** 15n) });
       const encrypted = sealFor(APP, forgery === "tampered" ? message.replace("Forged", "Tampered") : message);
       const signedFor = forgery === "tampered" ? sealFor(APP, message) : encrypted;
-      const timestamp = String(forgery === "stale" ? now() - STALE_SECONDS : now());
+      const timestamp = String(stamp(forgery, now()));
       const nonce = unique.slice(0, 10);
       const signature = getSignature(forgery === "wrong-secret" ? "NotTheToken" : APP.token, timestamp, nonce, signedFor);
       const query = forgery === "unsigned" ? `timestamp=${timestamp}&nonce=${nonce}` : `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`;
@@ -78,11 +86,11 @@ export const INBOUND_ROUTES: readonly InboundRoute[] = [
   },
   {
     // The playground's sign-in is a per-start token: a cookie, plus the same token in a header on every POST.
-    // "stale" is a token from an earlier start; "tampered" is the cookie alone, as a cross-site form would send it.
+    // "stale" and "future" are tokens from another start; "tampered" is the cookie alone, as a cross-site form would send it.
     name: "POST /playground/api/command",
     build: (botUrl, forgery, { unique }) => {
       const port = new URL(botUrl).port;
-      const token = forgery === "wrong-secret" ? "0".repeat(40) : forgery === "stale" ? "5" + PLAYGROUND_TOKEN.slice(1) : PLAYGROUND_TOKEN;
+      const token = forgery === "wrong-secret" ? "0".repeat(40) : forgery === "stale" ? "5" + PLAYGROUND_TOKEN.slice(1) : forgery === "future" ? PLAYGROUND_TOKEN.slice(0, -1) + "5" : PLAYGROUND_TOKEN;
       const headers: Record<string, string> = forgery === "unsigned"
         ? { "content-type": "application/json" }
         : { "content-type": "application/json", cookie: `funnelbot_playground_${port}=${token}`, ...(forgery === "tampered" ? {} : { "x-funnelbot-token": token }) };

@@ -134,12 +134,8 @@ describe.each(testDatabases())("chaos: Slack and WeCom down for a while, on $nam
       // one update per card posted on Slack. What did: the fakes' successful calls, keyed the same way.
       const rows = await f.db.prisma.outboxMessage.findMany({ select: { targetKind: true, target: true, status: true, attempts: true, payload: true } });
       const targets = new Map<string, string>();
-      for (const m of await f.db.prisma.member.findMany({ select: { id: true, slackUserId: true, wecomUserId: true } })) {
-        for (const address of [m.slackUserId, m.wecomUserId]) if (address) targets.set(address, `member ${m.id}`);
-      }
-      for (const t of await f.db.prisma.team.findMany({ select: { key: true, slackChannel: true, wecomChatId: true } })) {
-        for (const address of [t.slackChannel, t.wecomChatId]) if (address) targets.set(address, `team ${t.key}`);
-      }
+      for (const m of await f.db.prisma.memberIdentity.findMany({ select: { memberId: true, externalId: true } })) targets.set(m.externalId, `member ${m.memberId}`);
+      for (const t of await f.db.prisma.teamChannel.findMany({ where: { kind: { in: ["channel", "chat"] } }, select: { teamKey: true, ref: true } })) targets.set(t.ref, `team ${t.teamKey}`);
       const expected = [
         ...rows.filter((r) => r.targetKind === "member" || r.targetKind === "team").map((r) => `${r.targetKind} ${r.target}: ${company(r.payload)}`),
         ...(await f.db.prisma.postedCard.findMany({ where: { platform: "slack" }, select: { ref: true } })).map((c) => `card ${c.ref}`),

@@ -1,17 +1,30 @@
-/** Vitest global setup for `npm run test:chaos`: clears the results file, and prints the summary table at the end. */
+/**
+ * Vitest reporter for `npm run test:chaos`: clears the results file at the start, and at the end prints
+ * the summary table of every scenario, those that failed before recording anything included.
+ */
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { RESULTS, type ChaosResult } from "./harness.js";
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
+import { RESULTS, summaryTable, type ChaosResult, type TestOutcome } from "./summary-table.js";
 
-export default function setup(): () => void {
-  rmSync(RESULTS, { force: true });
-  return () => {
+const message = (error: { message?: string } | undefined): string => error?.message ?? "unknown error";
+
+export default class ChaosSummary implements Reporter {
+  onInit(): void {
+    rmSync(RESULTS, { force: true });
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {
     const results = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as ChaosResult) : [];
-    const header = ["scenario", "cases tried", "failures", "messages lost", "duplicates"];
-    const rows = results.map((r) => [r.scenario, String(r.cases), String(r.failures), String(r.lost), String(r.duplicates)]);
-    const total = results.reduce((t, r) => ({ cases: t.cases + r.cases, failures: t.failures + r.failures, lost: t.lost + r.lost, duplicates: t.duplicates + r.duplicates }), { cases: 0, failures: 0, lost: 0, duplicates: 0 });
-    rows.push(["total", String(total.cases), String(total.failures), String(total.lost), String(total.duplicates)]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
-    console.log(["", "Chaos summary", line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n"));
-  };
+    const tests: TestOutcome[] = [];
+    const errors: string[] = unhandled.map(message);
+    for (const module of modules) {
+      for (const test of module.children.allTests()) {
+        const result = test.result();
+        tests.push({ test: test.fullName, state: result.state, ...(result.state === "failed" ? { error: message(result.errors[0]) } : {}) });
+      }
+      // A file that did not load, or a failed beforeAll/afterAll, is no test's error.
+      for (const error of module.errors()) errors.push(`${module.relativeModuleId}: ${message(error)}`);
+    }
+    console.log(summaryTable(results, tests, errors).text);
+  }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, SUBCOMMANDS } from "../../src/platforms/cli/run-cli.js";
 import { freshSqliteUrl } from "../support/databases.js";
@@ -55,6 +58,21 @@ describe("the admin CLI reads its arguments strictly", () => {
     expect((await cli(["import"], f))).toMatchObject({ code: 2, err: expect.stringContaining("missing <leads.csv>") });
   });
 
+  it("writes a team's chart to a PNG file and imports spend from a CSV, refusing bad input in one line", async () => {
+    const f = (fixture = await openFixture(freshSqliteUrl()));
+    const dir = mkdtempSync(path.join(os.tmpdir(), "funnelbot-chart-"));
+    const out = path.join(dir, "sales.png");
+    expect(await cli(["chart", "--team", "sales", "--locale", "zh-CN", "--out", out], f)).toMatchObject({ code: 0, out: expect.stringContaining("sales.png") });
+    expect(readFileSync(out).subarray(1, 4).toString()).toBe("PNG");
+    expect(await cli(["chart", "--team", "nobody"], f)).toMatchObject({ code: 2, err: expect.stringContaining("--team must be one of") });
+    expect(await cli(["chart", "--weeks", "99"], f)).toMatchObject({ code: 2, err: "--weeks is a whole number from 4 to 26" });
+    const csv = path.join(dir, "spend.csv");
+    writeFileSync(csv, "channel,month,amount\nwebinar,2026-11,5000\n");
+    // No account came from webinar yet: the row is refused by line, exit code 1.
+    expect(await cli(["spend", "import", csv], f)).toMatchObject({ code: 1, out: expect.stringContaining("line 2: unknown-channel webinar") });
+    expect(await cli(["spend", "import", path.join(dir, "missing.csv")], f)).toMatchObject({ code: 2, err: expect.stringContaining("no such file") });
+  });
+
   it("names an unknown subcommand of a group", async () => {
     const result = await cli(["teams", "remove", "x"]);
     expect(result.code).toBe(2);
@@ -77,5 +95,17 @@ describe("chat commands in a terminal", () => {
     expect(refused.err).not.toContain("`");
     const advance = await cli(["lead", "handoff", `#${id}`, "--as", "mia"], f);
     expect(advance.out + advance.err).not.toContain("`");
+  });
+});
+
+describe("the admin CLI and the permission table", () => {
+  it("keeps the last admin an admin, and lets one step down once there is another", async () => {
+    const f = (fixture = await openFixture(freshSqliteUrl()));
+    const refused = await cli(["members", "set", "admin", "--role", "rep"], f);
+    expect(refused).toMatchObject({ code: 2, err: expect.stringContaining("last admin") });
+    expect((await f.db.prisma.member.findUniqueOrThrow({ where: { handle: "admin" } })).role).toBe("admin");
+    expect((await cli(["members", "set", "sam", "--role", "admin"], f)).code).toBe(0);
+    expect((await cli(["members", "set", "admin", "--role", "rep"], f)).code).toBe(0);
+    expect((await f.db.prisma.member.findUniqueOrThrow({ where: { handle: "admin" } })).role).toBe("rep");
   });
 });

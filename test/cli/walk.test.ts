@@ -15,7 +15,8 @@ afterEach(async () => {
 async function cli(f: Fixture, line: string): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const argv = line.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ""));
+  // Split as a shell does: quotes group words, also mid-word (`dm="Li Wei"` is one argument, `dm=Li Wei`).
+  const argv = line.match(/(?:[^\s"]+|"[^"]*")+/g)!.map((a) => a.replace(/"/g, ""));
   const code = await runCli(argv, async () => f.ctx, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -46,7 +47,8 @@ describe("the CLI walks the default funnel end to end", () => {
     // A first BANT without a confirmed budget keeps the lead in SAL and keeps the answers.
     await ok(f, `lead qualify #${id} 预算=5万 预算确认=否 决策人=李伟 已参与=是 需求=群发 时间=2027-03-01 --as ${rep}`);
     expect(await stageOf(f, id)).toMatchObject({ stage: "SAL" });
-    await ok(f, `lead qualify #${id} ${BANT} --as ${rep}`);
+    // The confirmed budget (80,000) replaces the 120,000 the lead was created with, and the reply says so.
+    expect(await ok(f, `lead qualify #${id} ${BANT} --as ${rep}`)).toContain("Amount set to 80,000 CNY from the confirmed budget");
     expect(await stageOf(f, id)).toMatchObject({ stage: "SQL" });
     await ok(f, `account validate #${id} --as ${rep}`);
     await ok(f, `account validate #${id} fail --as ${rep}`);
@@ -63,7 +65,7 @@ describe("the CLI walks the default funnel end to end", () => {
     }
     await ok(f, `account renew #${id} 5万 --as ${csm}`);
     await ok(f, `account expand #${id} 12k --as ${csm}`);
-    expect((await f.db.prisma.account.findUnique({ where: { id }, select: { amount: true } }))!.amount).toBe(120_000 + 50_000 + 12_000);
+    expect((await f.db.prisma.account.findUnique({ where: { id }, select: { amount: true } }))!.amount).toBe(80_000 + 50_000 + 12_000);
     await ok(f, `account churn #${id} price 预算削减 --as ${csm}`);
     await ok(f, `account recall #${id} --as cathy`);
     const winback = await stageOf(f, id);
@@ -84,8 +86,8 @@ describe("the CLI walks the default funnel end to end", () => {
 
     const json = await cli(f, `lead show #${id} --json --as sam`);
     const data = JSON.parse(json.out) as { stage: unknown; amount: number; currency: string; bant: Record<string, unknown>; checklists: unknown[]; history: unknown[] };
-    expect(data).toMatchObject({ id, company: "Walkthrough Mail Co", stage: { code: "ARCHIVED", name: "Archived" }, amount: 182_000, currency: "CNY", source: "webinar" });
-    expect(data.bant).toMatchObject({ budgetAmount: 80_000 });
+    expect(data).toMatchObject({ id, company: "Walkthrough Mail Co", stage: { code: "ARCHIVED", name: "Archived" }, amount: 142_000, currency: "CNY", source: "webinar" });
+    expect(data.bant).toMatchObject({ budget: { amount: 80_000, currency: "CNY", confirmed: true }, decisionMaker: { name: "Li Wei", role: "CTO", engaged: true }, need: "transactional email", targetDate: "2099-12-31" });
     expect(data.checklists).toContainEqual(expect.objectContaining({ stage: "P0", markers: ["contract-paid", "account-delivered"] }));
     expect(data.history).toHaveLength(events);
   });

@@ -105,10 +105,17 @@ describe("every verb, in English and in Chinese", () => {
     ["任务", { verb: "account.tasks" }],
     ["account done 5", { verb: "account.done", task: 5 }],
     ["完成 #5", { verb: "account.done", task: 5 }],
-    ["/funnel", { verb: "funnel.show", team: null }],
-    ["funnel sales", { verb: "funnel.show", team: "sales" }],
-    ["funnel show sales", { verb: "funnel.show", team: "sales" }],
-    ["漏斗 销售", { verb: "funnel.show", team: "销售" }],
+    ["/funnel", { verb: "funnel.show", team: null, window: null }],
+    ["/funnel sales 90d", { verb: "funnel.show", team: "sales", window: "90d" }],
+    ["/funnel 2026-Q3", { verb: "funnel.show", team: null, window: "2026-Q3" }],
+    ["漏斗 30d 销售", { verb: "funnel.show", team: "销售", window: "30d" }],
+    ["/funnel spend webinar 2026-11 50000", { verb: "funnel.spend", channel: "webinar", month: "2026-11", amount: 50000 }],
+    ["漏斗 投入 webinar 2026-11 5万", { verb: "funnel.spend", channel: "webinar", month: "2026-11", amount: 50000 }],
+    ["/funnel chart", { verb: "funnel.chart", team: null, weeks: null }],
+    ["/funnel chart sales 12", { verb: "funnel.chart", team: "sales", weeks: 12 }],
+    ["funnel sales", { verb: "funnel.show", team: "sales", window: null }],
+    ["funnel show sales", { verb: "funnel.show", team: "sales", window: null }],
+    ["漏斗 销售", { verb: "funnel.show", team: "销售", window: null }],
     ["funnel digest", { verb: "funnel.digest", team: null }],
     ["/funnel digest sales", { verb: "funnel.digest", team: "sales" }],
     ["漏斗 摘要 sales", { verb: "funnel.digest", team: "sales" }],
@@ -258,8 +265,11 @@ describe("usage errors name the verb's own usage line", () => {
     ["account done", USAGE["account.done"]],
     ["account done abc", USAGE["account.done"]],
     ["account recall 42 43", USAGE["account.recall"]],
-    ["funnel sales marketing", "/funnel [team]"],
+    ["funnel sales marketing", "/funnel [team] [30d|90d|2026-Q3]"],
     ["funnel digest a b", "/funnel digest [team]"],
+    ["funnel spend webinar 2026-11", "/funnel spend <channel> <YYYY-MM> <amount>"],
+    ["funnel chart sales 99", "/funnel chart [team] [weeks]"],
+    ["funnel 30d 90d", "/funnel [team] [30d|90d|2026-Q3]"],
   ])("%s", (text, usage) => {
     expect(refused(text)).toEqual({ code: "usage", details: { usage } });
   });
@@ -338,7 +348,7 @@ function checkContract(text: string): boolean {
     }
   } else {
     const { code, details } = result.error;
-    expect(["usage", "invalid-text", "invalid-amount", "invalid-date"]).toContain(code);
+    expect(["usage", "invalid-text", "invalid-amount", "invalid-date", "invalid-email", "invalid-domain"]).toContain(code);
     if (code === "usage" && details.unknown === undefined) expect(KNOWN_USAGE).toContain(details.usage);
   }
   return result.ok;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AccountState, Actor, StageEventRecord } from "../../src/domain/account.js";
-import { decide, mainPath, type Action, type DecideInput } from "../../src/domain/funnel.js";
+import { decide, mainPath, transfer, type Action, type DecideInput } from "../../src/domain/funnel.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { emailSaas } from "../../src/domain/presets/email-saas.js";
 
@@ -191,5 +191,30 @@ describe("decide: account events", () => {
     const at = new Date("2026-12-01T00:00:00Z");
     const result = run(account("SQL"), alice, { kind: "next-step", day: "2026-12-01", at, note: "kick-off" });
     expect(result.ok && result.value.next).toMatchObject({ stage: "SQL", nextStepAt: at, nextStepNote: "kick-off" });
+  });
+});
+
+describe("transfer: a leaving member's work", () => {
+  const leaving = { id: alice.id, displayName: alice.displayName, teamKey: "sales" };
+  const routing = (members: Actor[]) => ({ team: "sales", members, lastAssignedId: null, releases: [], lead: null });
+
+  it("hands an owned account to a named active member as one event, and its tasks with it", () => {
+    const result = transfer({ playbook, account: account("SAL"), leaving, to: { kind: "member", member: bob }, tasks: [7], now });
+    expect(result.ok && result.value.next).toMatchObject({ ownerId: bob.id, version: 4, stage: "SAL" });
+    expect(result.ok && result.value.events).toEqual([expect.objectContaining({ kind: "transferred", data: { repId: 1, repName: "Member 1", ownerId: 2, ownerName: "Member 2", tasks: [7] } })]);
+    expect(result.ok && result.value.tasks).toEqual({ ids: [7], from: alice.id, to: bob.id });
+  });
+
+  it("refuses a successor who left, one whose team does not work the stage, and a team with nobody free", () => {
+    expect(transfer({ playbook, account: account("SAL"), leaving, to: { kind: "member", member: { ...bob, active: false } }, tasks: [], now })).toMatchObject({ ok: false, error: { code: "inactive-member" } });
+    expect(transfer({ playbook, account: account("SQL"), leaving, to: { kind: "member", member: carl }, tasks: [], now })).toMatchObject({ ok: false, error: { code: "no-successor", details: { team: "cs" } } });
+    const nobody = routing([alice, { ...bob, away: true }, { ...member(6, "sales"), active: false } as Actor]);
+    expect(transfer({ playbook, account: account("MQL"), leaving, to: { kind: "team", routing: nobody }, tasks: [], now })).toMatchObject({ ok: false, error: { code: "no-successor" } });
+  });
+
+  it("takes the team's next free rep, never the one leaving, and moves the round-robin cursor", () => {
+    const result = transfer({ playbook, account: account("MQL"), leaving, to: { kind: "team", routing: routing([alice, bob, sam]) }, tasks: [], now });
+    expect(result.ok && result.value.next.ownerId).toBe(bob.id);
+    expect(result.ok && result.value.assigned).toMatchObject({ team: "sales", member: { id: bob.id } });
   });
 });

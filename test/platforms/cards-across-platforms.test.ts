@@ -1,6 +1,10 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/bot.js";
+import { runAutomations } from "../../src/jobs/automations.js";
+import { runCommand } from "../../src/services/run-command.js";
+import { createAccount } from "../../src/store/accounts.js";
+import { updateMember } from "../../src/store/members.js";
 import { enqueue, livePostedCards, recordPostedCard } from "../../src/store/outbox.js";
 import { freshSqliteUrl } from "../support/databases.js";
 import { FakeSlack } from "../support/fake-slack.js";
@@ -42,10 +46,57 @@ describe("an account's cards on Slack and WeCom at once", () => {
     await recordPostedCard(f.db, { accountId: 77, platform: "wecom", channel: "AliceW", ref: "fb-77-abc:rc-77", at, locale: "zh-CN" });
     const outcome = { accountId: 77, company: "Both Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
     await enqueue(f.db, [{ to: { kind: "cards", accountId: 77 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
-    await slack.waitFor("chat.update", (c) => c.body.ts === "1700000000.000100");
-    const update = await wecom.waitFor("message/update_template_card", (c) => c.body.response_code === "rc-77");
-    expect(JSON.stringify(update.body.template_card)).toContain("Both Co");
+    // The fakes see the calls before the worker records their outcome: wait for the worker, not the fakes.
+    await bot.worker.idle();
+    expect(slack.callsTo("chat.update").filter((c) => c.body.ts === "1700000000.000100")).toHaveLength(1);
+    const updates = wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === "rc-77");
+    expect(updates).toHaveLength(1);
+    expect(JSON.stringify(updates[0]!.body.template_card)).toContain("Both Co");
+    expect((await f.db.prisma.outboxMessage.findMany({ select: { status: true } })).map((r) => r.status)).toEqual(["sent"]);
     expect(await livePostedCards(f.db, 77, "slack")).toHaveLength(0);
     expect(await livePostedCards(f.db, 77, "wecom")).toHaveLength(0);
+  });
+});
+
+describe("reminders of an unaccepted MQL, once it is accepted", () => {
+  let f: Fixture;
+  let slack: FakeSlack;
+  let bot: RunningBot;
+
+  beforeAll(async () => {
+    f = await openFixture(freshSqliteUrl());
+    await updateMember(f.db, "chen", { slackUserId: "UCHEN" });
+    await updateMember(f.db, "sam", { slackUserId: "USAM" });
+    slack = new FakeSlack();
+    await slack.start();
+    bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", outboxIntervalMs: 25, scheduler: false, slack: { botToken: "xoxb-test-token", signingSecret: "secret", apiUrl: slack.apiUrl } }, pino({ level: "silent" }));
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await slack?.stop();
+    await f?.close();
+  });
+
+  it("updates the rep's reminder and the manager's escalation in place, so neither still says it waits", async () => {
+    const created = await createAccount(f.db, {
+      company: "Waiting Co", domain: null, email: null, source: "web", region: null, industry: null, amount: 0, stage: "MQL",
+      ownerId: f.members.chen!.id, actorId: null, platform: "cli", at: f.clock.read(), idempotency: null,
+    });
+    if (created.kind !== "created") throw new Error("not created");
+    // A business day later the rep is reminded (1× the SLA); another, and the managers hear of it (2×).
+    f.clock.advance(86_400_000);
+    await runAutomations(f.ctx, { now: f.clock.read() });
+    f.clock.advance(86_400_000);
+    await runAutomations(f.ctx, { now: f.clock.read() });
+    await bot.worker.idle();
+    const posted = slack.callsTo("chat.postMessage").filter((c) => JSON.stringify(c.body).includes("Waiting Co"));
+    expect(posted.map((c) => c.body.channel)).toEqual(["UCHEN", "USAM"]);
+    expect(await livePostedCards(f.db, created.id, "slack")).toHaveLength(posted.length);
+
+    expect((await runCommand(f.ctx, f.members.chen!, `lead accept #${created.id}`, { platform: "cli" })).errorCode).toBeUndefined();
+    await bot.worker.idle();
+    const updated = slack.callsTo("chat.update").map((c) => String(c.body.ts));
+    for (const call of posted) expect(updated).toContain(String(call.response.ts));
+    expect(await livePostedCards(f.db, created.id, "slack")).toHaveLength(0);
   });
 });

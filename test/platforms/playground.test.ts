@@ -40,14 +40,12 @@ class Page {
   }
 }
 
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the playground");
-    await new Promise((resolve) => setTimeout(resolve, 40));
-  }
+/** What `probe` finds once the bot's outbox is drained: every message queued so far has been delivered. */
+async function delivered<T>(bot: RunningBot, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  await bot.worker.idle();
+  const value = await probe();
+  if (!value) throw new Error("the playground does not show it once the outbox is drained");
+  return value;
 }
 
 describe("the playground renders the reply model as escaped HTML", () => {
@@ -156,13 +154,13 @@ describe("the playground API on the shared server, beside Slack", () => {
     const rep = (await findAccount(f.db, id))!.owner!;
     const handle = Object.values(f.members).find((m) => m.id === rep.id)!.handle;
 
-    const card = await eventually(async () => {
+    const card = await delivered(bot, async () => {
       const dm = (await page.feed(handle)).conversations.find((c) => c.kind === "dm")!;
       return dm.messages.find((m) => m.html.includes(`data-command="lead accept #${id}"`));
     });
     expect(card.html).toContain("Playground Pets");
     // The same card went to Slack's sales channel too: the playground shows messages, it does not take them.
-    await slack.waitFor("chat.postMessage", (c) => c.body.channel === "C_SALES" && JSON.stringify(c.body).includes("Playground Pets"));
+    expect(slack.callsTo("chat.postMessage").some((c) => c.body.channel === "C_SALES" && JSON.stringify(c.body).includes("Playground Pets"))).toBe(true);
 
     const accepted = await page.command(handle, `lead accept #${id}`, { click: "click-0000001" });
     expect(accepted.errorCode).toBeNull();
@@ -172,7 +170,7 @@ describe("the playground API on the shared server, beside Slack", () => {
     await page.command(handle, `lead accept #${id}`, { click: "click-0000001" });
     expect(await f.db.prisma.stageEvent.count({ where: { accountId: id } })).toBe(events);
 
-    const updated = await eventually(async () => {
+    const updated = await delivered(bot, async () => {
       const feed = await page.feed(handle);
       const copies = feed.conversations.flatMap((c) => c.messages.filter((m) => m.id === card.id || (c.key === "team:sales" && m.updated && m.html.includes("Playground Pets"))));
       return copies.length >= 2 && copies.every((m) => m.updated) ? copies : null;
@@ -181,7 +179,7 @@ describe("the playground API on the shared server, beside Slack", () => {
       expect(copy.html).toMatch(/Playground Pets \(#\d+\): MQL → Sales accepted/);
       expect(copy.html).not.toContain("data-command");
     }
-    await slack.waitFor("chat.update", (c) => JSON.stringify(c.body).includes("Sales accepted"));
+    expect(slack.callsTo("chat.update").some((c) => JSON.stringify(c.body).includes("Sales accepted"))).toBe(true);
     expect(await f.db.prisma.postedCard.count({ where: { accountId: id, platform: "playground", live: true } })).toBe(0);
   });
 
@@ -211,6 +209,26 @@ describe("the playground API on the shared server, beside Slack", () => {
     expect(answer.html).toContain("qualified");
     expect((await findAccount(f.db, id))!.account.stage).toBe("SQL");
     expect(await f.db.prisma.bantAnswer.count({ where: { accountId: id, passed: true } })).toBe(1);
+  });
+
+  it("shows a refused submission in the form itself: a checklist with nothing ticked, a next step in the past", async () => {
+    const now = f.clock.read();
+    const { id } = await f.db.prisma.account.create({ data: { company: "Dialog Checklist Co", stage: "P1", stageEnteredAt: now, lastActivityAt: now, createdAt: now, ownerId: f.members.carl!.id } });
+    const opened = await page.command("carl", `account advance #${id}`);
+    expect(opened.form).toContain(`account advance #${id}`);
+    const form = { command: `account advance #${id}`, fields: [{ name: "confirm", as: "flag" }, { name: "override", as: "flag" }] };
+    const none = (await (await page.post("/playground/api/form", { as: "carl", form, values: { confirm: [] } })).json()) as { errorCode: string; form: string };
+    expect(none.errorCode).toBe("checklist-incomplete");
+    expect(none.form).toMatch(/<p class="problem">Before leaving P1 Integration, confirm: /);
+    // The [Next step] button of the account view opens a date-and-note form; a past date comes back beside the date.
+    const shown = await page.command("carl", `lead show #${id}`);
+    expect(shown.html).toContain(`data-command="account next #${id}"`);
+    const next = await page.command("carl", `account next #${id}`);
+    expect(next.form).toContain('data-field="date"');
+    const nextForm = { command: `account next #${id}`, fields: [{ name: "date", as: "positional" }, { name: "note", as: "positional" }] };
+    const past = (await (await page.post("/playground/api/form", { as: "carl", form: nextForm, values: { date: "2020-01-01", note: "call them" } })).json()) as { errorCode: string; form: string };
+    expect(past.errorCode).toBe("invalid-form");
+    expect(past.form).toMatch(/data-field="date"[^]*class="error"/);
   });
 
   it("shows my accounts and any team's digest on demand, in the language asked for", async () => {

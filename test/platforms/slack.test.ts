@@ -178,7 +178,8 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     const view = opened.body.view as { blocks: { block_id: string; element: { type: string; options?: { value: string }[] } }[] };
     const boxes = view.blocks.find((b) => b.element.type === "checkboxes")!;
     const none = await postToBot(events(), SECRET, viewSubmissionBody({ userId: userOf("carl"), view: opened.body.view as Record<string, unknown>, values: {} }), FORM);
-    expect(none.json()).toMatchObject({ response_action: "errors" });
+    // The refusal shows in the modal, beside the checklist, not nowhere.
+    expect(none.json()).toMatchObject({ response_action: "errors", errors: { [boxes.block_id]: expect.stringContaining("Before leaving P1 Integration, confirm") } });
     expect((await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage).toBe("P1");
     const all = await postToBot(events(), SECRET, viewSubmissionBody({
       userId: userOf("carl"), view: opened.body.view as Record<string, unknown>,
@@ -209,7 +210,7 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     expect(await tableCounts(f.db)).toEqual(before);
     const added = await command("admin", "/funnel", "member add <@U0NEWBIE1|newbie> sales rep");
     expect(added.json().text).toContain("newbie");
-    const member = await f.db.prisma.member.findUniqueOrThrow({ where: { slackUserId: "U0NEWBIE1" } });
+    const member = await f.db.prisma.member.findFirstOrThrow({ where: { identities: { some: { platform: "slack", externalId: "U0NEWBIE1" } } } });
     expect(member).toMatchObject({ teamKey: "sales", role: "rep" });
     const mine = await postToBot(events(), SECRET, commandBody(slack, { command: "/lead", text: "mine", userId: "U0NEWBIE1" }), FORM);
     expect(mine.json().text).not.toMatch(/admin/i);
@@ -233,20 +234,21 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
 
   it("keeps a card through a 429 from chat.postMessage and delivers it after Retry-After", async () => {
     // Let earlier tests' messages drain, so the 429 falls on this lead's card.
-    await expect.poll(() => f.db.prisma.outboxMessage.count({ where: { status: "pending" } }), { timeout: 5_000 }).toBe(0);
+    await bot.worker.idle();
+    expect(await f.db.prisma.outboxMessage.count({ where: { status: "pending" } })).toBe(0);
     slack.failNext("chat.postMessage", 1, { status: 429, retryAfter: 30 });
     const failedAt = f.clock.read();
     const { id } = await handOff("Rate Limited Co");
-    const waiting = async () => f.db.prisma.outboxMessage.findFirst({ where: { status: "pending", lastError: { contains: "rate" } } });
-    const deadline = Date.now() + 5_000;
-    while (!(await waiting()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const row = (await waiting())!;
+    // The handoff ran before its ack; once the worker is idle, the card has met the 429 and waits.
+    await bot.worker.idle();
+    const row = await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { status: "pending", lastError: { contains: "rate" } } });
     // Slack said "retry after 30 s": not a moment sooner.
     expect(row.nextAttemptAt.getTime() - failedAt.getTime()).toBeGreaterThanOrEqual(30_000);
     const target = row.targetKind === "team" ? "C_SALES" : userOf((await f.db.prisma.member.findUniqueOrThrow({ where: { id: Number(row.target) } })).handle);
     // The worker's clock is the test's: move it past Retry-After and the card goes out.
     f.clock.advance(60_000);
+    await bot.worker.idle();
     await cardButton(target, id, "lead accept");
-    await expect.poll(async () => (await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("sent");
+    expect((await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("sent");
   });
 });

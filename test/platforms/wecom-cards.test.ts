@@ -135,6 +135,10 @@ describe("WeCom callback crypto", () => {
   it("reads flat callback XML and refuses declarations, other roots and malformed documents", () => {
     expect(readXmlFields("<xml><MsgId>1234567890123456789</MsgId><Content><![CDATA[a & <b>]]></Content></xml>")).toEqual({ MsgId: "1234567890123456789", Content: "a & <b>" });
     expect(readXmlFields('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>')).toBeNull();
+    // What a person types is text inside CDATA, `<!` included; a declaration outside it, or in an unclosed one, is not.
+    expect(readXmlFields("<xml><Content><![CDATA[线索 退回 #7 <!here> 联系不上]]></Content></xml>")).toEqual({ Content: "线索 退回 #7 <!here> 联系不上" });
+    expect(readXmlFields("<xml><Content><![CDATA[x]]></Content><!-- c --></xml>")).toBeNull();
+    expect(readXmlFields("<xml><Content><![CDATA[x <!DOCTYPE y></Content></xml>")).toBeNull();
     expect(readXmlFields("<xml><!-- hidden --><Content>x</Content></xml>")).toBeNull();
     expect(readXmlFields("<other><Content>x</Content></other>")).toBeNull();
     expect(readXmlFields("<xml><Content>x</xml>")).toBeNull();

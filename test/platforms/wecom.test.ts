@@ -54,20 +54,19 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
 
   const say = (handle: string, content: string, msgId = nextMsgId()) => postCallback(bot.url, APP, textMessage(APP, { from: userOf(handle), content, msgId }));
   const textsTo = (handle: string) => wecom.sentTo(userOf(handle)).filter((c) => c.body.msgtype === "text").map((c) => String((c.body.text as { content: string }).content));
-  const waitForText = async (handle: string, match: (text: string) => boolean) =>
-    String(((await wecom.waitFor("message/send", (c) => c.body.touser === userOf(handle) && c.body.msgtype === "text" && match(String((c.body.text as { content: string }).content)))).body.text as { content: string }).content);
+  // Commands run before the callback is answered, so once the worker is idle every reply has been sent
+  // and recorded: tests wait for that, never for a time.
+  const delivered = () => bot.worker.idle();
+  const sent = async (api: string, match: (call: WecomCall) => boolean): Promise<WecomCall> => {
+    await delivered();
+    const found = wecom.callsTo(api).find((c) => c.response.errcode === 0 && match(c));
+    if (!found) throw new Error(`no ${api} call was made; got ${wecom.calls.map((c) => `${c.api}:${String(c.response.errcode)}`).join(", ") || "none"}`);
+    return found;
+  };
+  const textSent = async (handle: string, match: (text: string) => boolean) =>
+    String(((await sent("message/send", (c) => c.body.touser === userOf(handle) && c.body.msgtype === "text" && match(String((c.body.text as { content: string }).content)))).body.text as { content: string }).content);
   const stageOf = async (id: number) => (await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage;
   const counts = async () => ({ ...(await tableCounts(f.db)), cards: await f.db.prisma.postedCard.count() });
-  const settle = () => new Promise((r) => setTimeout(r, 300));
-  const eventually = async (check: () => Promise<void>, timeoutMs = 3_000) => {
-    for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 20))) {
-      try {
-        return await check();
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-      }
-    }
-  };
 
   async function handOff(company: string): Promise<{ id: number; rep: string }> {
     const created = await createLead(f.ctx, f.members.mia!, { company, email: null, domain: `${company.toLowerCase().replace(/\W/g, "") || "zh"}-${randomBytes(3).toString("hex")}.example`, source: "web", amount: 5000, region: null, industry: null }, { platform: "cli" });
@@ -87,8 +86,8 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
 
   /** The MQL card sent to `handle` for account `id`, once WeCom answered it and the bot remembered it. */
   async function cardOf(handle: string, id: number): Promise<{ call: WecomCall; card: Card }> {
-    const call = await wecom.waitFor("message/send", (c) => c.body.touser === userOf(handle) && c.body.msgtype === "template_card" && (c.body.template_card as Card).task_id.startsWith(`fb-${id}-`));
-    for (let i = 0; i < 100 && (await f.db.prisma.postedCard.count({ where: { accountId: id, platform: "wecom" } })) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const call = await sent("message/send", (c) => c.body.touser === userOf(handle) && c.body.msgtype === "template_card" && (c.body.template_card as Card).task_id.startsWith(`fb-${id}-`));
+    expect(await f.db.prisma.postedCard.count({ where: { accountId: id, platform: "wecom" } })).toBeGreaterThan(0);
     return { call, card: call.body.template_card as Card };
   }
 
@@ -114,7 +113,7 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     const answered = await say(rep, `lead accept ${id}`);
     expect(answered).toEqual({ status: 200, text: "" });
     expect(await stageOf(id)).toBe("SAL");
-    const reply = await waitForText(rep, (text) => text.includes("Text Command Co"));
+    const reply = await textSent(rep, (text) => text.includes("Text Command Co"));
     expect(reply).toMatch(/Sales accepted/);
     const sent = wecom.sentTo(userOf(rep)).find((c) => JSON.stringify(c.body).includes("Text Command Co") && c.body.msgtype === "text")!;
     expect(sent.body.agentid).toBe(APP.agentId);
@@ -123,13 +122,13 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     const second = await handOffTo("中文命令公司", "chen");
     expect((await say("chen", `线索 接受 ${second}`)).status).toBe(200);
     expect(await stageOf(second)).toBe("SAL");
-    const zh = await waitForText("chen", (text) => text.includes("中文命令公司"));
+    const zh = await textSent("chen", (text) => text.includes("中文命令公司"));
     expect(zh).toContain("销售认可");
     // A leading slash works as in Slack; nonsense gets a short hint, never a stack trace.
     expect((await say("alice", "/lead mine")).status).toBe(200);
-    await waitForText("alice", (text) => /#\d+/.test(text) || /nothing|no accounts/i.test(text));
+    await textSent("alice", (text) => /#\d+/.test(text) || /nothing|no accounts/i.test(text));
     expect((await say("alice", "lead acept 4")).status).toBe(200);
-    const hint = await waitForText("alice", (text) => text.includes("lead accept"));
+    const hint = await textSent("alice", (text) => text.includes("lead accept"));
     expect(hint).not.toMatch(/at .*\.ts:\d+/);
   });
 
@@ -143,7 +142,7 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     expect(card.button_list.length).toBeLessThanOrEqual(WECOM.cardButtons);
     expect(card.button_list.map((b) => b.key)).toEqual(expect.arrayContaining([`lead accept #${id}`, `lead return #${id}`]));
     // The team's copy goes to its group robot as markdown: robots carry no interactive cards.
-    const teamCopy = await wecom.waitFor("webhook/send", (c) => c.query.key === ROBOT_KEY && JSON.stringify(c.body).includes("Card Click Co"));
+    const teamCopy = await sent("webhook/send", (c) => c.query.key === ROBOT_KEY && JSON.stringify(c.body).includes("Card Click Co"));
     expect(teamCopy.body.msgtype).toBe("markdown");
     expect((teamCopy.body.markdown as { content: string }).content).toContain(`lead accept #${id}`);
 
@@ -151,7 +150,7 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     const responseCode = `rc-click-${id}`;
     expect(await click(rep, card, accept.key, responseCode)).toEqual({ status: 200, text: "" });
     expect(await stageOf(id)).toBe("SAL");
-    const update = await wecom.waitFor("message/update_template_card", (c) => c.body.response_code === responseCode);
+    const update = await sent("message/update_template_card", (c) => c.body.response_code === responseCode);
     expect(update.body).toMatchObject({ userids: [userOf(rep)], agentid: APP.agentId });
     const updated = update.body.template_card as Card;
     expect(updated.task_id).toBe(card.task_id);
@@ -165,11 +164,36 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     expect(codes).not.toContain(call.response.response_code);
     expect(new Set(codes).size).toBe(codes.length);
     // Once updated, the card is retired: a later move will not spend a code on it again.
-    await eventually(async () => expect(await f.db.prisma.postedCard.count({ where: { accountId: id, live: true } })).toBe(0));
+    expect(await f.db.prisma.postedCard.count({ where: { accountId: id, live: true } })).toBe(0);
     // Should a client still let the grey button be pressed, nothing happens.
     const before = await counts();
     expect(await click(rep, updated, "fb:noop", `rc-noop-${id}`)).toEqual({ status: 200, text: "" });
     expect(await counts()).toEqual(before);
+  });
+
+  it("keeps nothing of a refused card click: no posted-card row, and the clicked card keeps the code it had", async () => {
+    const id = await handOffTo("Refused Click Co", "alice");
+    const { card } = await cardOf("alice", id);
+    const other = await handOffTo("Someone Else's Co", "bob");
+    const live = async () => f.db.prisma.postedCard.findMany({ where: { platform: "wecom" }, orderBy: { id: "asc" }, select: { id: true, ref: true, live: true } });
+    await delivered();
+    const before = { ...(await counts()), rows: await live() };
+    // Alice's own live card, carrying a key for Bob's lead (as a replayed or doctored button would): refused.
+    expect(await click("alice", card, `lead accept #${other}`, `rc-refused-${id}`)).toEqual({ status: 200, text: "" });
+    await textSent("alice", (text) => text.includes("⚠️"));
+    expect(await stageOf(other)).toBe("MQL");
+    // The refused click answered Alice (an outbox row and its delivery claim); no card was renewed or added.
+    expect((await live())).toEqual(before.rows);
+    expect((await counts()).cards).toBe(before.cards);
+
+    // A card that is no longer live (its account moved on): a refused click on it writes no card either.
+    expect((await runCommand(f.ctx, f.members.sam!, `lead unqualified #${id} other budget gone`, { platform: "cli" })).errorCode).toBeUndefined();
+    await delivered();
+    expect(await f.db.prisma.postedCard.count({ where: { accountId: id, live: true } })).toBe(0);
+    const cards = await f.db.prisma.postedCard.count();
+    expect((await click("alice", card, `lead accept #${id}`, `rc-late-${id}`)).status).toBe(200);
+    await delivered();
+    expect(await f.db.prisma.postedCard.count()).toBe(cards);
   });
 
   it("Return on the card lists the reasons; the typed answer returns the lead, tells marketing's chat and updates the card", async () => {
@@ -177,14 +201,14 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     const id = await handOffTo("Return Card Co", rep);
     const { card } = await cardOf(rep, id);
     expect((await click(rep, card, `lead return #${id}`, `rc-return-${id}`)).status).toBe(200);
-    const prompt = await waitForText(rep, (text) => text.includes(`lead return #${id}`));
+    const prompt = await textSent(rep, (text) => text.includes(`lead return #${id}`));
     expect(prompt).toMatch(/^1\. /m);
     expect(prompt).toMatch(/<number or reason>/);
     expect(await stageOf(id)).toBe("MQL");
     expect((await say(rep, `lead return #${id} 1 talked to them, not now`)).status).toBe(200);
     expect(await stageOf(id)).toBe("RETURNED");
-    await wecom.waitFor("appchat/send", (c) => c.body.chatid === "wrMarketingChat" && JSON.stringify(c.body).includes("Return Card Co"));
-    const update = await wecom.waitFor("message/update_template_card", (c) => c.body.response_code === `rc-return-${id}`);
+    await sent("appchat/send", (c) => c.body.chatid === "wrMarketingChat" && JSON.stringify(c.body).includes("Return Card Co"));
+    const update = await sent("message/update_template_card", (c) => c.body.response_code === `rc-return-${id}`);
     expect(JSON.stringify(update.body.template_card)).toContain("Return Card Co");
   });
 
@@ -192,12 +216,12 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     const id = await handOffTo("表单测试公司", "chen");
     expect((await runCommand(f.ctx, f.members.chen!, `lead accept #${id}`, { platform: "cli" })).errorCode).toBeUndefined();
     await say("chen", `线索 资格 #${id}`);
-    const form = await waitForText("chen", (text) => text.includes("预算确认=是/否"));
+    const form = await textSent("chen", (text) => text.includes("预算确认=是/否"));
     expect(form).toContain(`线索 资格 #${id} 预算=… 预算确认=是/否 决策人=… 已参与=是/否 需求=… 时间=YYYY-MM-DD`);
 
     const bant = await f.db.prisma.bantAnswer.count();
     await say("chen", `线索 资格 #${id} 预算=很多 预算确认=是`);
-    const errors = await waitForText("chen", (text) => text.includes("⚠️ 预算金额"));
+    const errors = await textSent("chen", (text) => text.includes("⚠️ 预算金额"));
     expect(errors).toMatch(/^⚠️ 预算金额: .+$/m);
     expect(errors).toMatch(/^⚠️ 决策人: .+$/m);
     expect(errors).toMatch(/^⚠️ 预计时间: .+$/m);
@@ -208,18 +232,21 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
 
     await say("chen", `线索 资格 #${id} 预算=80000 预算确认=是 决策人=李伟 已参与=是 需求=群发 时间=2027-03-01`);
     expect(await stageOf(id)).toBe("SQL");
-    await waitForText("chen", (text) => text.includes("表单测试公司") && text.includes("商机"));
+    await textSent("chen", (text) => text.includes("表单测试公司") && text.includes("商机"));
   });
 
   it("refreshes a token that expires between two sends and delivers without surfacing an error", async () => {
     const text = (n: number) => `token test message ${n}`;
     const message = (n: number) => ({ to: { kind: "member" as const, memberId: f.members.bob!.id }, reply: { text: text(n), blocks: [{ kind: "text" as const, text: text(n) }], ephemeral: false } });
     await enqueue(f.db, [message(1)], f.clock.read());
-    await waitForText("bob", (t) => t === text(1));
+    await delivered();
+    expect(textsTo("bob")).toContain(text(1));
     const tokensBefore = wecom.callsTo("gettoken").length;
     wecom.expireTokenOnNextCall();
     await enqueue(f.db, [message(2)], f.clock.read());
-    await waitForText("bob", (t) => t === text(2));
+    // The fake answers before the worker marks the row sent: wait for the worker, not for the fake.
+    await delivered();
+    expect(textsTo("bob")).toContain(text(2));
     expect(wecom.callsTo("message/send").some((c) => c.response.errcode === 42001)).toBe(true);
     expect(wecom.callsTo("gettoken").length).toBe(tokensBefore + 1);
     const rows = await f.db.prisma.outboxMessage.findMany({ where: { payload: { contains: "token test message" } } });
@@ -230,24 +257,24 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     const { id, rep } = await handOff("Repush Co");
     const msgId = nextMsgId();
     expect((await say(rep, `lead show #${id}`, msgId)).status).toBe(200);
-    await waitForText(rep, (text) => text.includes("Repush Co") && text.includes(`#${id}`));
-    await settle();
+    await textSent(rep, (text) => text.includes("Repush Co") && text.includes(`#${id}`));
+    await delivered();
     const before = await counts();
     const shown = textsTo(rep).length;
     expect(await say(rep, `lead show #${id}`, msgId)).toEqual({ status: 200, text: "" });
-    await settle();
+    await delivered();
     expect(await counts()).toEqual(before);
     expect(textsTo(rep)).toHaveLength(shown);
 
     const { card } = await cardOf(rep, id);
     const at = Math.floor(Date.now() / 1000);
     expect((await click(rep, card, `lead accept #${id}`, `rc-repush-${id}`, at)).status).toBe(200);
-    await wecom.waitFor("message/update_template_card", (c) => c.body.response_code === `rc-repush-${id}`);
-    await settle();
+    await sent("message/update_template_card", (c) => c.body.response_code === `rc-repush-${id}`);
+    await delivered();
     const afterClick = await counts();
     const events = await f.db.prisma.stageEvent.count({ where: { accountId: id } });
     expect(await click(rep, card, `lead accept #${id}`, `rc-repush-${id}`, at)).toEqual({ status: 200, text: "" });
-    await settle();
+    await delivered();
     expect(await counts()).toEqual(afterClick);
     expect(await f.db.prisma.stageEvent.count({ where: { accountId: id } })).toBe(events);
     expect(wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === `rc-repush-${id}`)).toHaveLength(1);
@@ -295,7 +322,7 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
         expect(answer.status).toBe(status);
         expect(answer.text).not.toMatch(/at .*\.(ts|js):\d+/);
         expect(answer.text.length).toBeLessThan(100);
-        await settle();
+        await delivered();
         expect(await counts()).toEqual(before);
       });
     }

@@ -2,7 +2,7 @@ import type { Playbook } from "../../src/domain/playbook.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { emailSaas } from "../../src/domain/presets/email-saas.js";
 import type { ServiceContext } from "../../src/services/context.js";
-import { migrate, openDatabase, type Database } from "../../src/store/database.js";
+import { migrate, openDatabase, type Database, type DatabaseOptions } from "../../src/store/database.js";
 import { upsertMember, type MemberRecord } from "../../src/store/members.js";
 import { upsertTeam } from "../../src/store/teams.js";
 import { teamCalendars } from "../../src/wiring.js";
@@ -42,8 +42,8 @@ const PEOPLE = [
 ] as const;
 
 /** Opens a fresh database at `url`, applies the migrations and adds teams and members for `playbook`. */
-export async function openFixture(url: string, playbook: Playbook = PlaybookSchema.parse(emailSaas)): Promise<Fixture> {
-  const db = await openDatabase(url);
+export async function openFixture(url: string, playbook: Playbook = PlaybookSchema.parse(emailSaas), options: DatabaseOptions = {}): Promise<Fixture> {
+  const db = await openDatabase(url, options);
   await migrate(db, url);
   const clock = new TestClock();
   for (const team of playbook.teams) await upsertTeam(db, { key: team.key, name: team.name.en, locale: team.key === "marketing" ? "zh-CN" : "en" });

@@ -8,10 +8,15 @@ import { loadPreset, presetNames } from "../../domain/presets/index.js";
 import { sendDigest } from "../../jobs/digests.js";
 import { buildDigest } from "../../services/digest.js";
 import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportReport } from "../../services/import-leads.js";
+import { describeRefusals, offboardMember, type HandOver } from "../../services/offboard-member.js";
 import { seedDemo } from "../../services/seed-demo.js";
+import { applyConfig } from "../../services/apply-config.js";
+import { readFunnelConfig } from "../../config/funnel-config.js";
+import { ConfigError } from "../../config/env.js";
 import { migrate } from "../../store/database.js";
 import { digestRun } from "../../store/digest-runs.js";
-import { listMembers, updateMember, upsertMember } from "../../store/members.js";
+import { countAdmins, findMember, linkIdentity, listMembers, updateMember, upsertMember } from "../../store/members.js";
+import { mayChangeMember } from "../../domain/permissions.js";
 import { findTeam, listTeams, upsertTeam } from "../../store/teams.js";
 import { describeTeamCalendar, teamCalendarFields } from "./calendar.js";
 import { renderForTerminal } from "./render-terminal.js";
@@ -68,6 +73,7 @@ const MEMBER_OPTIONS: Readonly<Record<string, CliOption>> = {
   locale: { type: "string", value: "en|zh-CN", description: "language the bot speaks to them" },
   slack: { type: "string", value: "<U…>", description: "Slack user id" },
   wecom: { type: "string", value: "<UserID>", description: "WeCom UserID" },
+  email: { type: "string", value: "<email>", description: "work email: one person on several platforms is one member" },
   region: { type: "string", value: "<region>", description: "region, for routing leads" },
 };
 
@@ -152,13 +158,80 @@ async function digest(input: SubcommandInput): Promise<number> {
   return outcome === "sent" ? 0 : 1;
 }
 
+/** The shell is the operator's, an admin's: the permission table still keeps the last admin and each team's last manager. */
+function operator(teamKey: string) {
+  return { id: 0, handle: "operator", displayName: "operator", teamKey, role: "admin" as const, locale: "en" as const, away: false };
+}
+
+function moveLine(move: HandOver): string {
+  const what = [move.owned ? "account" : null, move.tasks ? `${move.tasks} task(s)` : null].filter(Boolean).join(" + ");
+  return `  #${move.accountId} ${move.company} (${what}) → ${move.to ?? "nobody"}`;
+}
+
+const REMOVE_REFUSALS: Partial<Record<string, (handle: string, d: Record<string, unknown>) => string>> = {
+  "last-admin": (handle) => `${handle} is the last admin; make someone else an admin first. Nothing changed.`,
+  "last-manager": (handle, d) => `${handle} is the last manager of ${String(d.team)}; make someone else its manager first. Nothing changed.`,
+  "unknown-member": (_, d) => `No member ${String(d.name)}. funnelbot members list shows them.`,
+  "inactive-member": (_, d) => `${String(d.name)} has left already; name an active member. Nothing changed.`,
+};
+
+async function removeMember(input: SubcommandInput): Promise<number> {
+  const handle = handleOf(input.positionals[0]);
+  const to = str(input.values.to);
+  if (!to) throw new UsageError("members remove needs --to <member> (or --to team for the team's round robin)");
+  const destination = to === "team" ? "team" as const : { handle: handleOf(to) };
+  const ctx = await input.open();
+  const current = await findMember(ctx.db, { handle });
+  const dryRun = input.values["dry-run"] === true;
+  const done = await offboardMember(ctx, operator(current?.teamKey ?? ""), handle, destination, { dryRun, meta: { platform: "cli" } });
+  if (!done.ok) {
+    const { code, details } = done.error;
+    if (code === "no-successor" && Array.isArray(details.moves)) {
+      throw new UsageError([`Cannot remove ${handle}: these would be left without an owner. Nothing changed.`, ...describeRefusals(details.moves as HandOver[]).map((l) => `  ${l}`)].join("\n"));
+    }
+    if (code === "no-successor") throw new UsageError(`Cannot hand ${handle}'s work to ${handle}. Nothing changed.`);
+    throw new UsageError(REMOVE_REFUSALS[code]?.(handle, details) ?? `Not allowed: ${code}. Nothing changed.`);
+  }
+  const { moves } = done.value;
+  const refused = describeRefusals(moves);
+  const head = dryRun
+    ? `Dry run, nothing written: ${handle} would be deactivated and ${moves.length} account(s) handed over.`
+    : `✓ ${handle} deactivated (history kept); ${moves.filter((m) => !m.refused).length} account(s) handed over.`;
+  print(input, done.value, [head, ...moves.filter((m) => !m.refused).map(moveLine), ...(refused.length ? [`${dryRun ? "Would refuse" : "Not moved"}:`, ...refused.map((l) => `  ${l}`)] : [])].join("\n"));
+  return refused.length > 0 ? 1 : 0;
+}
+
+function emailOf(value: string | boolean | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) throw new UsageError("--email must be an email address");
+  return value.toLowerCase();
+}
+
+async function linkMember(input: SubcommandInput): Promise<number> {
+  const handle = handleOf(input.positionals[0]);
+  const { db } = await input.open();
+  const member = await findMember(db, { handle });
+  if (!member) throw new UsageError(`No member ${handle}. funnelbot members list shows them.`);
+  const links = ([["slack", str(input.values.slack)], ["wecom", str(input.values.wecom)]] as const).filter((l): l is readonly ["slack" | "wecom", string] => l[1] !== undefined);
+  if (links.length === 0) throw new UsageError("members link needs --slack <U…> and/or --wecom <UserID>");
+  // Checked first, so a refused link leaves every identity as it was.
+  for (const [platform, id] of links) {
+    const holder = await findMember(db, { platform, externalId: id });
+    if (holder && holder.id !== member.id) throw new UsageError(`${platform} ${id} is ${holder.handle}'s: remove ${holder.handle} first (funnelbot members remove ${holder.handle} --to ${handle}). Nothing changed.`);
+  }
+  for (const [platform, id] of links) await linkIdentity(db, member.id, platform, id);
+  const linked = (await findMember(db, { id: member.id }))!;
+  print(input, linked, `✓ ${handle} is slack:${linked.slackUserId ?? "—"} wecom:${linked.wecomUserId ?? "—"}`);
+  return 0;
+}
+
 /** The admin subcommands, in the order help lists them. */
 export const ADMIN_COMMANDS: readonly Subcommand[] = [
   {
     path: ["members", "list"], args: "", summary: "List the members.", options: {}, positionals: [0, 0],
     async run(input) {
       const all = await listMembers((await input.open()).db);
-      print(input, all, all.map((m) => `${m.handle.padEnd(12)} ${m.displayName.padEnd(16)} ${m.teamKey.padEnd(10)} ${m.role.padEnd(8)} ${m.locale}${m.away ? " (away)" : ""}`).join("\n") || "No members yet.");
+      print(input, all, all.map((m) => `${m.handle.padEnd(12)} ${m.displayName.padEnd(16)} ${m.teamKey.padEnd(10)} ${m.role.padEnd(8)} ${m.locale}${m.away ? " (away)" : ""}${m.active ? "" : " (left)"}`).join("\n") || "No members yet.");
       return 0;
     },
   },
@@ -172,7 +245,7 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       const teamKey = (await teamKeyOf(input, values.team))!;
       const member = await upsertMember((await input.open()).db, {
         handle, displayName: values.name, teamKey, role: role(values.role) ?? "rep", locale: locale(values.locale) ?? "en",
-        slackUserId: str(values.slack) ?? null, wecomUserId: str(values.wecom) ?? null, region: str(values.region) ?? null,
+        slackUserId: str(values.slack) ?? null, wecomUserId: str(values.wecom) ?? null, email: emailOf(values.email) ?? null, region: str(values.region) ?? null,
       });
       print(input, member, `✓ ${member.handle} (${member.displayName}) in ${member.teamKey} as ${member.role}`);
       return 0;
@@ -186,16 +259,37 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       const { values } = input;
       const away = yesNo("away", values.away);
       const teamKey = await teamKeyOf(input, values.team);
-      const updated = await updateMember((await input.open()).db, handle, {
+      const db = (await input.open()).db;
+      const current = await findMember(db, { handle });
+      if (current && values.role !== undefined) {
+        const allowed = mayChangeMember(operator(current.teamKey), current, { teamKey: teamKey ?? current.teamKey, role: role(values.role) ?? current.role }, await countAdmins(db));
+        if (!allowed.ok) throw new UsageError(allowed.error.code === "last-admin" ? `${handle} is the last admin; make someone else an admin first.` : `Not allowed: ${allowed.error.code}.`);
+      }
+      const updated = await updateMember(db, handle, {
         ...(away !== undefined ? { away } : {}), ...(values.role !== undefined ? { role: role(values.role) } : {}), ...(teamKey ? { teamKey } : {}),
         ...(values.locale !== undefined ? { locale: locale(values.locale) } : {}), ...(str(values.slack) ? { slackUserId: str(values.slack) } : {}),
         ...(str(values.wecom) ? { wecomUserId: str(values.wecom) } : {}), ...(str(values.name) ? { displayName: str(values.name) } : {}),
-        ...(str(values.region) ? { region: str(values.region) } : {}),
+        ...(str(values.region) ? { region: str(values.region) } : {}), ...(emailOf(values.email) ? { email: emailOf(values.email) } : {}),
       });
       if (!updated) throw new UsageError(`No member ${handle}. funnelbot members list shows them.`);
       print(input, updated, `✓ ${updated.handle} updated${updated.away ? " (away)" : ""}`);
       return 0;
     },
+  },
+  {
+    path: ["members", "link"], args: "<handle>", positionals: [1, 1],
+    summary: "Add a platform identity to a member, so one person on Slack and WeCom is one member.",
+    options: { slack: MEMBER_OPTIONS.slack!, wecom: MEMBER_OPTIONS.wecom! },
+    run: linkMember,
+  },
+  {
+    path: ["members", "remove"], args: "<handle>", positionals: [1, 1],
+    summary: "Deactivate a member who left (history kept) and hand every open account, pending MQL and task of theirs to --to <member>, or --to team for their team's round robin. Refused, with nothing changed, if anything would be left without an owner.",
+    options: {
+      to: { type: "string", value: "<member>|team", description: "who takes over: a member, or team for the round robin" },
+      "dry-run": { type: "boolean", description: "show the hand-over, change nothing" },
+    },
+    run: removeMember,
   },
   {
     path: ["teams", "list"], args: "", summary: "List the teams and where their messages go.", options: {}, positionals: [0, 0],
@@ -251,6 +345,26 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       "dry-run": { type: "boolean", description: "check the file, write nothing" },
     },
     run: importCsv,
+  },
+  {
+    path: ["config", "apply"], args: "[funnelbot.yaml]", positionals: [0, 1],
+    summary: "Make teams and members what funnelbot.yaml (or FUNNEL_CONFIG) says, printing each change; members no longer in it are offboarded to their team's round robin. A second apply prints \"no changes\".",
+    options: { "dry-run": { type: "boolean", description: "print the changes, write nothing" } },
+    async run(input) {
+      const file = input.positionals[0] ?? process.env.FUNNEL_CONFIG;
+      if (!file) throw new UsageError("config apply needs a file, or FUNNEL_CONFIG set to one");
+      const dryRun = input.values["dry-run"] === true;
+      try {
+        const loaded = readFunnelConfig(file);
+        const applied = await applyConfig(await input.open(), loaded, { dryRun });
+        const head = applied.changes.length === 0 ? "no changes" : dryRun ? `Dry run, nothing written: ${applied.changes.length} change(s)` : `Applied ${applied.changes.length} change(s)`;
+        print(input, applied, [head, ...applied.changes.map((c) => `  ${c}`)].join("\n"));
+        return 0;
+      } catch (error) {
+        if (error instanceof ConfigError) throw new UsageError(error.message);
+        throw error;
+      }
+    },
   },
   {
     path: ["seed-demo"], args: "", summary: "Demo teams, members and accounts (only into an empty database).", options: {}, positionals: [0, 0],

@@ -6,16 +6,17 @@ import { parseCommand } from "../../commands/parser.js";
 import { helpReply } from "../../commands/render-help.js";
 import { usageLine, VERB_WORDS } from "../../commands/vocabulary.js";
 import { runCommand } from "../../services/run-command.js";
-import { findMember } from "../../store/members.js";
+import { findActor } from "../../store/members.js";
 import { ADMIN_COMMANDS } from "./admin.js";
 import { CALENDAR_COMMANDS } from "./calendar.js";
+import { FIGURES_COMMANDS } from "./figures.js";
 import { renderForTerminal } from "./render-terminal.js";
 import { readArgs, subcommandHelp, UsageError, type CliIo, type ContextOpener, type Subcommand } from "./subcommand.js";
 
 export type { CliIo, ContextOpener } from "./subcommand.js";
 
 /** Every admin subcommand; another module's list (calendars …) is spread in here. */
-export const SUBCOMMANDS: readonly Subcommand[] = [...ADMIN_COMMANDS, ...CALENDAR_COMMANDS];
+export const SUBCOMMANDS: readonly Subcommand[] = [...ADMIN_COMMANDS, ...CALENDAR_COMMANDS, ...FIGURES_COMMANDS];
 
 function overview(): string {
   const names = SUBCOMMANDS.map((c) => [c.path.join(" "), c.args].filter(Boolean).join(" "));
@@ -125,7 +126,7 @@ async function chat(argv: readonly string[], open: ContextOpener, io: CliIo): Pr
     return 2;
   }
   const ctx = await open();
-  const actor = await findMember(ctx.db, { handle });
+  const actor = await findActor(ctx.db, { handle });
   const reply = await runCommand(ctx, actor, line, { platform: "cli" });
   const reader = { locale: actor?.locale ?? "en", handle } as const;
   if (json) {

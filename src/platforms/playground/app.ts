@@ -11,8 +11,8 @@ import type { Actor } from "../../domain/account.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
-import type { Handler } from "../../server.js";
-import { findMember, listMembers } from "../../store/members.js";
+import { readRawBody, type Handler } from "../../server.js";
+import { findActor, listMembers } from "../../store/members.js";
 import type { OutboxRow } from "../../store/outbox.js";
 import { listTeams } from "../../store/teams.js";
 import { conversationOf, playgroundDeliverer } from "./deliver.js";
@@ -84,9 +84,14 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
   const route = (path: string, method: "GET" | "POST", handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void) => {
     routes.set(path, async (req, res) => {
       if (req.method !== method) return json(res, 405, { error: "Method not allowed" }, { allow: method });
+      // Refusals hang up (connection: close), so a body still on its way cannot hold the socket.
       if (!signedIn(req, config.token) || (method === "POST" && !tokenHeader(req, config.token))) {
         req.resume();
-        return json(res, 401, { error: t("en", "playground.unauthorized") });
+        return json(res, 401, { error: t("en", "playground.unauthorized") }, { connection: "close" });
+      }
+      if (Number(req.headers["content-length"] ?? 0) > MAX_BODY) {
+        req.resume();
+        return json(res, 413, { error: t(localeOfRequest(req), "playground.bad-request") }, { connection: "close" });
       }
       try {
         await handle(req, res);
@@ -117,7 +122,7 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
   route("/playground/app.css", "GET", (_, res) => send(res, 200, page.css, "text/css; charset=utf-8"));
 
   route("/playground/api/bootstrap", "GET", async (_, res) => {
-    const [members, teams] = await Promise.all([listMembers(ctx.db), listTeams(ctx.db)]);
+    const [members, teams] = await Promise.all([listMembers(ctx.db).then((all) => all.filter((m) => m.active)), listTeams(ctx.db)]);
     const label = (key: string, locale: Locale) => {
       const team = ctx.playbook.teams.find((x) => x.key === key);
       return team ? pick(team.name, locale) : key;
@@ -186,26 +191,31 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
     const line = formToCommand(form, body.data.values);
     const reply = await runCommand(ctx, actor, line, { platform: "playground", key: clickKey(actor, body.data.click) });
     const locale = actor?.locale ?? body.data.locale ?? "en";
-    json(res, 200, { ...answer(reply, locale), ran: spokenCommand(line, locale) });
+    json(res, 200, { ...answer(reply, locale, true), ran: spokenCommand(line, locale) });
   });
 
   return { routes, deliver: playgroundDeliverer(ctx, inbox), inbox };
 }
 
-/** A reply as the page shows it: its HTML, or the form it answers with (opened as a dialog, as Slack opens a modal). */
-function answer(reply: Reply, locale: Locale) {
+/**
+ * A reply as the page shows it: its HTML, or the form it answers with (opened as a dialog, as Slack opens a modal).
+ * A refused submission shows its refusal in the form: beside the fields it names, or, when it names none (a
+ * checklist with nothing ticked), at the top of the form.
+ */
+function answer(reply: Reply, locale: Locale, submitted = false) {
   const form = formOf(reply);
+  const problem = submitted && reply.errorCode && form && !form.fields.some((f) => f.error) ? reply.text.replace(/^⚠️\s*/, "") : undefined;
   return {
     text: reply.text, ephemeral: reply.ephemeral, errorCode: reply.errorCode ?? null,
     html: replyHtml({ ...reply, blocks: reply.blocks.filter((b) => b.kind !== "form") }, locale),
-    form: form ? formHtml(form, locale) : null,
+    form: form ? formHtml(form, locale, problem) : null,
   };
 }
 
 /** The member a request acts as, in the language the page asked for (the member's own by default). */
 async function actorOf(ctx: ServiceContext, handle: string | null, locale: Locale | null): Promise<Actor | null> {
   const parsed = HandleSchema.safeParse(handle);
-  const member = parsed.success ? await findMember(ctx.db, { handle: parsed.data }) : null;
+  const member = parsed.success ? await findActor(ctx.db, { handle: parsed.data }) : null;
   return member && locale ? { ...member, locale } : member;
 }
 
@@ -243,15 +253,10 @@ function localeOfRequest(req: IncomingMessage): Locale {
 
 /** The JSON body, or null when it is too large or not JSON; the rest of a large body is drained, not kept. */
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_BODY) chunks.push(chunk);
-  }
-  if (size > MAX_BODY) return null;
+  const raw = await readRawBody(req, MAX_BODY);
+  if (raw === null) return null;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(raw.toString("utf8"));
   } catch {
     return null;
   }

@@ -1,16 +1,20 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Authorize, type Logger as SlackLogger } from "@slack/bolt";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { z } from "zod";
+import { t } from "../../commands/i18n.js";
 import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
+import { readSlackMention } from "./mentions.js";
 import type { Handler } from "../../server.js";
-import { findMember } from "../../store/members.js";
+import { findActor } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
-import { fieldErrors, formView, replyBlocks, viewValues } from "./blocks.js";
+import { orBusy } from "../busy.js";
+import { fieldErrors, formView, messageText, replyBlocks, unescapeSlack, viewValues } from "./blocks.js";
+import { receiveSlack } from "./receive.js";
 
 /** What the Slack surface needs from the environment. */
 export interface SlackConfig {
@@ -48,14 +52,17 @@ const ACK_BUDGET_MS = 2_000;
  */
 const HOME_REFRESH_MS = 3_000;
 
-/** Form facts kept in a modal's private_metadata so its submission can be turned back into a command. */
-interface ModalMeta {
-  /** The form's command. */
-  readonly c: string;
-  /** Each field's name and how it joins the command. */
-  readonly f: readonly (readonly [string, "pair" | "positional" | "flag"])[];
-  readonly id: string;
-}
+/**
+ * Form facts kept in a modal's private_metadata so its submission can be turned back into a command:
+ * the form's command (`c`), each field's name and how it joins the command (`f`), and the form's id.
+ * Read back with this schema: anything of another shape is answered, never thrown on.
+ */
+const ModalMetaSchema = z.object({
+  c: z.string().min(1).max(SLACK.privateMetadata),
+  f: z.array(z.tuple([z.string().min(1).max(SLACK.blockId), z.enum(["pair", "positional", "flag"])])).max(SLACK.modalBlocks),
+  id: z.string().max(SLACK.privateMetadata),
+});
+type ModalMeta = z.infer<typeof ModalMetaSchema>;
 
 /** Web API client options shared by the app and the outbox: no hidden retries, the outbox owns them. */
 export function slackClientOptions(apiUrl: string | undefined) {
@@ -79,7 +86,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const client = new webApi.WebClient(config.botToken, slackClientOptions(config.apiUrl));
   const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
-  const memberOf = async (slackUserId: string): Promise<Actor | null> => findMember(ctx.db, { slackUserId });
+  const memberOf = async (slackUserId: string): Promise<Actor | null> => findActor(ctx.db, { slackUserId });
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
   const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
   const publishNow = (userId: string, actor: Actor) => {
@@ -114,8 +121,8 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
 
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
     const actor = await memberOf(command.user_id);
-    const line = `${command.command} ${command.text ?? ""}`;
-    const work = runCommand(ctx, actor, line, { platform: "slack", key: `slack:command:${command.trigger_id}` });
+    const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
+    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:command:${command.trigger_id}` }), actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
@@ -139,17 +146,19 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   // Buttons carry a line of the command language; the person who clicks runs it as themselves.
   app.action(/^(run|form):/, async ({ ack, body, action, respond }) => {
     await ack();
-    if (body.type !== "block_actions" || action.type !== "button" || !("action_ts" in action)) return;
+    if (body.type !== "block_actions" || (action.type !== "button" && action.type !== "overflow") || !("action_ts" in action)) return;
     const actor = await memberOf(body.user.id);
+    // A button carries its command as its value; an overflow menu (a digest row's actions) as the chosen option's.
+    const line = action.type === "button" ? (action.value ?? "") : (action.selected_option?.value ?? "");
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await runCommand(ctx, actor, action.value ?? "", { platform: "slack", key: `slack:action:${body.user.id}:${action.action_ts}` });
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);
       return;
     }
     // The card itself is updated for everyone through the outbox; the clicker hears the outcome privately.
-    await respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) });
+    await respond({ response_type: "ephemeral", replace_original: false, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) });
     if (!reply.errorCode) refreshHome(body.user.id, actor);
   });
 
@@ -157,7 +166,12 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const actor = await memberOf(body.user.id);
     const meta = readMeta(view.private_metadata);
     if (!meta) {
-      await ack({ response_action: "errors", errors: {} });
+      // Answered on the form itself (Slack needs an ack within 3 s, and `errors: {}` shows nothing).
+      const text = t(actor?.locale ?? "en", "error.form-damaged");
+      const field = view.blocks.find((b) => b.type === "input")?.block_id;
+      await ack(field
+        ? { response_action: "errors", errors: { [field]: text } }
+        : { response_action: "update", view: { type: "modal", title: { type: "plain_text", text: "funnelbot" }, blocks: [{ type: "section", text: { type: "plain_text", text } }] } });
       return;
     }
     const form: Form = {
@@ -165,7 +179,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       fields: meta.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
     };
     const line = formToCommand(form, viewValues(view.state.values));
-    const reply = await runCommand(ctx, actor, line, { platform: "slack", key: `slack:view:${view.id}` });
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:view:${view.id}` }), actor?.locale);
     if (reply.errorCode) {
       const errors = fieldErrors(reply);
       const first = meta.f[0]?.[0];
@@ -191,7 +205,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   return {
     app,
     client,
-    handler: receiver ? (req, res) => guardedListener(receiver, req, res) : null,
+    handler: receiver ? (req, res) => receiveSlack(receiver, config.signingSecret ?? "", req, res, log) : null,
     // In HTTP mode the shared server carries the route; Bolt needs no start of its own.
     start: async () => {
       if (socketMode) await app.start();
@@ -234,60 +248,15 @@ export async function publishHome(ctx: ServiceContext, client: webApi.WebClient,
 }
 
 function ackBody(reply: Reply, actor: Actor | null) {
-  return { response_type: reply.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) };
+  return { response_type: reply.ephemeral ? ("ephemeral" as const) : ("in_channel" as const), text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, actor?.locale) };
 }
 
 function readMeta(raw: string | undefined): ModalMeta | null {
   try {
-    const meta = JSON.parse(raw ?? "") as ModalMeta;
-    return typeof meta.c === "string" && Array.isArray(meta.f) ? meta : null;
+    const meta = ModalMetaSchema.safeParse(JSON.parse(raw ?? ""));
+    return meta.success ? meta.data : null;
   } catch {
     return null;
-  }
-}
-
-/** Bolt's own limit on a request body (10 MB), kept: Slack's payloads are far smaller. */
-const BODY_LIMIT = 10 * 1024 * 1024;
-
-/**
- * Hands a request to Bolt's receiver, after refusing one whose body parses to something other than an
- * object (`payload=null`, a JSON `null` or number). Bolt reads `body.ssl_check` of it in an async closure
- * nobody awaits: the TypeError is an unhandled rejection that ends the process, and the request is never
- * answered (found by the chaos suite's fuzzing). Bolt reuses a body already read into `req.rawBody`.
- */
-async function guardedListener(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) {
-      res.writeHead(413).end();
-      return;
-    }
-    chunks.push(chunk);
-  }
-  const raw = Buffer.concat(chunks);
-  if (!parsesToObject(raw.toString("utf8"), req.headers["content-type"])) {
-    res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Malformed request body\n");
-    return;
-  }
-  Object.assign(req, { rawBody: raw });
-  receiver.requestListener(req, res);
-}
-
-/** False when the body parses, as Bolt parses it, to something that is not an object; true otherwise (Bolt answers real parse errors itself). */
-function parsesToObject(text: string, contentType: string | undefined): boolean {
-  try {
-    if (contentType === "application/x-www-form-urlencoded") {
-      const payload = new URLSearchParams(text).get("payload");
-      if (payload === null) return true;
-      const parsed: unknown = JSON.parse(payload);
-      return typeof parsed === "object" && parsed !== null;
-    }
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null;
-  } catch {
-    return true;
   }
 }
 

@@ -22,6 +22,25 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+const ENTITIES: Readonly<Record<string, string>> = { "&amp;": "&", "&lt;": "<", "&gt;": ">" };
+
+/**
+ * Text as the person typed it: Slack sends `&`, `<` and `>` escaped (`Johnson &amp; Johnson`) in slash
+ * commands and typed input, so the adapter undoes that, once, in one pass (`&amp;lt;` stays `&lt;`).
+ * Mentions arrive unescaped (`<@U123|name>`) and pass through untouched.
+ */
+export function unescapeSlack(text: string): string {
+  return text.replace(/&(?:amp|lt|gt);/g, (entity) => ENTITIES[entity]!);
+}
+
+/**
+ * A reply's text as a message's top-level `text`, which Slack reads as mrkdwn and turns into the push
+ * notification: escaped like every block, so a company named `<!channel>` notifies nobody.
+ */
+export function messageText(reply: Pick<Reply, "text">): string {
+  return escapeMrkdwn(reply.text);
+}
+
 /** Cuts `text` to at most `max` UTF-16 units, ending with … when cut; never splits a surrogate pair. */
 function clip(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -188,6 +207,18 @@ function renderBlock(block: Block, locale: Locale, next: () => number): Rendered
     }
     case "divider":
       return [rendered({ type: "divider" }, 0)];
+    case "rows": {
+      const more = block.more ?? 0;
+      const out = block.rows.map((row) => {
+        const options = row.actions.filter((a) => a.command && a.command.length <= SLACK.optionValue).slice(0, SLACK.overflowOptions).map((a) => option(a.command, a.label));
+        const text = { type: "mrkdwn" as const, text: clipEscaped(row.text, SLACK.sectionText) };
+        return rendered(options.length ? { type: "section", text, accessory: { type: "overflow", action_id: `run:${next()}`, options } } : { type: "section", text }, 1);
+      });
+      return [...out, ...(more > 0 ? [rendered(context(moreText(locale, more)), more)] : [])];
+    }
+    case "image":
+      // Uploaded as a file by delivery (files.getUploadURLExternal → completeUploadExternal), not a block.
+      return [];
   }
 }
 
@@ -329,7 +360,7 @@ function elementValue(state: ViewElementState): string | string[] | null {
   }
   if (state.selected_option) return state.selected_option.value;
   if (state.selected_date) return state.selected_date;
-  return state.value ? state.value : null;
+  return state.value ? unescapeSlack(state.value) : null;
 }
 
 /** The submitted values by block_id (= field name), ready for `formToCommand`; unanswered fields are left out. */

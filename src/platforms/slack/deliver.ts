@@ -8,7 +8,7 @@ import { findMember } from "../../store/members.js";
 import { closePostedCards, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
 import { findTeam } from "../../store/teams.js";
 import { SLACK } from "../limits.js";
-import { replyBlocks } from "./blocks.js";
+import { messageText, replyBlocks } from "./blocks.js";
 import { describeError } from "./app.js";
 
 // Slack errors that no retry will fix: the message is parked and an admin is told.
@@ -39,7 +39,10 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
     case "team": {
       const target = await addressOf(ctx, row.targetKind, row.target);
       if (!target) return null;
-      const posted = await client.chat.postMessage({ channel: target.channel, text: reply.text, blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
+      const image = imageOf(reply);
+      // A picture is its own outbox row (a digest's chart), so a retry re-uploads it and never reposts text.
+      if (image) return uploadImage(client, target.channel, image);
+      const posted = await client.chat.postMessage({ channel: target.channel, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
       if (card && posted.channel && posted.ts) {
         await recordPostedCard(ctx.db, { accountId: card.accountId, platform: "slack", channel: posted.channel, ref: posted.ts, locale: target.locale, outboxId: row.id, at: ctx.clock() });
       }
@@ -52,7 +55,7 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
       for (const posted of cards) {
         const updated = renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale);
         try {
-          await client.chat.update({ channel: posted.channel, ts: posted.ref, text: updated.text, blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
+          await client.chat.update({ channel: posted.channel, ts: posted.ref, text: messageText(updated), blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
         } catch (error) {
           // A deleted message cannot be updated; that copy is done with, the others still get theirs.
           if (platformError(error) !== "message_not_found") throw error;
@@ -81,6 +84,31 @@ async function addressOf(ctx: ServiceContext, kind: "member" | "team", target: s
   return team?.slackChannel ? { channel: team.slackChannel, locale: team.locale === "zh-CN" ? "zh-CN" : "en" } : null;
 }
 
+type Image = Extract<Reply["blocks"][number], { kind: "image" }>;
+
+function imageOf(reply: Reply): Image | null {
+  return reply.blocks.find((b): b is Image => b.kind === "image") ?? null;
+}
+
+/**
+ * Slack's upload flow: `files.getUploadURLExternal` for a URL and a file id, the bytes POSTed to that URL,
+ * then `files.completeUploadExternal` to share the file into the channel (`channel_id`). A failure anywhere
+ * retries the whole flow: an upload never completed stays private to the bot.
+ */
+async function uploadImage(client: webApi.WebClient, channel: string, image: Image): Promise<Delivery> {
+  const bytes = Buffer.from(image.png, "base64");
+  const started = await client.files.getUploadURLExternal({ filename: image.name, length: bytes.length });
+  if (!started.upload_url || !started.file_id) return { kind: "retry", error: "files.getUploadURLExternal gave no upload URL" };
+  const sent = await fetch(started.upload_url, { method: "POST", body: bytes, headers: { "content-type": "application/octet-stream" }, signal: AbortSignal.timeout(30_000) });
+  if (!sent.ok) {
+    const retryAfter = Number(sent.headers.get("retry-after"));
+    return { kind: "retry", error: `file upload answered ${sent.status}`, ...(sent.status === 429 && Number.isFinite(retryAfter) ? { afterMs: retryAfter * 1000 } : {}) };
+  }
+  const files = [{ id: started.file_id, title: image.alt.slice(0, 250) }] as [{ id: string; title: string }];
+  await client.files.completeUploadExternal({ files, channel_id: channel });
+  return { kind: "sent" };
+}
+
 /** `response` targets are stored as `<platform> <address>`. */
 function splitResponseTarget(target: string): [string, string] {
   const space = target.indexOf(" ");
@@ -92,7 +120,7 @@ async function respondLate(url: string, reply: Reply): Promise<Delivery> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json; charset=utf-8" },
-    body: JSON.stringify({ response_type: reply.ephemeral ? "ephemeral" : "in_channel", replace_original: false, text: reply.text, blocks: replyBlocks(reply) }),
+    body: JSON.stringify({ response_type: reply.ephemeral ? "ephemeral" : "in_channel", replace_original: false, text: messageText(reply), blocks: replyBlocks(reply) }),
     signal: AbortSignal.timeout(10_000),
   });
   if (response.ok) return { kind: "sent" };

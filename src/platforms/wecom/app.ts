@@ -2,16 +2,19 @@ import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { t } from "../../commands/i18n.js";
-import type { Locale } from "../../commands/reply.js";
+import { formOf, type Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { runCommand } from "../../services/run-command.js";
+import { readWecomMention } from "./mentions.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
-import { findMember } from "../../store/members.js";
-import { closePostedCards, enqueue, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
+import { findActor } from "../../store/members.js";
+import { isDatabaseBusy } from "../../store/sql.js";
+import { enqueue, livePostedCards, replacePostedCardRef, type OutboxRow } from "../../store/outbox.js";
 import { WECOM } from "../limits.js";
 import { withinBudget, type Within } from "../budget.js";
+import { busyReply } from "../busy.js";
 import { accountOfTask, NOOP_KEY } from "./cards.js";
 import { WecomClient } from "./client.js";
 import { cdata, openCallback, sealReply, WecomCryptoError, type WecomCallbackKeys } from "./crypto.js";
@@ -72,50 +75,79 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
   const logger = log.child({ component: "wecom" });
   const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
 
-  /** A card clicked: its fresh response_code (72 h) replaces the one it was sent with, before the command runs. */
-  const renewCard = async (accountId: number, userId: string, taskId: string, responseCode: string, locale: Locale) => {
-    const clicked = (await livePostedCards(ctx.db, accountId, "wecom")).find((c) => c.channel === userId && c.ref.startsWith(`${taskId}:`));
-    await recordPostedCard(ctx.db, {
-      accountId, platform: "wecom", channel: userId, ref: cardRef(taskId, responseCode), locale: clicked?.locale ?? locale,
-      outboxId: clicked?.outboxId ?? null, at: ctx.clock(),
-    });
-    if (clicked) await closePostedCards(ctx.db, [clicked.id]);
+  /**
+   * A card clicked: its fresh response_code (72 h) replaces the one it was sent with before the command
+   * runs, so the card update the command queues spends the fresh one. Returns how to undo that when the
+   * click is refused (nothing is kept of a refused click); null when the card is not a live one of ours.
+   */
+  const renewCard = async (message: Record<string, string>): Promise<(() => Promise<void>) | null> => {
+    const taskId = message.TaskId ?? "";
+    const accountId = accountOfTask(taskId);
+    const responseCode = message.ResponseCode ?? "";
+    if (accountId === null || !responseCode) return null;
+    const clicked = (await livePostedCards(ctx.db, accountId, "wecom")).find((c) => c.channel === message.FromUserName && c.ref.startsWith(`${taskId}:`));
+    const fresh = cardRef(taskId, responseCode);
+    if (!clicked || !(await replacePostedCardRef(ctx.db, clicked.id, clicked.ref, fresh))) return null;
+    return async () => {
+      await replacePostedCardRef(ctx.db, clicked.id, fresh, clicked.ref);
+    };
   };
 
   const onText = async (message: Record<string, string>, signed: Signed): Promise<string | null> => {
     const from = message.FromUserName ?? "";
     const content = message.Content ?? "";
     if (!from) return null;
-    const actor = await findMember(ctx.db, { wecomUserId: from });
+    const actor = await findActor(ctx.db, { wecomUserId: from });
     if (!actor) return strangerReply(keys, from, signed);
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
-    if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
-    const reply = await runCommand(ctx, actor, content, { platform: "wecom" });
+    const reply = await busyAnswered(async () => {
+      if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
+      return runCommand(ctx, actor, content, { platform: "wecom", mentions: readWecomMention });
+    }, from, actor.locale, signed);
+    if (typeof reply !== "object" || reply === null) return reply;
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
     return null;
   };
 
-  const onCardClick = async (message: Record<string, string>): Promise<null> => {
+  /**
+   * Runs `work`; when the database cannot be had in time (nothing was written), answers passively with
+   * "busy, try again", since queueing an active answer would need the database too.
+   */
+  const busyAnswered = async <T>(work: () => Promise<T>, userId: string, locale: Locale, signed: Signed): Promise<T | string> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseBusy(error)) throw error;
+      return passiveText(keys, userId, busyReply(ctx, locale).text, signed);
+    }
+  };
+
+  const onCardClick = async (message: Record<string, string>, signed: Signed): Promise<string | null> => {
     const from = message.FromUserName ?? "";
     const eventKey = message.EventKey ?? "";
     // The grey button of a finished card does nothing, and is not worth a write.
     if (!from || !eventKey || eventKey === NOOP_KEY) return null;
-    const actor = await findMember(ctx.db, { wecomUserId: from });
+    const actor = await findActor(ctx.db, { wecomUserId: from });
     if (!actor) return null;
     // WeCom re-pushes an event with the same FromUserName, CreateTime and EventKey; a second click has its own CreateTime.
-    if (!(await claimDelivery(ctx.db, `wecom:event:${from}:${message.CreateTime ?? ""}:${digest(eventKey)}`, ctx.clock()))) return null;
-    const accountId = accountOfTask(message.TaskId ?? "");
-    if (accountId !== null && message.ResponseCode) await renewCard(accountId, from, message.TaskId!, message.ResponseCode, actor.locale);
-    // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
-    // which is where a reason list or the BANT form arrives.
-    const reply = await runCommand(ctx, actor, eventKey, { platform: "wecom" });
+    const reply = await busyAnswered(async () => {
+      if (!(await claimDelivery(ctx.db, `wecom:event:${from}:${message.CreateTime ?? ""}:${digest(eventKey)}`, ctx.clock()))) return null;
+      const undo = await renewCard(message);
+      // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
+      // which is where a reason list or the BANT form arrives.
+      const answer = await runCommand(ctx, actor, eventKey, { platform: "wecom", mentions: readWecomMention });
+      // A refusal keeps the card as it was. A form (a reason to pick) is no refusal: the answer moves this card.
+      if (answer.errorCode && !formOf(answer)) await undo?.();
+      return answer;
+    }, from, actor.locale, signed);
+    if (typeof reply !== "object" || reply === null) return reply;
     await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
     return null;
   };
 
   const onMessage = (message: Record<string, string>, signed: Signed): Promise<string | null> => {
     if (message.MsgType === "text") return onText(message, signed);
-    if (message.MsgType === "event" && message.Event === "template_card_event") return onCardClick(message);
+    if (message.MsgType === "event" && message.Event === "template_card_event") return onCardClick(message, signed);
     // Other messages and events (images, enter_agent …) need nothing from us.
     return Promise.resolve(null);
   };
@@ -186,6 +218,11 @@ function strangerReply(keys: WecomCallbackKeys, userId: string, signed: Signed):
     t("en", "error.unknown-member"),
     `npx funnelbot members add <handle> --name <name> --team <team> --role rep --wecom ${userId}`,
   ].join("\n");
+  return passiveText(keys, userId, text, signed);
+}
+
+/** A passive text reply to `userId`, sealed for our corp: the answer that needs no database. */
+function passiveText(keys: WecomCallbackKeys, userId: string, text: string, signed: Signed): string {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const xml = `<xml><ToUserName>${cdata(userId)}</ToUserName><FromUserName>${cdata(keys.corpId)}</FromUserName><CreateTime>${timestamp}</CreateTime><MsgType>${cdata("text")}</MsgType><Content>${cdata(text)}</Content></xml>`;
   return sealReply(keys, xml, timestamp, signed.nonce);

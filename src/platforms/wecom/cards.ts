@@ -101,22 +101,25 @@ export function formLines(form: Form, locale: Locale): string[] {
 
 function buttonLine(button: Button, locale: Locale, markdown: boolean): string {
   const needsReason = button.form?.fields.some((f) => f.kind === "select") ?? false;
-  const command = `${spokenCommand(button.command, locale)}${needsReason ? (zh(locale) ? " <原因>" : " <reason>") : ""}`;
-  const shown = markdown ? `\`${command}\`` : command;
-  return zh(locale) ? `→ ${button.label}:${shown}` : `→ ${button.label}: ${shown}`;
+  // A form of positional fields (a next step's date and note) is typed after the command, each named.
+  const typed = button.form && !needsReason ? button.form.fields.filter((f) => f.as === "positional").map((f) => ` <${f.label}>`).join("") : "";
+  const command = `${spokenCommand(button.command, locale)}${needsReason ? (zh(locale) ? " <原因>" : " <reason>") : typed}`;
+  const safe = markdown ? escapeMarkdown : escapeText;
+  const shown = markdown ? `\`${safe(command)}\`` : safe(command);
+  return zh(locale) ? `→ ${safe(button.label)}:${shown}` : `→ ${safe(button.label)}: ${shown}`;
 }
 
 /** A reply as lines: what it says (`content`, cut first) and what to do next (`actions`, kept first). */
 function replyLines(reply: Reply, locale: Locale, markdown: boolean): { content: string[]; actions: string[] } {
   const content: string[] = [];
   const actions: string[] = [];
-  const safe = (text: string) => (markdown ? escapeMarkdown(text) : text);
+  const safe = markdown ? escapeMarkdown : escapeText;
   const source: readonly Block[] = reply.blocks.length ? reply.blocks : [{ kind: "text", text: reply.text }];
   let hinted = false;
   for (const block of source) {
     switch (block.kind) {
       case "heading":
-        if (block.text.trim()) content.push(markdown ? `**${safe(block.text.trim())}**` : block.text.trim());
+        if (block.text.trim()) content.push(markdown ? `**${safe(block.text.trim())}**` : safe(block.text.trim()));
         break;
       case "text":
         content.push(...block.text.split("\n").map(safe));
@@ -141,6 +144,14 @@ function replyLines(reply: Reply, locale: Locale, markdown: boolean): { content:
         break;
       case "divider":
         content.push("—");
+        break;
+      case "rows":
+        // Commands are typed on WeCom: the rows read as a list, the digest's footer names the commands.
+        content.push(...block.rows.map((r) => safe(r.text)));
+        if ((block.more ?? 0) > 0) content.push(moreText(locale, block.more!));
+        break;
+      case "image":
+        // Sent as an image message of its own by delivery; the text names it.
         break;
     }
   }
@@ -174,9 +185,21 @@ function pack(content: readonly string[], actions: readonly string[], maxBytes: 
   return clipBytes([...kept, ...(hidden > 0 ? [moreText(locale, hidden)] : []), ...acts].join("\n"), maxBytes);
 }
 
-/** Escapes what WeCom markdown would take as markup from people's text: tags (`<@userid>`, `<font>`). */
+/**
+ * Makes inert what WeCom markdown would take as markup in people's text: tags (`<@userid>`, `<font>`) and
+ * links (`[点此验证](https://…)`). WeCom markdown has no escape character, so the brackets become their
+ * full-width look-alikes; bold, code and quotes can only restyle a line and are left alone.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/</g, "＜").replace(/>/g, "＞");
+  return text.replace(/</g, "＜").replace(/>/g, "＞").replace(/\[/g, "［").replace(/\]/g, "］");
+}
+
+/**
+ * Makes inert the one markup a WeCom text message renders: an `<a href>` link (发送应用消息, text: "支持换行、
+ * 以及A标签"). Its `<` becomes the full-width look-alike; other angle brackets (`<number or reason>`) stay.
+ */
+export function escapeText(text: string): string {
+  return text.replace(/<(?=\/?a[\s>/])/gi, "＜");
 }
 
 /** A reply as a text message of at most `maxBytes` (app text: WECOM.appText), cut with "…还有 N 条". */

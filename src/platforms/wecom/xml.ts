@@ -8,6 +8,8 @@ import { SaxesParser } from "saxes";
 
 /** A `<!` that does not open a CDATA section: DOCTYPE, ENTITY, comments and the like. */
 const DECLARATION = /<!(?!\[CDATA\[)/;
+/** A whole CDATA section: what people type (`<!here>`, say) is text there, never a declaration. */
+const CDATA = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 /** Deeper than any WeCom callback nests (card events carry lists two levels under a field). */
 const MAX_DEPTH = 8;
 
@@ -17,7 +19,7 @@ const MAX_DEPTH = 8;
  * it as missing. Values stay strings (MsgId is a 64-bit number).
  */
 export function readXmlFields(text: string): Record<string, string> | null {
-  if (DECLARATION.test(text)) return null;
+  if (DECLARATION.test(text.replace(CDATA, ""))) return null;
   const fields = new Map<string, string | null>();
   let depth = 0;
   let field: string | null = null;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN     "active" BOOLEAN NOT NULL DEFAULT true;
+

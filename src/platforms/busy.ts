@@ -1,0 +1,23 @@
+import type { Locale, Reply } from "../commands/reply.js";
+import { renderError } from "../commands/render-reply.js";
+import { fail } from "../domain/errors.js";
+import type { ServiceContext } from "../services/context.js";
+import { isDatabaseBusy } from "../store/sql.js";
+
+/** The "busy, try again" answer, in the person's language, for a command the database could not take in time. */
+export function busyReply(ctx: ServiceContext, locale: Locale): Reply {
+  return renderError(fail("busy"), locale, ctx.playbook);
+}
+
+/**
+ * A command's reply, or the busy answer when the database could not be had in time (nothing was written):
+ * a burst gets "try again" within the platform's deadline instead of a 500. Any other error still throws.
+ */
+export async function orBusy(ctx: ServiceContext, work: Promise<Reply>, locale: Locale | undefined): Promise<Reply> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isDatabaseBusy(error)) return busyReply(ctx, locale ?? "en");
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import type { MemberRef } from "../commands/command.js";
+import { pick, t } from "../commands/i18n.js";
+import { renderError, say } from "../commands/render-reply.js";
+import type { Reply } from "../commands/reply.js";
+import type { Actor, Role } from "../domain/account.js";
+import { fail, type DomainError } from "../domain/errors.js";
+import { mayChangeMember } from "../domain/permissions.js";
+import { countAdmins, findMember, updateMember, upsertMember, type Identity } from "../store/members.js";
+import { findTeam } from "../store/teams.js";
+import type { ServiceContext } from "./context.js";
+
+/** What `/funnel member add` asks: the person (as their platform named them), the team and the role. */
+export interface AddMemberInput {
+  readonly who: MemberRef;
+  readonly team: string;
+  readonly role: Role;
+}
+
+/**
+ * `/funnel member add <person> <team> <role>`: admins add anyone; managers add reps and managers to their own
+ * team (the permission table decides). The person comes from any platform as a {@link MemberRef}: a Slack user,
+ * a WeCom UserID or a handle; someone new is added under that identity.
+ */
+export async function addMember(ctx: ServiceContext, actor: Actor, input: AddMemberInput): Promise<Reply> {
+  const locale = actor.locale;
+  const refuse = (error: DomainError) => renderError(error, locale, ctx.playbook);
+  const team = ctx.playbook.teams.find((x) => x.key === input.team);
+  if (!team) return refuse(fail("unknown-team", { team: input.team }));
+  const existing = await findMember(ctx.db, identityOf(input.who));
+  // Who the person is today decides as much as where they are going: see the permission table.
+  const admins = existing?.role === "admin" ? await countAdmins(ctx.db) : 0;
+  const allowed = mayChangeMember(actor, existing, { teamKey: team.key, role: input.role }, admins);
+  if (!allowed.ok) return refuse(allowed.error);
+  const teamLocale = (await findTeam(ctx.db, team.key))?.locale === "zh-CN" ? "zh-CN" : "en";
+  const { wanted, displayName, platformIds } = newcomer(input.who);
+  const member = existing
+    ? await updateMember(ctx.db, existing.handle, { teamKey: team.key, role: input.role })
+    : await upsertMember(ctx.db, { handle: await freeHandle(ctx, wanted), displayName, teamKey: team.key, role: input.role, locale: teamLocale, ...platformIds });
+  return say(t(locale, "member.added", { name: member!.displayName, team: pick(team.name, locale), role: input.role }), undefined, false);
+}
+
+/** How the store finds the member a reference names. */
+export function identityOf(who: MemberRef): Identity {
+  switch (who.kind) {
+    case "handle": return { handle: who.handle };
+    case "slack": return { slackUserId: who.userId };
+    case "wecom": return { wecomUserId: who.userId };
+  }
+}
+
+/** A handle, a display name and the platform identity for someone added for the first time. */
+function newcomer(who: MemberRef): { wanted: string; displayName: string; platformIds: { slackUserId?: string; wecomUserId?: string } } {
+  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9._-]/g, "");
+  switch (who.kind) {
+    case "handle": return { wanted: who.handle, displayName: who.handle, platformIds: {} };
+    case "slack": return { wanted: slug(who.name ?? "") || who.userId.toLowerCase(), displayName: who.name || who.userId, platformIds: { slackUserId: who.userId } };
+    case "wecom": return { wanted: slug(who.userId) || "member", displayName: who.userId, platformIds: { wecomUserId: who.userId } };
+  }
+}
+
+async function freeHandle(ctx: ServiceContext, wanted: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const handle = n === 1 ? wanted : `${wanted}${n}`;
+    if (!(await findMember(ctx.db, { handle }))) return handle;
+  }
+}

@@ -1,0 +1,60 @@
+import type { AccountRef } from "../commands/command.js";
+import { describeOutcome } from "../commands/describe-outcome.js";
+import { reasonForm, reasonTitle } from "../commands/render-notice.js";
+import { bantForm, checklistForm, nextStepForm, renderError } from "../commands/render-reply.js";
+import type { Locale, Reply } from "../commands/reply.js";
+import type { Actor } from "../domain/account.js";
+import { fail } from "../domain/errors.js";
+import type { Action } from "../domain/funnel.js";
+import type { Verb } from "../domain/playbook.js";
+import { actOnAccount } from "./act-on-account.js";
+import type { RequestMeta, ServiceContext } from "./context.js";
+import { resolveAccount } from "./resolve-account.js";
+
+/**
+ * Runs one action on an account and answers the person who acted: what happened, or why not. A refused BANT
+ * comes back as the form with its answers and each field's problem, so nothing typed is lost.
+ */
+export async function moveAccount(ctx: ServiceContext, actor: Actor, ref: AccountRef, action: Action, meta: RequestMeta): Promise<Reply> {
+  const locale = actor.locale;
+  const done = await actOnAccount(ctx, actor, ref, action, meta);
+  if (done.ok) return describeOutcome(ctx.playbook, done.value, locale);
+  const found = await resolveAccount(ctx, ref);
+  const refusal = renderError(done.error, locale, ctx.playbook, found.ok ? found.value.account.company : "");
+  if (done.error.code === "invalid-form" && found.ok && action.kind === "move" && action.verb === "qualify") {
+    const form = bantForm(found.value.account, locale, { ...action.answers }, done.error.details.fields as Record<string, never>);
+    return { ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] };
+  }
+  if (done.error.code === "invalid-form" && found.ok && action.kind === "next-step") {
+    const form = nextStepForm(found.value.account, locale, { date: action.day, note: action.note }, done.error.details.fields as Record<string, never>);
+    return { ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] };
+  }
+  return refusal;
+}
+
+/** A gated move (hand-off, advance): asked without confirmations, the answer carries the checklist to tick. */
+export async function gatedMove(
+  ctx: ServiceContext, actor: Actor, verb: "lead.handoff" | "account.advance", ref: AccountRef,
+  move: { to: string | null; confirm: readonly string[] | "all" | null; override: string | null }, meta: RequestMeta,
+): Promise<Reply> {
+  const reply = await moveAccount(ctx, actor, ref, { kind: "move", verb: verb === "lead.handoff" ? "handoff" : "advance", ...move }, meta);
+  if (reply.errorCode === "checklist-incomplete" && move.confirm === null && move.override === null) {
+    const found = await resolveAccount(ctx, ref);
+    const form = found.ok ? checklistForm(ctx.playbook, found.value.account, verb, move.to, actor.locale) : null;
+    if (form) return { ...reply, blocks: [...reply.blocks, { kind: "form", form }] };
+  }
+  return reply;
+}
+
+/** A move that needs a reason, asked without one (a card's button): the reason form, with the playbook's list. */
+export async function reasonPrompt(ctx: ServiceContext, ref: AccountRef, verb: Verb, commandVerb: string, locale: Locale): Promise<Reply> {
+  const found = await resolveAccount(ctx, ref);
+  if (!found.ok) return renderError(found.error, locale, ctx.playbook);
+  const { account } = found.value;
+  const transition = ctx.playbook.transitions.find((x) => x.from === account.stage && x.verb === verb);
+  if (!transition?.reasons) return renderError(fail("reason-required", { reasons: [] }), locale, ctx.playbook);
+  const line = `${commandVerb.replace(".", " ")} #${account.id}`;
+  const form = reasonForm(ctx.playbook, transition.reasons, line, reasonTitle(transition.verb, account.company, locale), locale);
+  const error = renderError(fail("reason-required", { reasons: ctx.playbook.reasons[transition.reasons] }), locale, ctx.playbook);
+  return { ...error, blocks: [...error.blocks, { kind: "form", form }] };
+}
