@@ -9,6 +9,9 @@ import { openContext } from "./wiring.js";
 
 // Start-up wiring only: config → store → platforms → server.
 
+/** Longest a clean shutdown may take; container runtimes send SIGKILL after 10 s unless told otherwise. */
+const SHUTDOWN_DEADLINE_MS = 8_000;
+
 /** The platforms the environment configures, as the banner names them. */
 function platformModes(env: Env): string[] {
   const found: string[] = [];
@@ -101,13 +104,35 @@ async function main(): Promise<void> {
     database: ctx.db.provider === "sqlite" ? "SQLite" : "PostgreSQL", playbook: ctx.playbook.name,
     base, platforms, signIn: link && (terminal ? link : "stderr"), seeded, hooks: Boolean(env.FUNNEL_HOOK_SECRET),
   }));
-  const stop = async () => {
-    await bot.close();
-    await close();
-    process.exit(0);
+  // SIGTERM (docker stop, systemctl stop, a rolling upgrade) and Ctrl-C: stop taking requests, let those
+  // in flight answer, finish the delivery in progress and hand back the rest of the outbox claims, close the
+  // database, exit 0. A second signal, or a shutdown stuck past the deadline, ends the process at once.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting without a clean shutdown");
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    setTimeout(() => {
+      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, "shutdown took too long: exiting");
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    void (async () => {
+      try {
+        await bot.close();
+        await close();
+        log.info("stopped");
+        process.exit(0);
+      } catch (error) {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      }
+    })();
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 main().catch((error: unknown) => {

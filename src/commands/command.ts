@@ -74,7 +74,12 @@ export type Command =
   | { verb: "account.next"; account: AccountRef; date: null; note: null }
   | { verb: "account.tasks" }
   | { verb: "account.done"; task: number }
-  | { verb: "funnel.show"; team: string | null }
+  /** `window` as typed (`30d`, `2026-Q3`); the service reads it against the clock. */
+  | { verb: "funnel.show"; team: string | null; window: string | null }
+  /** Marketing spend on a source channel for a month (`YYYY-MM`, checked by the service against today). */
+  | { verb: "funnel.spend"; channel: string; month: string; amount: number }
+  /** The team's chart on demand, over the last `weeks` weeks. */
+  | { verb: "funnel.chart"; team: string | null; weeks: number | null }
   /** An admin or manager adds a person: a Slack mention `<@U123|name>`, or a handle elsewhere. */
   | { verb: "funnel.member"; who: string; team: string; role: "rep" | "manager" | "admin" }
   | { verb: "funnel.digest"; team: string | null };

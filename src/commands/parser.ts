@@ -279,15 +279,43 @@ function noArgs(verb: "lead.mine" | "lead.pool" | "lead.import" | "account.tasks
 
 function funnel(verb: "funnel.show" | "funnel.digest"): Build {
   return (args, usage) => {
-    const parts = positional(args, usage, 0, 1);
+    const parts = positional(args, usage, 0, verb === "funnel.show" ? 2 : 1);
     if (!parts.ok) return parts;
-    return ok({ verb, team: parts.value.words[0]?.trim() || null });
+    if (verb === "funnel.digest") return ok({ verb, team: parts.value.words[0]?.trim() || null });
+    // `/funnel sales 90d`, `/funnel 2026-Q3`: a word that starts with a digit is the window, any other the team.
+    const words = parts.value.words.map((w) => w.trim()).filter(Boolean);
+    const windows = words.filter((w) => /^\d/.test(w));
+    const teams = words.filter((w) => !/^\d/.test(w));
+    if (windows.length > 1 || teams.length > 1) return usageError(usage);
+    return ok({ verb, team: teams[0] ?? null, window: windows[0] ?? null });
   };
 }
 
 // The same rules as the lead webhook's (services/lead-intake.ts): zod's email check, and a domain like example.com.
 const EmailSchema = z.email().max(254);
 const DomainSchema = z.string().max(253).regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/);
+
+/** `<channel> <YYYY-MM> <amount>`: the month is checked against today by the service. */
+const spend: Build = (args, usage) => {
+  const parts = positional(args, usage, 3, 3);
+  if (!parts.ok) return parts;
+  const [channel, month, amountText] = parts.value.words.map((w) => w.trim()) as [string, string, string];
+  if (!/^\d{4}-\d{1,2}$/.test(month)) return err("invalid-month", { text: month });
+  const amount = amountOf(amountText);
+  return amount.ok ? ok({ verb: "funnel.spend", channel, month, amount: amount.value }) : amount;
+};
+
+/** `[team] [weeks]`: a number is the weeks of the trend (4 to 26), any other word the team. */
+const chart: Build = (args, usage) => {
+  const parts = positional(args, usage, 0, 2);
+  if (!parts.ok) return parts;
+  const words = parts.value.words.map((w) => w.trim()).filter(Boolean);
+  const numbers = words.filter((w) => /^\d+$/.test(w));
+  const teams = words.filter((w) => !/^\d+$/.test(w));
+  const weeks = numbers[0] === undefined ? null : Number(numbers[0]);
+  if (numbers.length > 1 || teams.length > 1 || (weeks !== null && (weeks < 4 || weeks > 26))) return usageError(usage);
+  return ok({ verb: "funnel.chart", team: teams[0] ?? null, weeks });
+};
 
 const newLead: Build = (args, usage) => {
   const parts = splitFlags(args, ["email", "domain", "source", "amount", "region", "industry", "new"], usage);
@@ -442,6 +470,7 @@ const BUILDERS: Readonly<Record<string, Build>> = {
   "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account next": nextStep,
   "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),
   "funnel digest": funnel("funnel.digest"), "funnel member": memberAdd,
+  "funnel spend": spend, "funnel chart": chart,
 };
 
 function spec(words: VerbWords): VerbSpec {
@@ -490,7 +519,7 @@ function dispatch(all: readonly Token[]): Result<Command> {
 
 function inGroup(group: Group, args: readonly Token[]): Result<Command> {
   const [head, ...rest] = args;
-  if (!head) return group === "funnel" ? ok({ verb: "funnel.show", team: null }) : ok({ verb: "help", topic: group });
+  if (!head) return group === "funnel" ? ok({ verb: "funnel.show", team: null, window: null }) : ok({ verb: "help", topic: group });
   const word = keyword(head.text);
   if (HELP_WORDS.has(word)) return ok({ verb: "help", topic: group });
   const found = IN_GROUP.get(`${group} ${word}`);

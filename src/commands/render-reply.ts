@@ -90,6 +90,13 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
     case "invalid-text":
       text = t(locale, "error.invalid-text", { max: Number(d.max ?? 500) });
       break;
+    case "invalid-window":
+    case "invalid-month":
+      text = t(locale, `error.${error.code}${d.future ? ".future" : ""}`, { text: String(d.text ?? "") });
+      break;
+    case "unknown-channel":
+      text = t(locale, "error.unknown-channel", { channel: String(d.channel), channels: joinList(locale, (d.channels as string[] | undefined) ?? []) || "—" });
+      break;
     case "cooldown":
       text = t(locale, "error.cooldown", { company: String(d.company ?? company), until: when(d.until, locale) });
       break;

@@ -38,7 +38,17 @@ export type Block =
   | { readonly kind: "list"; readonly items: readonly string[]; readonly more?: number }
   | { readonly kind: "buttons"; readonly buttons: readonly Button[] }
   | { readonly kind: "form"; readonly form: Form }
-  | { readonly kind: "divider" };
+  | { readonly kind: "divider" }
+  /**
+   * A list whose every row carries its own actions (a digest's stalled accounts): Slack shows them as an
+   * overflow menu beside the row, which keeps a long list within the message's block limit.
+   */
+  | { readonly kind: "rows"; readonly rows: readonly { readonly text: string; readonly actions: readonly Button[] }[]; readonly more?: number }
+  /**
+   * A picture (the team's chart): PNG bytes as base64, carried in the reply itself so an outbox row holds
+   * everything a retry needs (~100 kB). `alt` is what surfaces without images show; `name` the file name.
+   */
+  | { readonly kind: "image"; readonly png: string; readonly alt: string; readonly name: string };
 
 /** What the bot says, independent of the platform that shows it. */
 export interface Reply {

@@ -56,6 +56,12 @@ export type ErrorCode =
   | "claim-limit"
   /** The change would leave the bot without an admin. */
   | "last-admin"
+  /** A window of time that is not `30d` / `2026-Q3`, or a quarter that has not started (`future`). */
+  | "invalid-window"
+  /** A month that is not `YYYY-MM`, or one that has not started (`future`). */
+  | "invalid-month"
+  /** A source channel no account came from; `channels` lists those that exist. */
+  | "unknown-channel"
   /** The removal would leave a team without a manager. */
   | "last-manager"
   /** The member named has left: nothing is given to them any more. */

@@ -21,6 +21,8 @@ export const CAPABILITIES = [
   "show", "mine", "pool", "tasks", "funnel", "digest",
   // Not an account: creating one, closing a task, managing people.
   "create", "complete-task", "manage-member",
+  // Marketing's own figures: a month's spend on a source channel.
+  "record-spend",
 ] as const;
 /** One capability of the permission table. */
 export type Capability = (typeof CAPABILITIES)[number];
@@ -163,13 +165,25 @@ const PEOPLE: Policy = {
   stranger: strangers,
 };
 
+/**
+ * Recording marketing spend (`/funnel spend`): managers of the team that owns the funnel's first stage
+ * (marketing), and admins. Spend is nobody's account, so ownership does not matter.
+ */
+const SPEND: Policy = {
+  rep: row(everywhere(MANAGERS), NOT_TEAM),
+  manager: row(everywhere(ALLOW), NOT_TEAM),
+  admin: row(everywhere(ALLOW), ALLOW),
+  bot: notBot,
+  stranger: strangers,
+};
+
 /** The permission table: one policy per capability. */
 export const PERMISSIONS: Readonly<Record<Capability, Policy>> = {
   handoff: WORK, accept: WORK, return: WORK, disqualify: WORK, qualify: WORK, validate: WORK, "validate-pass": WORK, "validate-fail": WORK,
   sign: WORK, advance: WORK, lose: WORK, churn: WORK, winback: WORK, archive: WORK, recycle: WORK, renew: WORK, "next-step": WORK,
   reassign: MANAGE, override: OVERRIDE, claim: CLAIMING,
   show: READ, mine: READ, pool: READ, tasks: READ, funnel: READ, digest: READ,
-  create: CREATE, "complete-task": TASK, "manage-member": PEOPLE,
+  create: CREATE, "complete-task": TASK, "manage-member": PEOPLE, "record-spend": SPEND,
 };
 
 /** The one answer of the table for this capability, asker, team relation and ownership. */
@@ -259,6 +273,13 @@ export function mayCompleteTask(
   const relation: TeamRelation = team === actor.teamKey || task.assigneeId === actor.id ? "own" : "other";
   const details = relation === "other" ? { team: actor.teamKey, stage: task.stage, teams: team ? [team] : [] } : { owner: task.assigneeName };
   return check("complete-task", askerOf(actor), relation, ownership, details);
+}
+
+/** May `actor` record marketing spend? Their team is "own" when it acts on the playbook's first stage. */
+export function mayRecordSpend(playbook: Playbook, actor: Actor): Result<"allow" | "claim"> {
+  const first = stageOf(playbook, playbook.initialStage);
+  const relation: TeamRelation = first?.teams.includes(actor.teamKey) ? "own" : "other";
+  return check("record-spend", askerOf(actor), relation, "unowned", { team: actor.teamKey, stage: playbook.initialStage, teams: first?.teams ?? [] });
 }
 
 /** Managers and admins may skip a checklist, reassign accounts and see every team's funnel. */

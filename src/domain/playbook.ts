@@ -39,6 +39,8 @@ export const StageSchema = z.object({
   assignTo: KeySchema.nullable().default(null),
   /** Amounts of accounts in these stages make up the forecast. */
   forecast: z.boolean().default(false),
+  /** For forecast stages: the chance an account here is won, weighting its amount; unset counts it in full. */
+  probability: z.number().min(0).max(1).nullable().default(null),
   /** Accounts here are paying customers (conversion "to customer", renewals allowed). */
   customer: z.boolean().default(false),
   /** Renewal and expansion are recorded here as account events. */
@@ -204,13 +206,21 @@ export function transitionsFrom(playbook: Playbook, code: string): Transition[] 
   return playbook.transitions.filter((t) => t.from === code);
 }
 
-/** Whether accounts in this stage are done with: the stage says so, or (unset) no move leaves it and it is no customer stage. */
+/** Whether accounts in this stage are done with: the stage says so; or (unset) it holds no customers and no move leaves it, or only moves that end a journey lead into it. */
 export function isClosed(playbook: Playbook, code: string): boolean {
   const stage = stageOf(playbook, code);
   if (!stage) return false;
   if (stage.closed !== null) return stage.closed;
-  return !stage.customer && transitionsFrom(playbook, code).length === 0;
+  if (stage.customer) return false;
+  if (transitionsFrom(playbook, code).length === 0) return true;
+  // Reached only by moves that end a journey (lost, churned, disqualified, archived): a way back (win-back,
+  // recycle) does not make it part of the open funnel.
+  const entering = playbook.transitions.filter((t) => t.to === code).map((t) => t.verb);
+  return entering.length > 0 && entering.every((verb) => ENDING_VERBS.has(verb));
 }
+
+// Verbs that end an account's journey rather than move it along: where they lead is a closed stage.
+const ENDING_VERBS: ReadonlySet<string> = new Set(["lose", "churn", "disqualify", "archive"]);
 
 /** Whether a move is the one that qualifies an account (BANT passed): the playbook's `qualify` transitions, whatever their stages are called. */
 export function isQualifyMove(playbook: Playbook, from: string, to: string): boolean {

@@ -4,6 +4,9 @@ import type { ServiceContext } from "../services/context.js";
 import { buildDigest, DIGEST_CONVERSION_DAYS } from "../services/digest.js";
 import { loadFunnelData, type FunnelData } from "../services/funnel-summary.js";
 import { claimDigest, digestRunsOn, markDigestSent, type DigestRunRecord } from "../store/digest-runs.js";
+import type { Reply } from "../commands/reply.js";
+import { chartBlock, teamChartFigures } from "../services/funnel-chart.js";
+import { findTeam } from "../store/teams.js";
 
 /** The local time of day digests go out when none is configured (DESIGN.md: 09:30 Asia/Shanghai). */
 export const DEFAULT_DIGEST_TIME = "09:30";
@@ -83,6 +86,17 @@ export async function runDigests(ctx: ServiceContext, options: DigestPassOptions
   return { sent, teams };
 }
 
+/** The team's chart as a reply of one image, in the team's language; null when drawing it failed (the digest goes anyway). */
+async function digestChart(ctx: ServiceContext, teamKey: string): Promise<Reply | null> {
+  try {
+    const locale = (await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en";
+    const image = chartBlock(ctx, await teamChartFigures(ctx, teamKey), locale);
+    return { text: image.alt, ephemeral: false, blocks: [image] };
+  } catch {
+    return null;
+  }
+}
+
 /** How sending one team's digest ended. */
 export type DigestOutcome = "sent" | "taken";
 
@@ -96,7 +110,12 @@ export async function sendDigest(
   const { teamKey, day, now, workerId } = input;
   if (!(await claimDigest(ctx.db, teamKey, day, workerId, now, { leaseMs: LEASE_MS }))) return "taken";
   // The digest describes the pass's instant, whatever the context's clock says by the time it is built.
-  const reply = await buildDigest({ ...ctx, clock: () => now }, teamKey, input.data ? { data: await input.data() } : {});
-  const marked = await markDigestSent(ctx.db, teamKey, day, now, { workerId, messages: [{ to: { kind: "team", teamKey }, reply }] });
+  const at = { ...ctx, clock: () => now };
+  const reply = await buildDigest(at, teamKey, input.data ? { data: await input.data() } : {});
+  // The team's chart goes as a message of its own, in the same transaction: one picture per team per day,
+  // retried on its own, so a failed upload never sends the digest's text twice.
+  const chart = await digestChart(at, teamKey);
+  const to = { kind: "team" as const, teamKey };
+  const marked = await markDigestSent(ctx.db, teamKey, day, now, { workerId, messages: [{ to, reply }, ...(chart ? [{ to, reply: chart }] : [])] });
   return marked ? "sent" : "taken";
 }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Locale, OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "../store/database.js";
 import { findMember, listMembers } from "../store/members.js";
-import { claimDue, enqueue, markParked, markRetry, markSent, releaseClaims, type OutboxRow } from "../store/outbox.js";
+import { claimDue, enqueue, markParked, markRetry, markSent, releaseClaims, releaseWorkerClaims, type OutboxRow } from "../store/outbox.js";
 
 /** What a platform made of one delivery attempt. */
 export type Delivery =
@@ -123,8 +123,8 @@ export class OutboxWorker {
     const result = { sent: 0, retried: 0, parked: 0 };
     for (const [index, row] of rows.entries()) {
       // Past half the lease another worker may soon take these rows over; hand them back rather than
-      // risk both sending one.
-      if (this.clock().getTime() - claimedAt.getTime() > this.leaseMs / 2) {
+      // risk both sending one. Stopping hands them back too: shutdown waits for one delivery, not a batch.
+      if (this.stopped || this.clock().getTime() - claimedAt.getTime() > this.leaseMs / 2) {
         await releaseClaims(this.db, rows.slice(index).map((r) => r.id), this.workerId);
         break;
       }
@@ -252,7 +252,10 @@ export class OutboxWorker {
     this.schedule(claimed > 0 || this.again ? 0 : this.intervalMs);
   }
 
-  /** Stops the timer and waits for a pass in progress to finish recording its outcomes. */
+  /**
+   * Stops the timer, waits for the delivery in progress to record its outcome, and releases every claim
+   * this worker still holds, so that another worker takes its rows at once rather than after the lease.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
@@ -260,6 +263,7 @@ export class OutboxWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+    await releaseWorkerClaims(this.db, this.workerId);
     // Nothing more will be delivered here: whoever waits for it learns so now rather than never.
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }

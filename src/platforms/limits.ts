@@ -39,6 +39,8 @@ export const SLACK = {
   /** An option's label and value. */
   optionText: 75,
   optionValue: 150,
+  /** Options in an overflow menu (2 to 5). */
+  overflowOptions: 5,
   /** A modal's title, submit and close labels. */
   viewTitle: 24,
   viewSubmit: 24,

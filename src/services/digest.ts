@@ -3,7 +3,10 @@ import { stageName } from "../commands/render-notice.js";
 import { dayCount } from "../commands/render-reply.js";
 import type { Block, Button, Locale, Reply } from "../commands/reply.js";
 import { elapsedDays, localDay, type BusinessCalendar } from "../domain/calendar.js";
+import { forecast, openStages } from "../domain/figures.js";
 import { forwardMove } from "../domain/funnel.js";
+import { commandOfMove } from "../commands/vocabulary.js";
+import { forecastLines, money } from "./figures-text.js";
 import { stageOf } from "../domain/playbook.js";
 import { overdueRatio, stallRules } from "../domain/stalled.js";
 import { medianMoveTimeByActor } from "../store/funnel.js";
@@ -27,8 +30,6 @@ export async function buildDigests(ctx: ServiceContext, teamKeys: readonly strin
 
 /** Stalled accounts listed by name; the rest are counted ("and N more"). */
 const LISTED = 15;
-/** Accounts that get a one-click [Advance] button under the list. */
-const WITH_BUTTONS = 5;
 
 /**
  * The daily digest of one owning team, in the team's language (or `locale` for a preview): its stalled
@@ -62,9 +63,13 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
   const gaps = gapNotes(calendar, now, lang);
 
   const title = t(lang, "digest.title", { team: team ? pick(team.name, lang) : teamKey, day: localDay(now, calendar.timezone) });
-  const countLines = owned.filter((code) => facts.counts.has(code)).map((code) => ({ label: stageName(playbook, code, lang), value: String(facts.counts.get(code)!.count) }));
+  // Counts of open accounts only: a closed stage (lost, churned …) has nothing left to chase.
+  const countLines = openStages(playbook, teamKey).filter((code) => facts.counts.has(code)).map((code) => ({ label: stageName(playbook, code, lang), value: String(facts.counts.get(code)!.count) }));
   const speed = await speedToLead(ctx, teamKey, now, lang);
-  const buttons = advanceButtons(ctx, worst.slice(0, WITH_BUTTONS), lang);
+  const rows = worst.slice(0, LISTED).map((a, i) => ({ text: items[i]!, actions: rowActions(ctx, a, lang) }));
+  const forecastText = playbook.stages.some((s) => s.forecast && s.teams.includes(teamKey))
+    ? forecastLines(playbook, forecast(playbook, data.amounts, data.weekMoves), lang).map((line) => `${t(lang, "figures.forecast-title")}: ${line}`)
+    : [];
   const sections: [string, string[]][] = [
     [t(lang, "funnel.conversion-title", { days: DIGEST_CONVERSION_DAYS }), facts.conversion],
     [t(lang, "funnel.time-title", { days: TIME_IN_STAGE_DAYS }), facts.times],
@@ -73,12 +78,11 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
   const blocks: Block[] = [
     { kind: "heading", text: title },
     { kind: "text", text: total ? t(lang, "digest.stalled", { count: total }) : t(lang, "digest.stalled-none") },
-    ...(items.length ? [{ kind: "list" as const, items, more: total - items.length }] : []),
-    ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : []),
+    ...(rows.length ? [{ kind: "rows" as const, rows, more: total - rows.length }] : []),
     { kind: "divider" },
     ...(countLines.length ? [{ kind: "fields" as const, fields: countLines }] : []),
     ...sections.filter(([, lines]) => lines.length).flatMap(([heading, lines]): Block[] => [{ kind: "text", text: `*${heading}*` }, { kind: "list", items: lines }]),
-    { kind: "text", text: facts.forecast },
+    ...forecastText.map((text): Block => ({ kind: "text", text })),
     { kind: "text", text: t(lang, "digest.more", { team: teamKey }) },
     ...gaps.map((text): Block => ({ kind: "text", text })),
   ];
@@ -89,7 +93,7 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
     ...(total > items.length ? [`  … +${total - items.length}`] : []),
     `${t(lang, "digest.counts")}: ${countLines.map((c) => `${c.label} ${c.value}`).join(" · ")}`,
     ...sections.filter(([, lines]) => lines.length).flatMap(([heading, lines]) => [`${heading}:`, ...lines.map((l) => `  ${l}`)]),
-    facts.forecast,
+    ...forecastText,
     ...gaps,
   ].join("\n");
   return { text, ephemeral: false, blocks };
@@ -100,22 +104,26 @@ function stalledLine(ctx: ServiceContext, calendar: BusinessCalendar, a: Stalled
   const stage = stageOf(playbook, a.stage);
   const sla = stage?.sla ?? null;
   const days = sla
-    ? t(locale, "digest.days", { days: dayCount(elapsedDays(calendar, a.stageEnteredAt, now, sla.unit), sla.unit, locale), sla: locale === "zh-CN" ? dayCount(sla.days, sla.unit, locale) : sla.days })
-    : t(locale, "digest.idle", { days: Math.floor((now.getTime() - a.lastActivityAt.getTime()) / DAY_MS), limit: stage?.idleDays ?? 0 });
+    ? t(locale, "digest.days", { stage: stageName(playbook, a.stage, locale), days: dayCount(elapsedDays(calendar, a.stageEnteredAt, now, sla.unit), sla.unit, locale), sla: locale === "zh-CN" ? dayCount(sla.days, sla.unit, locale) : sla.days })
+    : t(locale, "digest.idle", { stage: stageName(playbook, a.stage, locale), days: Math.floor((now.getTime() - a.lastActivityAt.getTime()) / DAY_MS), limit: stage?.idleDays ?? 0 });
   const next = a.nextStepAt ? t(locale, "digest.next", { day: localDay(a.nextStepAt, calendar.timezone), note: a.nextStepNote ?? "" }).trimEnd() : "";
   return t(locale, "digest.item", {
     id: a.id, company: a.company, stage: stageName(playbook, a.stage, locale), owner: a.ownerName ?? "—", days,
+    amount: a.amount ? ` · ${money(a.amount, a.currency)}` : "",
     last: localDay(a.lastActivityAt, calendar.timezone), next,
   });
 }
 
-/** [Advance] for the worst stalled accounts whose way forward is a plain advance (others need a form or a rep). */
-function advanceButtons(ctx: ServiceContext, accounts: readonly StalledAccount[], locale: Locale): Button[] {
-  return accounts.flatMap((a) => {
-    const next = forwardMove(ctx.playbook, a.stage);
-    if (next?.verb !== "advance") return [];
-    return [{ label: `#${a.id} → ${stageName(ctx.playbook, next.to, locale)}`, command: `account advance #${a.id}`, style: "primary" as const }];
-  });
+/**
+ * What a manager can do from a stalled row: the stage's way forward (advance, accept, qualify … as the
+ * playbook says; a form opens where the move needs one), open the account, or set its next step.
+ */
+function rowActions(ctx: ServiceContext, a: StalledAccount, locale: Locale): Button[] {
+  const next = forwardMove(ctx.playbook, a.stage);
+  return [
+    ...(next ? [{ label: `→ ${stageName(ctx.playbook, next.to, locale)}`, command: commandOfMove(next.verb, a.id), style: "primary" as const }] : []),
+    { label: t(locale, "digest.action-show"), command: `lead show #${a.id}` },
+  ];
 }
 
 /** For the team that accepts assigned leads: each member's median time from assignment to acceptance. */

@@ -1,10 +1,16 @@
 import { pick, t } from "../commands/i18n.js";
 import { stageName } from "../commands/render-notice.js";
 import type { Block, Locale, Reply } from "../commands/reply.js";
-import { forwardMove, mainPath } from "../domain/funnel.js";
-import { isClosed, stageOf, type Playbook, type Sla } from "../domain/playbook.js";
-import { countByStage, movesSince, reachedBySource, timeInStage, type StageCount, type StageTime } from "../store/funnel.js";
+import { renderError } from "../commands/render-reply.js";
+import { ok } from "../domain/errors.js";
+import { lastDays, parseWindow, type MovedAmount, type StageAmount } from "../domain/figures.js";
+import { amountsByCurrency, movedAmounts } from "../store/figures.js";
+import { forwardMove } from "../domain/funnel.js";
+import type { Sla } from "../domain/playbook.js";
+import { countByStage, movesSince, timeInStage, type StageCount, type StageTime } from "../store/funnel.js";
 import type { ServiceContext } from "./context.js";
+import { figureSections } from "./figures-text.js";
+import { figuresFor, loadFiguresData } from "./manager-figures.js";
 
 const DAY_MS = 86_400_000;
 /** The window of time-in-stage figures, in days. */
@@ -23,6 +29,9 @@ export interface FunnelData {
   readonly counts: readonly StageCount[];
   readonly moves: readonly { from: string; to: string; count: number }[];
   readonly times: Map<string, StageTime>;
+  /** The forecast stages' amounts per currency, and what the last week's moves carried in and out of them. */
+  readonly amounts: readonly StageAmount[];
+  readonly weekMoves: readonly MovedAmount[];
 }
 
 /**
@@ -32,10 +41,12 @@ export interface FunnelData {
  */
 export async function loadFunnelData(ctx: ServiceContext, days: number): Promise<FunnelData> {
   const now = ctx.clock().getTime();
-  const [counts, moves, times] = await Promise.all([
+  const forecastStages = ctx.playbook.stages.filter((s) => s.forecast).map((s) => s.code);
+  const [counts, moves, times, amounts, weekMoves] = await Promise.all([
     countByStage(ctx.db, null), movesSince(ctx.db, new Date(now - days * DAY_MS)), timeInStage(ctx.db, new Date(now - TIME_IN_STAGE_DAYS * DAY_MS)),
+    amountsByCurrency(ctx.db, forecastStages), movedAmounts(ctx.db, { from: new Date(now - 7 * DAY_MS), until: new Date(now + 1) }, forecastStages),
   ]);
-  return { counts, moves, times };
+  return { counts, moves, times, amounts, weekMoves };
 }
 
 /** Funnel facts over `stages` (all of the playbook's when null), from data loaded once. */
@@ -66,41 +77,25 @@ function slaText(sla: Sla | null, locale: Locale): string {
   return sla ? t(locale, "funnel.time-sla", { days: sla.days, unit: t(locale, sla.unit === "business" ? "unit.business" : "unit.calendar") }) : "";
 }
 
-/** `/funnel [team]`: accounts per stage, conversion over 30 days, time in stage against SLA, forecast, and per source channel. */
-export async function funnelSummary(ctx: ServiceContext, team: string | null, locale: Locale): Promise<Reply> {
+/**
+ * `/funnel [team] [window]`: open accounts per stage, conversion between steps and time in stage against
+ * SLA, the team's reps, the source channels (marketing, or the whole funnel) and the weighted forecast,
+ * over the manager's window (30 days by default), each compared with the period before.
+ */
+export async function funnelSummary(ctx: ServiceContext, team: string | null, locale: Locale, window: string | null = null): Promise<Reply> {
   const { playbook } = ctx;
-  const stages = team === null ? null : playbook.stages.filter((s) => s.teams.includes(team)).map((s) => s.code);
-  const facts = funnelFacts(ctx, await loadFunnelData(ctx, 30), stages, locale);
-  const shown = playbook.stages.filter((s) => (stages === null || stages.includes(s.code)) && facts.counts.has(s.code));
-  const rows = shown.map((s) => t(locale, "funnel.row", { stage: pick(s.name, locale), count: facts.counts.get(s.code)!.count }));
-  const total = shown.filter((s) => !isClosed(playbook, s.code)).reduce((sum, s) => sum + facts.counts.get(s.code)!.count, 0);
+  const period = window === null ? ok(lastDays(30, ctx.clock())) : parseWindow(window, ctx.clock(), ctx.calendar.timezone);
+  if (!period.ok) return renderError(period.error, locale, playbook);
+  const figures = await figuresFor(ctx, await loadFiguresData(ctx, period.value), team);
+  const total = figures.stages.reduce((sum, s) => sum + s.count, 0);
   const teamLabel = team ? ` (${pick(playbook.teams.find((x) => x.key === team)!.name, locale)})` : "";
   const title = t(locale, "funnel.title", { team: teamLabel, total });
-  const sources = team === null ? await sourceLines(ctx, playbook, locale) : [];
-  const sections: [string, string[]][] = [
-    [t(locale, "funnel.conversion-title", { days: 30 }), facts.conversion.length ? facts.conversion : [t(locale, "funnel.none")]],
-    [t(locale, "funnel.time-title", { days: TIME_IN_STAGE_DAYS }), facts.times.length ? facts.times : [t(locale, "funnel.none")]],
-    ...(sources.length ? [[t(locale, "funnel.source-title"), sources] as [string, string[]]] : []),
-  ];
+  const sections = figureSections(playbook, figures, locale);
   const blocks: Block[] = [
     { kind: "heading", text: title },
-    { kind: "list", items: rows },
     ...sections.flatMap(([heading, items]): Block[] => [{ kind: "text", text: `*${heading}*` }, { kind: "list", items }]),
-    { kind: "text", text: facts.forecast },
+    { kind: "text", text: t(locale, "figures.hint", { team: team ?? "" }).replace("  ", " ") },
   ];
-  const text = [title, ...rows, ...sections.flatMap(([heading, items]) => [`${heading}:`, ...items.map((i) => `  ${i}`)]), facts.forecast].join("\n");
-  return { text, ephemeral: true, blocks };
-}
-
-/** Leads → MQL → SQL → customer per source channel: how many accounts of each source ever reached each step. */
-async function sourceLines(ctx: ServiceContext, playbook: Playbook, locale: Locale): Promise<string[]> {
-  const path = [playbook.initialStage, ...mainPath(playbook).map((m) => m.to)];
-  // The milestones people compare channels by: the hand-off, sales' acceptance of value, and the signature.
-  const milestones = path.filter((code, i) => i === 0 || stageOf(playbook, code)?.assignTo || stageOf(playbook, code)?.forecast || stageOf(playbook, code)?.renewals);
-  const reached = await reachedBySource(ctx.db);
-  const sources = [...new Set(reached.map((r) => r.source))];
-  return sources.map((source) => {
-    const steps = milestones.map((code) => `${stageName(playbook, code, locale)} ${reached.find((r) => r.source === source && r.stage === code)?.accounts ?? 0}`);
-    return t(locale, "funnel.source", { source: source ?? t(locale, "funnel.source-none"), steps: steps.join(" → ") });
-  });
+  const text = [title, ...sections.flatMap(([heading, items]) => [`${heading}:`, ...items.map((i) => `  ${i}`)])].join("\n");
+  return { text, ephemeral: true, blocks, data: figures };
 }

@@ -22,6 +22,9 @@ import { myAccounts } from "./my-accounts.js";
 import { myTasks } from "./my-tasks.js";
 import { claimLead, poolReply } from "./pool.js";
 import { resolveAccount } from "./resolve-account.js";
+import { recordSpendEntry } from "./record-spend.js";
+import { money } from "./figures-text.js";
+import { funnelChart } from "./funnel-chart.js";
 import { showAccount } from "./show-account.js";
 
 // Kept for the surfaces that show a member's accounts (Slack's App Home, the playground's "My accounts").
@@ -129,7 +132,7 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
     case "funnel.show":
     case "funnel.digest": {
       if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return refuse(fail("unknown-team", { team: command.team }));
-      if (command.verb === "funnel.show") return funnelSummary(ctx, command.team, locale);
+      if (command.verb === "funnel.show") return funnelSummary(ctx, command.team, locale, command.window);
       // A preview: the member's own team by default, in the member's language, only to them.
       return { ...(await buildDigest(ctx, command.team ?? actor.teamKey, { locale })), ephemeral: true };
     }
@@ -138,6 +141,13 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       if (!who) return refuse(fail("usage", { usage: "/funnel member add <@user> <team> <rep|manager|admin>" }));
       return addMember(ctx, actor, { who, team: command.team, role: command.role });
     }
+    case "funnel.spend": {
+      const saved = await recordSpendEntry(ctx, actor, command, meta);
+      if (!saved.ok) return refuse(saved.error);
+      return say(t(locale, "spend.recorded", { channel: saved.value.channel, month: saved.value.month, amount: money(saved.value.amount, saved.value.currency) }), undefined, false);
+    }
+    case "funnel.chart":
+      return funnelChart(ctx, actor, command);
     default:
       return refuse(fail("usage", { usage: "/lead help" }));
   }

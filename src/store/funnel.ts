@@ -1,4 +1,5 @@
 import type { Database } from "./database.js";
+import { Prisma as P } from "./generated/sqlite/client.js";
 
 /** How many accounts sit in each stage, their amount, and their mean time in stage so far. */
 export interface StageCount {
@@ -30,16 +31,16 @@ export interface StageTime {
 }
 
 /**
- * Time in each stage over the transitions that left it since `since`, from the events' own
+ * Time in each stage over the transitions that left it since `since` (and before `until`), from the events' own
  * `secondsInStage` (recorded when the move was saved). One grouped query over the covering index: exact
  * sums and counts for the mean, and an hourly histogram for the median (exact to the hour, which is finer
  * than the tenth of a day it is shown in).
  */
-export async function timeInStage(db: Database, since: Date): Promise<Map<string, StageTime>> {
+export async function timeInStage(db: Database, since: Date, until: Date | null = null): Promise<Map<string, StageTime>> {
   const rows = await db.prisma.$queryRaw<{ stage: string; hour: bigint | number; n: bigint | number; total: bigint | number }[]>`
     SELECT "fromStage" AS stage, "secondsInStage" / 3600 AS hour, COUNT(*) AS n, SUM("secondsInStage") AS total
     FROM "StageEvent"
-    WHERE "kind" = 'transition' AND "at" >= ${since} AND "secondsInStage" IS NOT NULL AND "fromStage" IS NOT NULL
+    WHERE "kind" = 'transition' AND "at" >= ${since} ${until ? P.sql`AND "at" < ${until}` : P.empty} AND "secondsInStage" IS NOT NULL AND "fromStage" IS NOT NULL
     GROUP BY "fromStage", "secondsInStage" / 3600`;
   const byStage = new Map<string, { hour: number; n: number; total: number }[]>();
   for (const row of rows) {

@@ -12,6 +12,8 @@ export interface StalledAccount {
   readonly lastActivityAt: Date;
   readonly nextStepAt: Date | null;
   readonly nextStepNote: string | null;
+  readonly amount: number;
+  readonly currency: string;
 }
 
 interface StalledRow {
@@ -23,6 +25,8 @@ interface StalledRow {
   lastActivityAt: Date | string | number;
   nextStepAt: Date | string | number | null;
   nextStepNote: string | null;
+  amount: number | bigint;
+  currency: string;
   total: number | bigint;
 }
 
@@ -47,7 +51,7 @@ export async function stalledAccounts(
     const where = P.sql`a."stage" = ${rule.stage} AND (${P.join(late, " OR ")}) AND (a."nextStepAt" IS NULL OR a."nextStepAt" <= ${now})`;
     return P.sql`SELECT b.*, m."displayName" AS "ownerName", (SELECT COUNT(*) FROM "Account" a WHERE ${where}) AS "total"
       FROM (
-        SELECT a."id", a."company", a."stage", a."stageEnteredAt", a."lastActivityAt", a."nextStepAt", a."nextStepNote", a."ownerId"
+        SELECT a."id", a."company", a."stage", a."stageEnteredAt", a."lastActivityAt", a."nextStepAt", a."nextStepNote", a."ownerId", a."amount", a."currency"
         FROM "Account" a WHERE ${where} ORDER BY a."stageEnteredAt", a."id" LIMIT ${perStage}
       ) b LEFT JOIN "Member" m ON m."id" = b."ownerId"`;
   });
@@ -58,6 +62,7 @@ export async function stalledAccounts(
       id: Number(row.id), company: row.company, stage: row.stage, ownerName: row.ownerName,
       stageEnteredAt: asDate(row.stageEnteredAt), lastActivityAt: asDate(row.lastActivityAt),
       nextStepAt: row.nextStepAt === null ? null : asDate(row.nextStepAt), nextStepNote: row.nextStepNote,
+      amount: Number(row.amount), currency: row.currency,
     };
   });
   return { accounts, counts };

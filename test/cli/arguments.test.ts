@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, SUBCOMMANDS } from "../../src/platforms/cli/run-cli.js";
 import { freshSqliteUrl } from "../support/databases.js";
@@ -53,6 +56,21 @@ describe("the admin CLI reads its arguments strictly", () => {
     expect(result).toEqual({ code: 2, out: "", err: "Cannot read missing.csv: no such file." });
     expect((await cli(["import", "--help"])).out).toContain("--dry-run");
     expect((await cli(["import"], f))).toMatchObject({ code: 2, err: expect.stringContaining("missing <leads.csv>") });
+  });
+
+  it("writes a team's chart to a PNG file and imports spend from a CSV, refusing bad input in one line", async () => {
+    const f = (fixture = await openFixture(freshSqliteUrl()));
+    const dir = mkdtempSync(path.join(os.tmpdir(), "funnelbot-chart-"));
+    const out = path.join(dir, "sales.png");
+    expect(await cli(["chart", "--team", "sales", "--locale", "zh-CN", "--out", out], f)).toMatchObject({ code: 0, out: expect.stringContaining("sales.png") });
+    expect(readFileSync(out).subarray(1, 4).toString()).toBe("PNG");
+    expect(await cli(["chart", "--team", "nobody"], f)).toMatchObject({ code: 2, err: expect.stringContaining("--team must be one of") });
+    expect(await cli(["chart", "--weeks", "99"], f)).toMatchObject({ code: 2, err: "--weeks is a whole number from 4 to 26" });
+    const csv = path.join(dir, "spend.csv");
+    writeFileSync(csv, "channel,month,amount\nwebinar,2026-11,5000\n");
+    // No account came from webinar yet: the row is refused by line, exit code 1.
+    expect(await cli(["spend", "import", csv], f)).toMatchObject({ code: 1, out: expect.stringContaining("line 2: unknown-channel webinar") });
+    expect(await cli(["spend", "import", path.join(dir, "missing.csv")], f)).toMatchObject({ code: 2, err: expect.stringContaining("no such file") });
   });
 
   it("names an unknown subcommand of a group", async () => {

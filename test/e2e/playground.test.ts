@@ -163,6 +163,22 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
     await shot("5-digest-zh");
   }, 60_000);
 
+  it("a manager reads /funnel over 90 days and sees the sales chart inline, in English and in Chinese", async () => {
+    await actAs("sam");
+    await type("funnel sales 90d");
+    await page.locator("#messages article", { hasText: "Conversion (90d, against the period before)" }).waitFor();
+    await type("funnel chart sales");
+    const chart = page.locator("#messages figure.chart img").last();
+    await chart.waitFor();
+    // The PNG loaded and has the chart's size, not a broken image.
+    await expect.poll(() => chart.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1200);
+    await shot("6-funnel-chart");
+    await actAs("sam", "zh-CN");
+    await type("漏斗 图表 sales");
+    await page.locator("#messages figure.chart img[alt*='漏斗一览']").last().waitFor();
+    await shot("7-funnel-chart-zh");
+  }, 60_000);
+
   it("keeps the sidebar's language when another member is picked, and echoes commands in it", async () => {
     const english = (await ctx.db.prisma.member.findFirstOrThrow({ where: { locale: "en", role: "rep" } })).handle;
     await page.selectOption("#language", "zh-CN");

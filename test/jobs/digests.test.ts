@@ -33,7 +33,7 @@ describe.each(testDatabases())("daily digests on $name", ({ name, url }) => {
 
   /** Digest messages queued for a team after outbox row `after`. */
   async function queued(after = 0): Promise<{ team: string; text: string }[]> {
-    const rows = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: after }, targetKind: "team" }, orderBy: { id: "asc" } });
+    const rows = await f.db.prisma.outboxMessage.findMany({ where: { id: { gt: after }, targetKind: "team", NOT: { payload: { contains: "\"kind\":\"image\"" } } }, orderBy: { id: "asc" } });
     return rows.map((r) => ({ team: r.target, text: (JSON.parse(r.payload) as { reply: { text: string } }).reply.text }));
   }
   const lastId = async () => (await f.db.prisma.outboxMessage.aggregate({ _max: { id: true } }))._max.id ?? 0;

@@ -58,7 +58,7 @@ describe.each(testDatabases())("the daily digest on $name", ({ url }) => {
   it("lists an MQL only once its business-day SLA has passed, across a holiday and a make-up workday", async () => {
     await mqlAt("Holiday Lead Co", shanghai("2026-09-30T10:00:00"));
     expect(await digestAt(shanghai("2026-10-07T18:00:00"))).not.toContain("Holiday Lead Co");
-    expect(await digestAt(shanghai("2026-10-08T10:00:00"))).toMatch(/Holiday Lead Co — MQL · .* · 1 business day in stage, SLA 1/);
+    expect(await digestAt(shanghai("2026-10-08T10:00:00"))).toMatch(/Holiday Lead Co · .* · 1 business day in MQL, SLA 1/);
     await mqlAt("Makeup Day Co", shanghai("2026-10-09T10:00:00"));
     expect(await digestAt(shanghai("2026-10-10T09:59:00"))).not.toContain("Makeup Day Co");
     expect(await digestAt(shanghai("2026-10-10T10:00:00"))).toContain("Makeup Day Co");
@@ -84,18 +84,27 @@ describe.each(testDatabases())("the daily digest on $name", ({ url }) => {
     const text = await digestAt(shanghai("2026-11-23T09:30:00"));
     expect(text.indexOf(`#${old} Very Late Co`)).toBeGreaterThan(-1);
     expect(text.indexOf(`#${old} Very Late Co`)).toBeLessThan(text.indexOf(`#${fresh} Slightly Late Co`));
-    expect(text).not.toContain("Quick Accept Co —");
+    expect(text).not.toContain("Quick Accept Co ·");
     expect(text).toMatch(/MQL → Sales accepted: \d+% \(1 of 1\)/);
     expect(text).toContain(`${owner.owner!.displayName}: 2.0 h (1)`);
     expect(text).toMatch(/MQL: avg 0\.1 d, median 0\.1 d vs SLA 1 business days \(1 moves\)/);
+    // Every stalled row carries its amount, plain wording and its own actions: the stage's way forward and Open.
+    expect(text).toMatch(new RegExp(`#${old} Very Late Co · .* · CNY 1,000 · \\d+ business days in MQL, SLA 1`));
+    const digest = await buildDigest(f.ctx, "sales", { locale: "en" });
+    const rows = digest.blocks.find((b) => b.kind === "rows");
+    expect(rows?.kind === "rows" && rows.rows.every((r) => r.actions.some((a) => /^lead accept #\d+$/.test(a.command)) && r.actions.some((a) => a.command.startsWith("lead show #")))).toBe(true);
+    const overflow = replyBlocks(digest, SLACK.messageBlocks, "en").filter((b) => b.type === "section" && (b as { accessory?: { type: string } }).accessory?.type === "overflow");
+    expect(overflow.length).toBe(rows?.kind === "rows" ? rows.rows.length : -1);
+    // Forecast with its currency, unweighted and weighted.
+    expect(text).toMatch(/Forecast \(weighted by each stage's probability\): Opportunity 30% \+ P0 Signed 90%/);
   });
 
   it("stays inside Slack's and WeCom's limits with 120 stalled accounts, and says how many more there are", async () => {
     for (let i = 0; i < 120; i++) await mqlAt(`Bulk ${String(i).padStart(3, "0")} Trading Company With A Rather Long Registered Name Ltd`, shanghai("2026-06-01T10:00:00"));
     f.clock.set(shanghai("2026-11-23T09:30:00"));
     const digest = await buildDigest(f.ctx, "sales", { locale: "zh-CN" });
-    const list = digest.blocks.find((b) => b.kind === "list")!;
-    expect(list.kind === "list" && list.more).toBeGreaterThanOrEqual(120 - 15);
+    const list = digest.blocks.find((b) => b.kind === "rows")!;
+    expect(list.kind === "rows" && list.more).toBeGreaterThanOrEqual(120 - 15);
     const blocks = replyBlocks(digest, SLACK.messageBlocks, "zh-CN");
     expect(blocks.length).toBeLessThanOrEqual(SLACK.messageBlocks);
     for (const block of blocks) {

@@ -213,11 +213,13 @@ describe.each([
 });
 
 describe("closed stages", () => {
-  it("are those a playbook declares closed, or those no move leaves that hold no customers", async () => {
+  it("are those a playbook declares closed, those no move leaves that hold no customers, and those only journeys' ends lead into", async () => {
     const { isClosed } = await import("../../src/domain/playbook.js");
     const { emailSaas } = await import("../../src/domain/presets/email-saas.js");
     const saas = PlaybookSchema.parse(emailSaas);
-    expect(saas.stages.filter((s) => isClosed(saas, s.code)).map((s) => s.code)).toEqual(["LOST", "ARCHIVED"]);
+    expect(saas.stages.filter((s) => isClosed(saas, s.code)).map((s) => s.code)).toEqual(["CHURNED", "UNQUALIFIED", "LOST", "ARCHIVED"]);
+    // Returned leads are being nurtured: a return is no end.
+    expect(isClosed(saas, "RETURNED")).toBe(false);
     const after = PlaybookSchema.parse(aftership);
     expect(after.stages.filter((s) => isClosed(after, s.code)).map((s) => s.code)).toEqual(["LOST", "UNQUALIFIED"]);
     // A won customer stage with no move out of it is not closed: its accounts are still worked.

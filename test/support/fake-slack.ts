@@ -68,8 +68,9 @@ export class FakeSlack {
     this.server = createServer((req, res) => {
       void readBody(req).then((raw) => {
         const path = (req.url ?? "").split("?")[0]!;
-        const method = path.startsWith("/api/") ? path.slice(5) : path.startsWith("/response/") ? "response_url" : path;
-        const body = parseBody(raw, req.headers["content-type"] ?? "");
+        const method = path.startsWith("/api/") ? path.slice(5) : path.startsWith("/response/") ? "response_url" : path.startsWith("/upload/") ? "upload" : path;
+        const body = method === "upload" ? { fileId: path.slice("/upload/".length), bytes: raw.length } : parseBody(raw.toString("utf8"), req.headers["content-type"] ?? "");
+        if (method === "upload") this.receiveUpload(path.slice("/upload/".length), raw);
         const failure = this.failWhen?.(method, body) ?? this.failures.get(method)?.shift();
         if (failure) {
           res.writeHead(failure.status, { "content-type": "application/json", ...(failure.retryAfter ? { "retry-after": String(failure.retryAfter) } : {}) });
@@ -134,6 +135,17 @@ export class FakeSlack {
     return acked;
   }
 
+  // The files upload flow: URLs handed out, bytes received, files shared into channels.
+  private fileSeq = 0;
+  private readonly pending = new Map<string, { filename: string; length: number; bytes: Buffer | null }>();
+  /** Files completed and shared, with their bytes, in order. */
+  readonly shared: { id: string; title: string | null; filename: string; bytes: Buffer; channel: string }[] = [];
+
+  private receiveUpload(id: string, bytes: Buffer): void {
+    const pending = this.pending.get(id);
+    if (pending) pending.bytes = bytes;
+  }
+
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case "auth.test":
@@ -143,6 +155,24 @@ export class FakeSlack {
         return { ok: true, channel: body.channel, ts: `${this.ts}.000100`, message: { text: body.text } };
       case "chat.update":
         return { ok: true, channel: body.channel, ts: body.ts };
+      case "files.getUploadURLExternal": {
+        // As documented: filename and length are required; the URL is where the bytes go.
+        if (!body.filename || !Number(body.length)) return { ok: false, error: "invalid_arguments" };
+        const id = `F${String(++this.fileSeq).padStart(8, "0")}`;
+        this.pending.set(id, { filename: String(body.filename), length: Number(body.length), bytes: null });
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal": {
+        const files = (typeof body.files === "string" ? JSON.parse(body.files) : body.files) as { id: string; title?: string }[] | undefined;
+        const uploaded = (files ?? []).map((f) => ({ f, pending: this.pending.get(f.id) }));
+        // Only files whose bytes arrived, whole, can be completed.
+        if (!files?.length || uploaded.some((u) => !u.pending?.bytes || u.pending.bytes.length !== u.pending.length)) return { ok: false, error: "file_not_found" };
+        for (const { f, pending } of uploaded) {
+          this.shared.push({ id: f.id, title: f.title ?? null, filename: pending!.filename, bytes: pending!.bytes!, channel: String(body.channel_id ?? body.channels ?? "") });
+          this.pending.delete(f.id);
+        }
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) };
+      }
       case "apps.connections.open":
         return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=fake` };
       case "views.open":
@@ -154,11 +184,11 @@ export class FakeSlack {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
   });
 }
 

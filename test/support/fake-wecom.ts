@@ -5,7 +5,7 @@
  * + "="), IV = its first 16 bytes), signed sha1(sorted token, timestamp, nonce, Encrypt), wrapped in the
  * XML envelope and posted to `/wecom/callback?msg_signature=…&timestamp=…&nonce=…`.
  */
-import { createCipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decrypt, encrypt, getSignature } from "@wecom/crypto";
@@ -41,6 +41,10 @@ export class FakeWecom {
   private expireNext = false;
   private readonly failures = new Map<string, { errcode: number; errmsg: string }[]>();
   private msgIds = 0;
+  /** Images uploaded with media/upload, by media_id. */
+  readonly media = new Map<string, Buffer>();
+  /** Images a group robot posted, with their bytes. */
+  readonly robotImages: { key: string; bytes: Buffer }[] = [];
 
   constructor(private readonly app: WecomTestApp) {}
 
@@ -82,11 +86,14 @@ export class FakeWecom {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      void readBody(req).then((raw) => {
+      void readBody(req).then(async (bytes) => {
         const [path = "", search = ""] = (req.url ?? "").split("?");
         const api = path.replace(/^\/cgi-bin\//, "");
         const query = Object.fromEntries(new URLSearchParams(search));
-        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        const type = req.headers["content-type"] ?? "";
+        const raw = bytes.toString("utf8");
+        // media/upload is multipart/form-data with the file in the `media` field, as documented.
+        const body = type.startsWith("multipart/form-data") ? await multipartFile(bytes, type) : raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
         const response = this.answer(api, query, body);
         this.calls.push({ api, query, body, response });
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(response));
@@ -123,7 +130,25 @@ export class FakeWecom {
     if (failing) return { errcode: failing.errcode, errmsg: failing.errmsg ?? "fake failure" };
     const failure = this.failures.get(api)?.shift();
     if (failure) return failure;
+    const image = body.msgtype === "image" ? (body.image as Record<string, unknown> | undefined) : undefined;
+    if (image && api !== "webhook/send" && !this.media.has(String(image.media_id))) return { errcode: 40007, errmsg: "invalid media_id" };
     switch (api) {
+      case "media/upload": {
+        const media = body.media as { filename: string; type: string; bytes: Buffer } | null;
+        if (query.type !== "image" || !media || media.bytes.length < 5 || media.bytes.length > 10 * 1024 * 1024) return { errcode: 40005, errmsg: "invalid file type" };
+        const id = `media-${this.media.size + 1}`;
+        this.media.set(id, media.bytes);
+        return { errcode: 0, errmsg: "ok", type: "image", media_id: id, created_at: String(Math.floor(Date.now() / 1000)) };
+      }
+      case "webhook/send": {
+        if (!image) return { errcode: 0, errmsg: "ok" };
+        // The robot's image message: base64 of the bytes (2 MB at most) and their md5, which must agree.
+        const decoded = Buffer.from(String(image.base64 ?? ""), "base64");
+        if (decoded.length === 0 || decoded.length > 2 * 1024 * 1024) return { errcode: 40009, errmsg: "invalid image size" };
+        if (createHash("md5").update(decoded).digest("hex") !== image.md5) return { errcode: 301019, errmsg: "media md5 not match" };
+        this.robotImages.push({ key: query.key!, bytes: decoded });
+        return { errcode: 0, errmsg: "ok" };
+      }
       case "message/send": {
         const card = body.msgtype === "template_card" ? { response_code: `rc-send-${this.msgIds + 1}` } : {};
         const invalid = this.invisibleUsers.has(String(body.touser)) ? String(body.touser) : "";
@@ -137,12 +162,20 @@ export class FakeWecom {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
   });
+}
+
+/** The `media` part of a multipart body: its file name, content type and bytes. */
+async function multipartFile(bytes: Buffer, type: string): Promise<Record<string, unknown>> {
+  const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(bytes) }).formData();
+  const media = form.get("media");
+  if (!media || typeof media === "string") return { media: null };
+  return { media: { filename: media.name, type: media.type, bytes: Buffer.from(await media.arrayBuffer()) } };
 }
 
 // ── Callbacks, as WeCom builds them ─────────────────────────────────────────────────────────────────

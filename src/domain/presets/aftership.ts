@@ -41,7 +41,7 @@ export const aftership: PlaybookInput = {
       ],
     },
     {
-      code: "SQL", name: { en: "Sales qualified", zh: "销售合格线索" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true,
+      code: "SQL", name: { en: "Sales qualified", zh: "销售合格线索" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true, probability: 0.3,
       checklist: [
         { key: "scope-confirmed", label: { en: "Product and scope confirmed", zh: "已确定产品/需求范围" } },
         { key: "quote-sent", label: { en: "Quote sent", zh: "已提供报价方案" } },

@@ -32,14 +32,14 @@ export const classicFunnel: PlaybookInput = {
     },
     { code: "CONSIDERATION", name: { en: "Consideration", zh: "考虑" }, teams: ["sales", "marketing"], sla: { days: 2, unit: "business" }, assignTo: "sales" },
     {
-      code: "INTENT", name: { en: "Intent", zh: "意图" }, teams: ["sales"], sla: { days: 14, unit: "calendar" }, forecast: true,
+      code: "INTENT", name: { en: "Intent", zh: "意图" }, teams: ["sales"], sla: { days: 14, unit: "calendar" }, forecast: true, probability: 0.25,
       checklist: [
         { key: "demo-given", label: { en: "Tailored product demo given", zh: "已完成定制化产品演示" } },
         { key: "quote-sent", label: { en: "Quote sent", zh: "已提供报价" } },
       ],
     },
     {
-      code: "EVALUATION", name: { en: "Evaluation", zh: "评估" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true,
+      code: "EVALUATION", name: { en: "Evaluation", zh: "评估" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true, probability: 0.5,
       checklist: [
         { key: "objections-handled", label: { en: "Objections handled", zh: "已处理客户异议" } },
         { key: "contract-signed", label: { en: "Contract signed", zh: "已签署合同" } },

@@ -22,14 +22,14 @@ export const directSales: PlaybookInput = {
     },
     { code: "FOLLOW_UP", name: { en: "Follow-up", zh: "直接后续跟进" }, teams: ["sales"], sla: { days: 5, unit: "business" }, assignTo: "sales" },
     {
-      code: "SQL", name: { en: "Sales qualified", zh: "销售合格线索" }, teams: ["sales"], sla: { days: 14, unit: "calendar" }, forecast: true,
+      code: "SQL", name: { en: "Sales qualified", zh: "销售合格线索" }, teams: ["sales"], sla: { days: 14, unit: "calendar" }, forecast: true, probability: 0.2,
       checklist: [
         { key: "detailed-discussion", label: { en: "Detailed sales discussion held", zh: "已进行详细的销售洽谈" } },
         { key: "sales-review", label: { en: "Reviewed by sales: likely to buy", zh: "销售部门已审查,确认有望成交" } },
       ],
     },
     {
-      code: "OPPORTUNITY", name: { en: "Opportunity", zh: "商机" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true,
+      code: "OPPORTUNITY", name: { en: "Opportunity", zh: "商机" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true, probability: 0.5,
       checklist: [
         { key: "contract-signed", label: { en: "Contract signed", zh: "合同已签署" } },
         { key: "payment-received", label: { en: "Payment received", zh: "款项已到账" } },

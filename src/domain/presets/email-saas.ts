@@ -25,7 +25,7 @@ export const emailSaas: PlaybookInput = {
       checklist: [{ key: "deep-conversation", label: { en: "First deep conversation held", zh: "已进行首次深度沟通" } }],
     },
     {
-      code: "SQL", name: { en: "Opportunity", zh: "商机" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true,
+      code: "SQL", name: { en: "Opportunity", zh: "商机" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true, probability: 0.3,
       checklist: [
         { key: "bant-complete", label: { en: "BANT complete", zh: "BANT 信息完整" } },
         { key: "pain-confirmed", label: { en: "Customer confirms the pain and plans to solve it", zh: "客户确认痛点且计划解决" } },
@@ -39,7 +39,7 @@ export const emailSaas: PlaybookInput = {
       ],
     },
     {
-      code: "P0", name: { en: "Signed", zh: "签约待接入" }, teams: ["sales", "cs"], sla: { days: 3, unit: "business" }, forecast: true, customer: true,
+      code: "P0", name: { en: "Signed", zh: "签约待接入" }, teams: ["sales", "cs"], sla: { days: 3, unit: "business" }, forecast: true, probability: 0.9, customer: true,
       checklist: [
         { key: "contract-paid", label: { en: "Contract returned, payment processed", zh: "合同已回传,款项已处理" } },
         { key: "account-delivered", label: { en: "Account and docs delivered", zh: "客户已拿到正式账号和文档" } },

@@ -26,7 +26,7 @@ export const manufacturer: PlaybookInput = {
     },
     { code: "QUOTE", name: { en: "Request for quote", zh: "询价" }, teams: ["sales", "marketing"], sla: { days: 1, unit: "business" }, assignTo: "sales" },
     {
-      code: "NEGOTIATION", name: { en: "Negotiation", zh: "谈判" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true,
+      code: "NEGOTIATION", name: { en: "Negotiation", zh: "谈判" }, teams: ["sales"], sla: { days: 30, unit: "calendar" }, forecast: true, probability: 0.4,
       checklist: [
         { key: "customization-agreed", label: { en: "Customization agreed", zh: "定制方案已确认" } },
         { key: "price-agreed", label: { en: "Price agreed", zh: "价格已谈妥" } },
@@ -36,7 +36,7 @@ export const manufacturer: PlaybookInput = {
     },
     {
       // Production's digest lists late orders; the sales rep who won the order stays its owner (跟单).
-      code: "PRODUCTION", name: { en: "In production", zh: "生产" }, teams: ["production", "sales"], sla: { days: 60, unit: "calendar" }, forecast: true,
+      code: "PRODUCTION", name: { en: "In production", zh: "生产" }, teams: ["production", "sales"], sla: { days: 60, unit: "calendar" }, forecast: true, probability: 0.9,
       checklist: [
         { key: "production-done", label: { en: "Production complete", zh: "生产完成" } },
         { key: "inspection-passed", label: { en: "Factory inspection passed", zh: "出厂检验合格" } },

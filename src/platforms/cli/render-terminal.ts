@@ -72,6 +72,13 @@ export function renderForTerminal(reply: Reply, reader: TerminalReader): string 
       case "divider":
         lines.push("");
         break;
+      case "rows":
+        for (const row of block.rows) lines.push(`  ${plain(row.text)}`, ...row.actions.map((a) => `      ${buttonLine(a, reader)}`));
+        if (block.more) lines.push(reader.locale === "zh-CN" ? `  …还有 ${block.more} 条` : `  … and ${block.more} more`);
+        break;
+      case "image":
+        lines.push(reader.locale === "zh-CN" ? `[图片:${block.alt};用 funnelbot chart --out 文件.png 保存]` : `[image: ${block.alt}; save it with funnelbot chart --out file.png]`);
+        break;
     }
   }
   return lines.join("\n");

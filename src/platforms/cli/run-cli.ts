@@ -9,13 +9,14 @@ import { runCommand } from "../../services/run-command.js";
 import { findActor } from "../../store/members.js";
 import { ADMIN_COMMANDS } from "./admin.js";
 import { CALENDAR_COMMANDS } from "./calendar.js";
+import { FIGURES_COMMANDS } from "./figures.js";
 import { renderForTerminal } from "./render-terminal.js";
 import { readArgs, subcommandHelp, UsageError, type CliIo, type ContextOpener, type Subcommand } from "./subcommand.js";
 
 export type { CliIo, ContextOpener } from "./subcommand.js";
 
 /** Every admin subcommand; another module's list (calendars …) is spread in here. */
-export const SUBCOMMANDS: readonly Subcommand[] = [...ADMIN_COMMANDS, ...CALENDAR_COMMANDS];
+export const SUBCOMMANDS: readonly Subcommand[] = [...ADMIN_COMMANDS, ...CALENDAR_COMMANDS, ...FIGURES_COMMANDS];
 
 function overview(): string {
   const names = SUBCOMMANDS.map((c) => [c.path.join(" "), c.args].filter(Boolean).join(" "));

@@ -51,6 +51,14 @@ function blockHtml(block: Block, locale: Locale): string {
       return `<div class="buttons">${button(block.form.title, block.form.command, "primary")}</div>`;
     case "divider":
       return "<hr>";
+    case "rows": {
+      const more = block.more ? `<li class="more">${escapeHtml(zh(locale) ? `…还有 ${block.more} 条` : `…and ${block.more} more`)}</li>` : "";
+      const row = (r: (typeof block.rows)[number]) => `<li>${inline(r.text)} <span class="buttons">${r.actions.filter((a) => a.command).map((a) => button(a.label, a.command, a.style)).join("")}</span></li>`;
+      return `<ul class="rows">${block.rows.map(row).join("")}${more}</ul>`;
+    }
+    case "image":
+      // The chart inline, as a data URL: the playground is local, and the reply already carries the bytes.
+      return `<figure class="chart"><img src="data:image/png;base64,${block.png.replace(/[^A-Za-z0-9+/=]/g, "")}" alt="${escapeHtml(block.alt)}"></figure>`;
   }
 }
 

@@ -146,10 +146,12 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   // Buttons carry a line of the command language; the person who clicks runs it as themselves.
   app.action(/^(run|form):/, async ({ ack, body, action, respond }) => {
     await ack();
-    if (body.type !== "block_actions" || action.type !== "button" || !("action_ts" in action)) return;
+    if (body.type !== "block_actions" || (action.type !== "button" && action.type !== "overflow") || !("action_ts" in action)) return;
     const actor = await memberOf(body.user.id);
+    // A button carries its command as its value; an overflow menu (a digest row's actions) as the chosen option's.
+    const line = action.type === "button" ? (action.value ?? "") : (action.selected_option?.value ?? "");
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await orBusy(ctx, runCommand(ctx, actor, action.value ?? "", { platform: "slack", mentions: readSlackMention, key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);

@@ -207,6 +207,18 @@ function renderBlock(block: Block, locale: Locale, next: () => number): Rendered
     }
     case "divider":
       return [rendered({ type: "divider" }, 0)];
+    case "rows": {
+      const more = block.more ?? 0;
+      const out = block.rows.map((row) => {
+        const options = row.actions.filter((a) => a.command && a.command.length <= SLACK.optionValue).slice(0, SLACK.overflowOptions).map((a) => option(a.command, a.label));
+        const text = { type: "mrkdwn" as const, text: clipEscaped(row.text, SLACK.sectionText) };
+        return rendered(options.length ? { type: "section", text, accessory: { type: "overflow", action_id: `run:${next()}`, options } } : { type: "section", text }, 1);
+      });
+      return [...out, ...(more > 0 ? [rendered(context(moreText(locale, more)), more)] : [])];
+    }
+    case "image":
+      // Uploaded as a file by delivery (files.getUploadURLExternal → completeUploadExternal), not a block.
+      return [];
   }
 }
 

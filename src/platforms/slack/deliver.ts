@@ -39,6 +39,9 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
     case "team": {
       const target = await addressOf(ctx, row.targetKind, row.target);
       if (!target) return null;
+      const image = imageOf(reply);
+      // A picture is its own outbox row (a digest's chart), so a retry re-uploads it and never reposts text.
+      if (image) return uploadImage(client, target.channel, image);
       const posted = await client.chat.postMessage({ channel: target.channel, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
       if (card && posted.channel && posted.ts) {
         await recordPostedCard(ctx.db, { accountId: card.accountId, platform: "slack", channel: posted.channel, ref: posted.ts, locale: target.locale, outboxId: row.id, at: ctx.clock() });
@@ -79,6 +82,31 @@ async function addressOf(ctx: ServiceContext, kind: "member" | "team", target: s
   }
   const team = await findTeam(ctx.db, target);
   return team?.slackChannel ? { channel: team.slackChannel, locale: team.locale === "zh-CN" ? "zh-CN" : "en" } : null;
+}
+
+type Image = Extract<Reply["blocks"][number], { kind: "image" }>;
+
+function imageOf(reply: Reply): Image | null {
+  return reply.blocks.find((b): b is Image => b.kind === "image") ?? null;
+}
+
+/**
+ * Slack's upload flow: `files.getUploadURLExternal` for a URL and a file id, the bytes POSTed to that URL,
+ * then `files.completeUploadExternal` to share the file into the channel (`channel_id`). A failure anywhere
+ * retries the whole flow: an upload never completed stays private to the bot.
+ */
+async function uploadImage(client: webApi.WebClient, channel: string, image: Image): Promise<Delivery> {
+  const bytes = Buffer.from(image.png, "base64");
+  const started = await client.files.getUploadURLExternal({ filename: image.name, length: bytes.length });
+  if (!started.upload_url || !started.file_id) return { kind: "retry", error: "files.getUploadURLExternal gave no upload URL" };
+  const sent = await fetch(started.upload_url, { method: "POST", body: bytes, headers: { "content-type": "application/octet-stream" }, signal: AbortSignal.timeout(30_000) });
+  if (!sent.ok) {
+    const retryAfter = Number(sent.headers.get("retry-after"));
+    return { kind: "retry", error: `file upload answered ${sent.status}`, ...(sent.status === 429 && Number.isFinite(retryAfter) ? { afterMs: retryAfter * 1000 } : {}) };
+  }
+  const files = [{ id: started.file_id, title: image.alt.slice(0, 250) }] as [{ id: string; title: string }];
+  await client.files.completeUploadExternal({ files, channel_id: channel });
+  return { kind: "sent" };
 }
 
 /** `response` targets are stored as `<platform> <address>`. */

@@ -145,6 +145,14 @@ function replyLines(reply: Reply, locale: Locale, markdown: boolean): { content:
       case "divider":
         content.push("—");
         break;
+      case "rows":
+        // Commands are typed on WeCom: the rows read as a list, the digest's footer names the commands.
+        content.push(...block.rows.map((r) => safe(r.text)));
+        if ((block.more ?? 0) > 0) content.push(moreText(locale, block.more!));
+        break;
+      case "image":
+        // Sent as an image message of its own by delivery; the text names it.
+        break;
     }
   }
   return { content, actions };

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { WECOM } from "../limits.js";
 
 /** Where the client sends its calls, and as which app. */
@@ -145,6 +146,33 @@ export class WecomClient {
     for (const part of splitUtf8(content, WECOM.appMarkdown)) await this.call("appchat/send", { chatid: chatId, msgtype: "markdown", markdown: { content: part }, safe: 0 });
   }
 
+  /** Uploads a PNG as temporary media (`media/upload`, type=image, multipart field `media`); its media_id lives 3 days. */
+  async uploadImage(png: Buffer, filename: string): Promise<string> {
+    const answer = await this.withToken("media/upload", (token) => {
+      const form = new FormData();
+      form.append("media", new Blob([new Uint8Array(png)], { type: "image/png" }), filename);
+      return this.request("media/upload", `${this.base}/cgi-bin/media/upload?access_token=${encodeURIComponent(token)}&type=image`, form);
+    });
+    if (typeof answer.media_id !== "string" || !answer.media_id) throw new WecomApiError("media/upload", 0, "answer has no media_id", 502);
+    return answer.media_id;
+  }
+
+  /** An uploaded image to one member from the app. */
+  async sendImage(userId: string, mediaId: string): Promise<void> {
+    await this.sendToUser(userId, { msgtype: "image", image: { media_id: mediaId } });
+  }
+
+  /** An uploaded image to a group chat the app created. */
+  async sendAppChatImage(chatId: string, mediaId: string): Promise<void> {
+    await this.call("appchat/send", { chatid: chatId, msgtype: "image", image: { media_id: mediaId }, safe: 0 });
+  }
+
+  /** An image through a group robot: the bytes as base64 with their md5 (no upload, no token). */
+  async sendRobotImage(robotKey: string, png: Buffer): Promise<void> {
+    const image = { base64: png.toString("base64"), md5: createHash("md5").update(png).digest("hex") };
+    await this.request("webhook/send", `${this.base}/cgi-bin/webhook/send?key=${encodeURIComponent(robotKey)}`, { msgtype: "image", image });
+  }
+
   private async sendToUser(userId: string, message: Record<string, unknown>): Promise<Record<string, unknown>> {
     const answer = await this.call("message/send", { touser: userId, agentid: this.options.agentId, ...message });
     const invalid = typeof answer.invaliduser === "string" ? answer.invaliduser.split("|").filter(Boolean) : [];
@@ -154,14 +182,18 @@ export class WecomClient {
 
   /** One API call with the cached token; an expired or revoked token is replaced and the call made once more. */
   private async call(api: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.withToken(api, (token) => this.request(api, this.url(api, token), payload));
+  }
+
+  private async withToken(api: string, send: (token: string) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
     const token = await this.token();
     try {
-      return await this.request(api, this.url(api, token), payload);
+      return await send(token);
     } catch (error) {
       if (!(error instanceof WecomApiError) || !TOKEN_ERRORS.has(error.errcode)) throw error;
       // Another call may have replaced it already; only drop the one WeCom refused.
       if (this.cached?.value === token) this.cached = null;
-      return this.request(api, this.url(api, await this.token()), payload);
+      return send(await this.token());
     }
   }
 
@@ -189,12 +221,13 @@ export class WecomClient {
     return value;
   }
 
-  private async request(api: string, url: string, payload: Record<string, unknown> | null): Promise<Record<string, unknown>> {
+  private async request(api: string, url: string, payload: Record<string, unknown> | FormData | null): Promise<Record<string, unknown>> {
     let response: Response;
     try {
       response = await fetch(url, {
         method: payload ? "POST" : "GET",
-        ...(payload ? { headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(payload) } : {}),
+        // A form sets its own multipart content type and boundary.
+        ...(payload instanceof FormData ? { body: payload } : payload ? { headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(payload) } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {

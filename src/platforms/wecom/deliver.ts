@@ -86,6 +86,11 @@ async function deliver(ctx: ServiceContext, client: WecomClient, row: OutboxRow,
       if (!member?.wecomUserId) return null;
       const wait = rates.members.take(member.wecomUserId);
       if (wait > 0) return { kind: "retry", error: "over 30 messages a minute to one member", afterMs: wait };
+      const image = reply.blocks.find((b) => b.kind === "image");
+      if (image) {
+        await client.sendImage(member.wecomUserId, await client.uploadImage(Buffer.from(image.png, "base64"), image.name));
+        return { kind: "sent" };
+      }
       if (card && cardButtons(reply).length > 0) {
         const taskId = taskIdFor(card.accountId, randomBytes(8).toString("hex"));
         const sent = await client.sendTemplateCard(member.wecomUserId, buttonCard(reply, taskId));
@@ -103,6 +108,19 @@ async function deliver(ctx: ServiceContext, client: WecomClient, row: OutboxRow,
     case "team": {
       const team = await findTeam(ctx.db, row.target);
       if (!team) return null;
+      const image = reply.blocks.find((b) => b.kind === "image");
+      // A picture is its own outbox row (a digest's chart): the robot takes it inline, an app chat by media_id.
+      if (image && (team.wecomRobotKey || team.wecomChatId)) {
+        const png = Buffer.from(image.png, "base64");
+        if (team.wecomRobotKey) {
+          const wait = rates.robots.take(team.wecomRobotKey);
+          if (wait > 0) return { kind: "retry", error: "over 20 robot messages a minute", afterMs: wait };
+          await client.sendRobotImage(team.wecomRobotKey, png);
+        } else {
+          await client.sendAppChatImage(team.wecomChatId!, await client.uploadImage(png, image.name));
+        }
+        return { kind: "sent" };
+      }
       if (team.wecomRobotKey) {
         const wait = rates.robots.take(team.wecomRobotKey);
         if (wait > 0) return { kind: "retry", error: "over 20 robot messages a minute", afterMs: wait };

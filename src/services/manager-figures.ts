@@ -1,0 +1,135 @@
+import {
+  channelFigures, channelMilestones, forecast, monthsIn, openStages, repFigures, stageTimes, stepConversions, weekSpans,
+  type ChannelFigure, type ForecastFigure, type MoveCount, type Period, type RepFigure, type Span, type StageTimeFigure, type StepConversion,
+} from "../domain/figures.js";
+import { stageOf } from "../domain/playbook.js";
+import { stallRules } from "../domain/stalled.js";
+import { countByStage, medianMoveTimeByActor, timeInStage } from "../store/funnel.js";
+import { amountsByCurrency, movedAmounts, movesBySpan, overdueByOwner, pipelineByOwner, reachBySpan, spendIn, winsBySource } from "../store/figures.js";
+import { listMembers } from "../store/members.js";
+import type { ServiceContext } from "./context.js";
+
+const DAY_MS = 86_400_000;
+/** Weeks of the weekly conversion trend, by default. */
+export const TREND_WEEKS = 8;
+
+/** One stage's accounts now, with the number that entered it in the period and in the one before. */
+export interface StageFigure {
+  readonly stage: string;
+  readonly count: number;
+  readonly amount: number;
+  readonly entered: number;
+  readonly previousEntered: number;
+}
+
+/** Everything a manager's view shows for one team (or the whole funnel), computed from events. */
+export interface ManagerFigures {
+  readonly period: Period;
+  readonly team: string | null;
+  /** The open stages shown, in playbook order. */
+  readonly stages: readonly StageFigure[];
+  readonly conversion: readonly StepConversion[];
+  /** The main path's conversion per week, oldest first. */
+  readonly weekly: readonly { readonly span: Span; readonly steps: readonly StepConversion[] }[];
+  readonly times: readonly StageTimeFigure[];
+  readonly reps: readonly RepFigure[];
+  readonly channels: readonly ChannelFigure[];
+  readonly forecast: readonly ForecastFigure[];
+}
+
+/** What every team's figures are computed from, loaded once (the morning's digests share it). */
+export interface FiguresData {
+  readonly period: Period;
+  readonly counts: Awaited<ReturnType<typeof countByStage>>;
+  readonly moves: Awaited<ReturnType<typeof movesBySpan>>;
+  readonly weekly: { readonly spans: readonly Span[]; readonly moves: Awaited<ReturnType<typeof movesBySpan>> };
+  readonly times: Awaited<ReturnType<typeof timeInStage>>;
+  readonly amounts: Awaited<ReturnType<typeof amountsByCurrency>>;
+  readonly weekMoves: Awaited<ReturnType<typeof movedAmounts>>;
+}
+
+/** Loads the team-independent data for `period`, in parallel: a handful of grouped statements. */
+export async function loadFiguresData(ctx: ServiceContext, period: Period, weeks = TREND_WEEKS): Promise<FiguresData> {
+  const { playbook } = ctx;
+  const now = ctx.clock();
+  const forecastStages = playbook.stages.filter((s) => s.forecast).map((s) => s.code);
+  const spans = weekSpans(weeks, now);
+  const [counts, moves, weekly, times, amounts, weekMoves] = await Promise.all([
+    countByStage(ctx.db, null),
+    movesBySpan(ctx.db, [period.previous, period.current]),
+    movesBySpan(ctx.db, spans),
+    timeInStage(ctx.db, period.current.from, period.current.until),
+    amountsByCurrency(ctx.db, forecastStages),
+    movedAmounts(ctx.db, { from: new Date(now.getTime() - 7 * DAY_MS), until: now }, forecastStages),
+  ]);
+  return { period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves };
+}
+
+function byStep(moves: readonly (MoveCount & { span: number })[], span: number): MoveCount[] {
+  const sums = new Map<string, MoveCount>();
+  for (const m of moves) {
+    if (m.span !== span) continue;
+    const key = `${m.from}>${m.to}`;
+    sums.set(key, { from: m.from, to: m.to, count: (sums.get(key)?.count ?? 0) + m.count });
+  }
+  return [...sums.values()];
+}
+
+/**
+ * One team's figures (all teams' when `team` is null) from the shared data, plus what only this team
+ * shows: its reps (members of the team), and for the team that owns the first stage, or the whole
+ * funnel, the source channels.
+ */
+export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: string | null, options: { channels?: boolean } = {}): Promise<ManagerFigures> {
+  const { playbook } = ctx;
+  const now = ctx.clock();
+  const stages = openStages(playbook, team);
+  const current = byStep(data.moves, 1);
+  const previous = byStep(data.moves, 0);
+  const entered = (list: readonly MoveCount[], code: string) => list.filter((m) => m.to === code).reduce((sum, m) => sum + m.count, 0);
+  const stageFigures = stages.map((code) => {
+    const count = data.counts.find((c) => c.stage === code);
+    return { stage: code, count: count?.count ?? 0, amount: count?.amount ?? 0, entered: entered(current, code), previousEntered: entered(previous, code) };
+  });
+  const reps = team === null ? [] : await teamReps(ctx, team, data.period, stages, now);
+  const wantChannels = options.channels ?? (team === null || stageOf(playbook, playbook.initialStage)?.teams.includes(team) === true);
+  const forecasts = team === null || playbook.stages.some((s) => s.forecast && s.teams.includes(team));
+  return {
+    period: data.period,
+    team,
+    stages: stageFigures,
+    conversion: stepConversions(playbook, stages, current, previous),
+    weekly: data.weekly.spans.map((span, i) => ({ span, steps: stepConversions(playbook, stages, byStep(data.weekly.moves, i), []) })),
+    times: stageTimes(playbook, stages, data.times),
+    reps,
+    channels: wantChannels ? await channels(ctx, data.period) : [],
+    forecast: forecasts ? forecast(playbook, data.amounts, data.weekMoves) : [],
+  };
+}
+
+async function teamReps(ctx: ServiceContext, team: string, period: Period, stages: readonly string[], now: Date): Promise<RepFigure[]> {
+  const { playbook } = ctx;
+  const members = await listMembers(ctx.db, team);
+  if (members.length === 0) return [];
+  const assigned = playbook.stages.find((s) => s.assignTo === team);
+  const accept = assigned ? playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
+  const led = playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
+  const [pipeline, moves, medians, overdue] = await Promise.all([
+    pipelineByOwner(ctx.db, stages),
+    movesBySpan(ctx.db, [period.current]),
+    accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, period.current.from) : Promise.resolve([]),
+    overdueByOwner(ctx.db, stallRules(playbook, ctx.calendars.of(team), led, now), now),
+  ]);
+  return repFigures(playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves, new Map(medians.map((m) => [m.actorId, m.medianHours])), overdue);
+}
+
+async function channels(ctx: ServiceContext, period: Period): Promise<ChannelFigure[]> {
+  const { playbook } = ctx;
+  const customer = playbook.stages.filter((s) => s.customer).map((s) => s.code);
+  const [reach, wins, spend] = await Promise.all([
+    reachBySpan(ctx.db, [period.current], channelMilestones(playbook)),
+    winsBySource(ctx.db, period.current, customer),
+    spendIn(ctx.db, monthsIn(period.current, ctx.calendar.timezone)),
+  ]);
+  return channelFigures(playbook, reach, wins, spend);
+}
