@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Locale, OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "../store/database.js";
 import { findMember, listMembers } from "../store/members.js";
-import { claimDue, enqueue, markParked, markRetry, markSent, releaseClaims, releaseWorkerClaims, type OutboxRow } from "../store/outbox.js";
+import { claimDue, enqueue, markParked, markRetry, markSent, releaseClaims, type OutboxRow } from "../store/outbox.js";
 
 /** What a platform made of one delivery attempt. */
 export type Delivery =
@@ -88,6 +88,8 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
+  /** True only while stop() waits for the pass in progress, which then hands the rest of its batch back. */
+  private halting = false;
   private intervalMs = 500;
   /** Set while started: stops listening to the database's news of queued messages. */
   private unsubscribe: (() => void) | null = null;
@@ -124,7 +126,7 @@ export class OutboxWorker {
     for (const [index, row] of rows.entries()) {
       // Past half the lease another worker may soon take these rows over; hand them back rather than
       // risk both sending one. Stopping hands them back too: shutdown waits for one delivery, not a batch.
-      if (this.stopped || this.clock().getTime() - claimedAt.getTime() > this.leaseMs / 2) {
+      if (this.halting || this.clock().getTime() - claimedAt.getTime() > this.leaseMs / 2) {
         await releaseClaims(this.db, rows.slice(index).map((r) => r.id), this.workerId);
         break;
       }
@@ -253,8 +255,10 @@ export class OutboxWorker {
   }
 
   /**
-   * Stops the timer, waits for the delivery in progress to record its outcome, and releases every claim
-   * this worker still holds, so that another worker takes its rows at once rather than after the lease.
+   * Stops the timer and waits for the pass in progress: it records the delivery under way and hands the rest
+   * of its batch back (see `pass`), so another worker takes those rows at once rather than after the lease.
+   * Claims are not released wholesale here: a row whose delivery this process began stays claimed until its
+   * lease runs out, since releasing it could let another replica send it a second time.
    */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -262,8 +266,12 @@ export class OutboxWorker {
     this.unsubscribe = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running;
-    await releaseWorkerClaims(this.db, this.workerId);
+    this.halting = true;
+    try {
+      await this.running;
+    } finally {
+      this.halting = false;
+    }
     // Nothing more will be delivered here: whoever waits for it learns so now rather than never.
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
