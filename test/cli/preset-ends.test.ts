@@ -8,18 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mainPath } from "../../src/domain/funnel.js";
 import { isClosed, type Playbook, type Transition } from "../../src/domain/playbook.js";
 import { loadPreset, presetNames } from "../../src/domain/presets/index.js";
-import { runCli } from "../../src/platforms/cli/run-cli.js";
 import { freshSqliteUrl } from "../support/databases.js";
+import { cli } from "../support/cli.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
 
-async function cli(f: Fixture, line: string): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const argv = line.match(/(?:[^\s"]+|"[^"]*")+/g)!.map((a) => a.replace(/"/g, ""));
-  const code = await runCli(argv, async () => f.ctx, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 async function ok(f: Fixture, line: string): Promise<string> {
   const result = await cli(f, line);

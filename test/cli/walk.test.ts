@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { mainPath } from "../../src/domain/funnel.js";
 import { loadPreset, presetNames } from "../../src/domain/presets/index.js";
-import { runCli } from "../../src/platforms/cli/run-cli.js";
 import { freshSqliteUrl } from "../support/databases.js";
+import { cli } from "../support/cli.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
 let fixture: Fixture | null = null;
@@ -11,15 +11,6 @@ afterEach(async () => {
   fixture = null;
 });
 
-/** Runs one CLI line in-process; returns the exit code and what it printed. */
-async function cli(f: Fixture, line: string): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  // Split as a shell does: quotes group words, also mid-word (`dm="Li Wei"` is one argument, `dm=Li Wei`).
-  const argv = line.match(/(?:[^\s"]+|"[^"]*")+/g)!.map((a) => a.replace(/"/g, ""));
-  const code = await runCli(argv, async () => f.ctx, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 async function ok(f: Fixture, line: string): Promise<string> {
   const result = await cli(f, line);
