@@ -84,7 +84,7 @@ export function moveButtons(playbook: Playbook, account: Pick<AccountState, "id"
 export function renderNotice(notice: Notice, facts: NoticeFacts, locale: Locale): Reply {
   const { playbook, account } = facts;
   const stage = stageOf(playbook, account.stage);
-  const sla = stage?.sla ? `${stage.sla.days} ${stage.sla.unit === "business" ? (locale === "zh-CN" ? "个工作日" : "business day(s)") : locale === "zh-CN" ? "天" : "day(s)"}` : "—";
+  const sla = stage?.sla ? t(locale, stage.sla.unit === "business" ? "sla.business" : "sla.calendar", { days: stage.sla.days }) : "—";
   const params = {
     company: account.company, id: account.id, actor: facts.actorName, stage: stageName(playbook, account.stage, locale), sla,
     owner: facts.ownerName ?? t(locale, "show.nobody"),

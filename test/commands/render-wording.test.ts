@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checklistForm, renderAccount } from "../../src/commands/render-reply.js";
 import { moveButtons, renderNotice, stageName } from "../../src/commands/render-notice.js";
+import { t, type MessageKey } from "../../src/commands/i18n.js";
 import type { AccountState } from "../../src/domain/account.js";
 import { chinaCalendar } from "../../src/config/calendar.js";
 
@@ -55,5 +56,15 @@ describe("the reply model says things as people do", () => {
     const facts = { playbook, account: account("MQL", entered), actorName: "Mia", reason: null, ownerName: "Chen Chen" };
     expect(renderNotice("mql-assigned", facts, "en").text).toMatch(/^New MQL for Chen Chen: Xiamen Harbor/);
     expect(renderNotice("mql-assigned", facts, "zh-CN").text).toContain("Chen Chen");
+  });
+
+  it("writes a Chinese duration and its 内 / 后 together: 1 个工作日内, not 1 个工作日 内", () => {
+    const facts = { playbook, account: account("MQL", entered), actorName: "Mia", reason: null, ownerName: "陈晨" };
+    expect(renderNotice("mql-assigned", facts, "zh-CN").text).toContain("请在 1 个工作日内接受");
+    const keys: MessageKey[] = ["notice.mql-assigned", "claimed", "escalation.rep", "escalation.manager", "escalation.released", "escalation.released-rep"];
+    for (const key of keys) {
+      const text = t("zh-CN", key, { company: "Acme", id: 7, owner: "陈晨", rep: "陈晨", sla: "2 个工作日", release: "3 天" });
+      expect(text, key).not.toMatch(/(工作日|天) [内后]/);
+    }
   });
 });
