@@ -1,4 +1,5 @@
-import { pick, t } from "../commands/i18n.js";
+import { t } from "../commands/i18n.js";
+import { stageName } from "../commands/render-notice.js";
 import { say } from "../commands/render-reply.js";
 import type { Reply } from "../commands/reply.js";
 import type { Actor } from "../domain/account.js";
@@ -30,7 +31,7 @@ export async function myAccounts(ctx: ServiceContext, actor: Actor): Promise<Rep
   // Overdue first, then by stage order, so the list reads as a to-do.
   const order = new Map(ctx.playbook.stages.map((s, i) => [s.code, i]));
   const sorted = [...accounts].sort((a, b) => Number(overdue(b)) - Number(overdue(a)) || (order.get(a.stage) ?? 0) - (order.get(b.stage) ?? 0));
-  const lines = sorted.map((a) => `#${a.id} ${a.company} — ${pick(stageOf(ctx.playbook, a.stage)!.name, locale)}${overdue(a) ? ` ⏰ ${t(locale, "mine.overdue")}` : ""}`);
+  const lines = sorted.map((a) => `#${a.id} ${a.company} — ${stageName(ctx.playbook, a.stage, locale)}${overdue(a) ? ` ⏰ ${t(locale, "mine.overdue")}` : ""}`);
   const title = t(locale, "mine.title", { count: accounts.length });
   return { text: [title, ...lines].join("\n"), ephemeral: true, blocks: [{ kind: "heading", text: title }, { kind: "list", items: lines.slice(0, 40), more: Math.max(0, lines.length - 40) }] };
 }

@@ -13,7 +13,10 @@ describe.each(testDatabases())("funnel services on $name", ({ url }) => {
   });
   afterAll(async () => f?.close());
 
-  const say = async (handle: string, line: string, key?: string) => runCommand(f.ctx, f.members[handle] ?? (await findMember(f.db, { handle }))!, line, { platform: "cli", key: key ?? null });
+  const say = async (handle: string, line: string, key?: string, locale?: "en" | "zh-CN") => {
+    const member = f.members[handle] ?? (await findMember(f.db, { handle }))!;
+    return runCommand(f.ctx, locale ? { ...member, locale } : member, line, { platform: "cli", key: key ?? null });
+  };
 
   /** The rep the rotation gave the account to (tests add racers, so it may be any sales member). */
   async function ownerOf(id: number): Promise<MemberRecord> {
@@ -37,7 +40,9 @@ describe.each(testDatabases())("funnel services on $name", ({ url }) => {
     const longAgo = new Date(now.getTime() - (sla.days + 10) * 86_400_000);
     const late = await f.db.prisma.account.create({ data: { company: "Late Onboarding Co", stage: "P1", stageEnteredAt: longAgo, lastActivityAt: longAgo, createdAt: longAgo, ownerId: f.members.carl!.id } });
     const text = (await say("carl", "lead mine")).text;
-    expect(text).toMatch(new RegExp(`#${late.id} Late Onboarding Co — .* ⏰ overdue`));
+    // CSMs speak in P-levels: the list says the code beside the name, as /funnel, digests and cards do.
+    expect(text).toMatch(new RegExp(`#${late.id} Late Onboarding Co — P1 Integration ⏰ overdue`));
+    expect((await say("carl", "lead mine", undefined, "zh-CN")).text).toMatch(new RegExp(`#${fresh.id} Fresh Onboarding Co — P1 技术对接`));
     expect(text).not.toMatch(new RegExp(`#${fresh.id} Fresh Onboarding Co.*⏰`));
     expect(text.indexOf("Late Onboarding Co")).toBeLessThan(text.indexOf("Fresh Onboarding Co"));
   });
