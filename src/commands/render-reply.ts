@@ -162,7 +162,7 @@ export function checklistForm(
     command: `${verb.replace(".", " ")} #${account.id}${to ? ` ${to}` : ""}`,
     submitLabel: target ? t(locale, "checklist.submit.to", names) : t(locale, "checklist.submit"),
     fields: [
-      { name: "confirm", as: "flag", label: pick(stage.name, locale), kind: "checkboxes", required: false, options: stage.checklist.map((c) => ({ value: c.key, label: pick(c.label, locale) })) },
+      { name: "confirm", as: "flag", label: names.stage, kind: "checkboxes", required: false, options: stage.checklist.map((c) => ({ value: c.key, label: pick(c.label, locale) })) },
       { name: "override", as: "flag", label: t(locale, "checklist.override"), kind: "text", required: false },
     ],
   };
