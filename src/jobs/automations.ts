@@ -1,11 +1,12 @@
 import { pick, t } from "../commands/i18n.js";
 import { moveButtons, renderNotice } from "../commands/render-notice.js";
-import type { Locale, OutgoingMessage, Reply } from "../commands/reply.js";
+import { nextStepButton } from "../commands/render-reply.js";
+import type { Button, Locale, OutgoingMessage, Reply } from "../commands/reply.js";
 import type { StageEventRecord } from "../domain/account.js";
 import { slaDeadline } from "../domain/calendar.js";
 import { err, ok } from "../domain/errors.js";
 import { escalate, type Decision } from "../domain/funnel.js";
-import type { Automation, Sla, Stage } from "../domain/playbook.js";
+import { isClosed, type Automation, type Playbook, type Sla, type Stage } from "../domain/playbook.js";
 import type { ServiceContext } from "../services/context.js";
 import { decideAndSave, routingFacts } from "../services/save-decision.js";
 import { accountsInStageSince, eventsSince, findAccount, saveChange, type AccountWithOwner } from "../store/accounts.js";
@@ -71,7 +72,7 @@ async function createDueTasks(ctx: ServiceContext, automation: Extract<Automatio
       const id = await createTaskWithMessages(
         ctx.db,
         { accountId: account.id, assigneeId: owner?.id ?? null, kind: automation.task, title, dueAt: null, at: now },
-        (task) => (to ? [{ to, reply: taskReply(locale, { title: pick(automation.title, locale), company: account.company, id: account.id, task, owner: assignee }) }] : []),
+        (task) => (to ? [{ to, reply: taskReply(locale, { title: pick(automation.title, locale), company: account.company, id: account.id, task, owner: assignee }, ctx.playbook, automation.stage) }] : []),
       );
       if (id !== null) created += 1;
     }
@@ -79,12 +80,15 @@ async function createDueTasks(ctx: ServiceContext, automation: Extract<Automatio
   return created;
 }
 
-function taskReply(locale: Locale, params: { title: string; company: string; id: number; task: number; owner: string }): Reply {
+function taskReply(locale: Locale, params: { title: string; company: string; id: number; task: number; owner: string }, playbook: Playbook, stage: string): Reply {
   const text = t(locale, "tasks.created", params);
-  return {
-    text, ephemeral: false,
-    blocks: [{ kind: "text", text }, { kind: "buttons", buttons: [{ label: t(locale, "tasks.button"), command: `account done ${params.task}`, style: "primary" }] }],
-  };
+  const done: Button = { label: t(locale, "tasks.button"), command: `account done ${params.task}`, style: "primary" };
+  return withButtons(text, [done, ...nextStep(playbook, { id: params.id, company: params.company, stage }, locale)]);
+}
+
+/** [Next step] on a reminder, as on the account's card: while the account is open, scheduling its next step is an answer too. */
+function nextStep(playbook: Playbook, account: { id: number; company: string; stage: string }, locale: Locale): Button[] {
+  return isClosed(playbook, account.stage) ? [] : [nextStepButton(account, locale)];
 }
 
 /** Stages whose accounts are handed to a member who must accept them: an `assignTo` team, an SLA and an accept move. */
@@ -191,7 +195,7 @@ async function escalationMessages(
   if (level === 1) {
     const locale = localeOf(owner.locale);
     const text = t(locale, "escalation.rep", { ...facts, sla: slaText(locale, sla) });
-    messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(text, moveButtons(playbook, account, locale)), card });
+    messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(text, [...moveButtons(playbook, account, locale), ...nextStep(playbook, account, locale)]), card });
   } else if (level === 2) {
     const say = (locale: Locale) => withButtons(t(locale, "escalation.manager", { ...facts, sla: slaText(locale, times(sla, 2)), release: slaText(locale, times(sla, 3)) }), []);
     for (const manager of managers) messages.push({ to: { kind: "member", memberId: manager.id }, reply: say(manager.locale), card });
@@ -214,7 +218,7 @@ async function escalationMessages(
   return messages;
 }
 
-function withButtons(text: string, buttons: ReturnType<typeof moveButtons>): Reply {
+function withButtons(text: string, buttons: readonly Button[]): Reply {
   return { text, ephemeral: false, blocks: [{ kind: "text", text }, ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : [])] };
 }
 

@@ -1,6 +1,6 @@
 import { pick, t } from "../commands/i18n.js";
 import { stageName } from "../commands/render-notice.js";
-import { dayCount } from "../commands/render-reply.js";
+import { dayCount, nextStepButton } from "../commands/render-reply.js";
 import type { Block, Button, Locale, Reply } from "../commands/reply.js";
 import { elapsedDays, localDay, type BusinessCalendar } from "../domain/calendar.js";
 import { forecast, openStages } from "../domain/figures.js";
@@ -123,6 +123,7 @@ function rowActions(ctx: ServiceContext, a: StalledAccount, locale: Locale): But
   return [
     ...(next ? [{ label: `→ ${stageName(ctx.playbook, next.to, locale)}`, command: commandOfMove(next.verb, a.id), style: "primary" as const }] : []),
     { label: t(locale, "digest.action-show"), command: `lead show #${a.id}` },
+    { ...nextStepButton(a, locale), label: t(locale, "digest.action-next") },
   ];
 }
 

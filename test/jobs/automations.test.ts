@@ -86,7 +86,7 @@ describe.each(testDatabases())("automations on $name", ({ url }) => {
         { accountId: due, kind: "explore-expansion", title: "Explore expansion", assigneeId: f.members.carl!.id },
       ]);
       const sent = await sentAbout(due, before);
-      expect(sent).toEqual([{ to: "team:cs", text: expect.stringContaining("New task for Carl"), commands: [`account done ${tasks[0]!.id}`] }]);
+      expect(sent).toEqual([{ to: "team:cs", text: expect.stringContaining("New task for Carl"), commands: [`account done ${tasks[0]!.id}`, `account next #${due}`] }]);
       // The button's command works, and the task then leaves the owner's list.
       const listed = await runCommand(f.ctx, f.members.carl!, "account tasks", { platform: "cli" });
       expect(listed.text).toContain("Mature Mail Co: Explore expansion");
@@ -138,7 +138,7 @@ describe.each(testDatabases())("automations on $name", ({ url }) => {
       await run(shanghai("2026-12-01T09:55:00"));
       expect(await escalations(id)).toEqual([{ kind: "reminder", level: 1, repId: f.members.alice!.id, repName: "Alice", stageEnteredAt: expect.any(String) }]);
       const reminded = await sentAbout(id, before);
-      expect(reminded).toEqual([{ to: "member:alice", text: expect.stringContaining("1 business day(s)"), commands: [`lead accept #${id}`, `lead return #${id}`, `lead unqualified #${id}`] }]);
+      expect(reminded).toEqual([{ to: "member:alice", text: expect.stringContaining("1 business day(s)"), commands: [`lead accept #${id}`, `lead return #${id}`, `lead unqualified #${id}`, `account next #${id}`] }]);
 
       const managerTime = await lastId();
       await run(shanghai("2026-12-01T10:00:00"));

@@ -95,6 +95,15 @@ describe.each(testDatabases())("the daily digest on $name", ({ url }) => {
     expect(rows?.kind === "rows" && rows.rows.every((r) => r.actions.some((a) => /^lead accept #\d+$/.test(a.command)) && r.actions.some((a) => a.command.startsWith("lead show #")))).toBe(true);
     const overflow = replyBlocks(digest, SLACK.messageBlocks, "en").filter((b) => b.type === "section" && (b as { accessory?: { type: string } }).accessory?.type === "overflow");
     expect(overflow.length).toBe(rows?.kind === "rows" ? rows.rows.length : -1);
+    // "Set next step" rides in each row's overflow menu (no extra block); choosing it answers with the next-step form.
+    const nextOptions = overflow.map((b) => (b as unknown as { accessory: { options: { text: { text: string }; value: string }[] } }).accessory.options.find((o) => o.text.text === "Set next step")?.value);
+    expect(nextOptions.every((v) => v !== undefined && /^account next #\d+$/.test(v))).toBe(true);
+    expect(nextOptions).toContain(`account next #${old}`);
+    const picked = await runCommand(f.ctx, f.members.sam!, `account next #${old}`, { platform: "slack" });
+    expect(picked.blocks.find((b) => b.kind === "form")).toMatchObject({ form: { command: `account next #${old}` } });
+    // WeCom lists the rows without their actions: the footer names the command that sets a next step.
+    expect(replyText(digest, "en")).toContain("/account next <account> <YYYY-MM-DD> <note>");
+    expect(replyText(await buildDigest(f.ctx, "sales", { locale: "zh-CN" }), "zh-CN")).toContain("客户 下一步 <客户> <YYYY-MM-DD> <说明>");
     // Forecast with its currency, unweighted and weighted.
     expect(text).toMatch(/Forecast \(weighted by each stage's probability\): Opportunity 30% \+ P0 Signed 90%/);
   });
