@@ -31,7 +31,7 @@ class Page {
   async command(as: string, line: string, extra: Record<string, unknown> = {}) {
     const response = await this.post("/playground/api/command", { as, line, ...extra });
     expect(response.status).toBe(200);
-    return (await response.json()) as { text: string; html: string; errorCode: string | null; form: string | null; ephemeral: boolean };
+    return (await response.json()) as { text: string; html: string; errorCode: string | null; form: string | null; ephemeral: boolean; ran: string };
   }
   async feed(as: string) {
     const response = await this.get(`/playground/api/feed?as=${as}`);
@@ -164,6 +164,10 @@ describe("the playground API on the shared server, beside Slack", () => {
 
     const accepted = await page.command(handle, `lead accept #${id}`, { click: "click-0000001" });
     expect(accepted.errorCode).toBeNull();
+    // The click is echoed as the person would type it, as a typed command is.
+    expect(accepted.ran).toBe(`/lead accept #${id}`);
+    expect((await page.command(handle, `lead show #${id}`, { click: "click-0000002", locale: "zh-CN" })).ran).toBe(`线索 查看 #${id}`);
+    expect((await page.command(handle, `/lead show ${id}`)).ran).toBe(`/lead show ${id}`);
     expect((await findAccount(f.db, id))!.account.stage).toBe("SAL");
     // A double click is one action: the second answers from the first, and no second event is written.
     const events = await f.db.prisma.stageEvent.count({ where: { accountId: id } });
@@ -204,8 +208,9 @@ describe("the playground API on the shared server, beside Slack", () => {
     expect(await tableCounts(f.db)).toEqual(before);
 
     const passed = await page.post("/playground/api/form", { as: handle, form, values: { budget: "50000", currency: "CNY", confirmed: "yes", dm: "Li Wei", engaged: "yes", need: "Bulk mail", date: "2027-03-01" } });
-    const answer = (await passed.json()) as { errorCode: string | null; html: string };
+    const answer = (await passed.json()) as { errorCode: string | null; html: string; ran: string };
     expect(answer.errorCode).toBeNull();
+    expect(answer.ran).toMatch(new RegExp(`^/lead qualify #${id} budget=50000 `));
     expect(answer.html).toContain("qualified");
     expect((await findAccount(f.db, id))!.account.stage).toBe("SQL");
     expect(await f.db.prisma.bantAnswer.count({ where: { accountId: id, passed: true } })).toBe(1);

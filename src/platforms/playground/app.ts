@@ -6,7 +6,7 @@ import { z } from "zod";
 import { pick, t, type MessageKey } from "../../commands/i18n.js";
 import { cleanText } from "../../commands/parser.js";
 import { formOf, formToCommand, type Form, type Locale, type Reply } from "../../commands/reply.js";
-import { spokenCommand } from "../../commands/vocabulary.js";
+import { shownCommand } from "../../commands/vocabulary.js";
 import type { Actor } from "../../domain/account.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
@@ -175,8 +175,8 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
     const actor = await actorOf(ctx, body.data.as, body.data.locale ?? null);
     const reply = await runCommand(ctx, actor, body.data.line, { platform: "playground", key: clickKey(actor, body.data.click) });
     const locale = actor?.locale ?? body.data.locale ?? "en";
-    // What was run, echoed as this person would type it (线索 接受 #7 for a button's `lead accept #7`).
-    json(res, 200, { ...answer(reply, locale), ran: spokenCommand(cleanText(body.data.line), locale) });
+    // What was run, echoed as this person would type it, for a click as for a typed line (`/lead accept #7`, 线索 接受 #7).
+    json(res, 200, { ...answer(reply, locale), ran: shownCommand(cleanText(body.data.line), locale) });
   });
 
   route("/playground/api/form", "POST", async (req, res) => {
@@ -191,7 +191,7 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
     const line = formToCommand(form, body.data.values);
     const reply = await runCommand(ctx, actor, line, { platform: "playground", key: clickKey(actor, body.data.click) });
     const locale = actor?.locale ?? body.data.locale ?? "en";
-    json(res, 200, { ...answer(reply, locale, true), ran: spokenCommand(line, locale) });
+    json(res, 200, { ...answer(reply, locale, true), ran: shownCommand(line, locale) });
   });
 
   return { routes, deliver: playgroundDeliverer(ctx, inbox), inbox };
