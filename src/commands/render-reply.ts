@@ -168,6 +168,22 @@ export function checklistForm(
   };
 }
 
+/**
+ * A checklist refused inside its form: the form again with what was ticked, the unticked items named by
+ * their labels beside the boxes and, for a member who may skip the checklist, the override beside its
+ * field. A typed command is told of its flags instead ({@link renderError}).
+ */
+export function refusedChecklist(
+  playbook: Playbook, form: Form, stageCode: string, missing: readonly { label: Label }[], ticked: readonly string[], canOverride: boolean, locale: Locale,
+): Reply {
+  const items = joinList(locale, missing.map((m) => `“${pick(m.label, locale)}”`));
+  const boxes = t(locale, "error.checklist-incomplete.boxes", { missing: items });
+  const override = canOverride ? t(locale, "error.checklist-incomplete.override") : null;
+  const fields = form.fields.map((f) => (f.name === "confirm" ? { ...f, value: ticked.join(","), error: boxes } : f.name === "override" && override ? { ...f, error: override } : f));
+  const text = [t(locale, "error.checklist-incomplete.form", { stage: stageName(playbook, stageCode, locale), missing: items }), override].filter(Boolean).join(" ");
+  return { ...say(`⚠️ ${text}`, [{ kind: "text", text: `⚠️ ${text}` }, { kind: "form", form: { ...form, fields } }]), errorCode: "checklist-incomplete" };
+}
+
 /** The form of `/account next`: the day of the next step and what it is. */
 export function nextStepForm(
   account: { id: number; company: string }, locale: Locale, values: { date?: string; note?: string } = {}, problems: Record<string, FieldProblem> = {},

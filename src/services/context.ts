@@ -22,4 +22,6 @@ export interface RequestMeta {
   readonly key?: string | null;
   /** How the platform names people (a Slack mention, a WeCom UserID); a handle when unset. */
   readonly mentions?: MentionReader;
+  /** The line is a submitted form's (a modal, a dialog): refusals speak of its fields, not of command flags. */
+  readonly form?: boolean;
 }

@@ -1,12 +1,13 @@
 import type { AccountRef } from "../commands/command.js";
 import { describeOutcome } from "../commands/describe-outcome.js";
 import { reasonForm, reasonTitle } from "../commands/render-notice.js";
-import { bantForm, checklistForm, nextStepForm, renderError } from "../commands/render-reply.js";
+import { bantForm, checklistForm, nextStepForm, refusedChecklist, renderError } from "../commands/render-reply.js";
 import type { Locale, Reply } from "../commands/reply.js";
 import type { Actor } from "../domain/account.js";
-import { fail } from "../domain/errors.js";
+import { fail, type DomainError } from "../domain/errors.js";
 import type { Action } from "../domain/funnel.js";
-import type { Verb } from "../domain/playbook.js";
+import { stageOf, type Label, type Verb } from "../domain/playbook.js";
+import { askerOf, permission, stageRelation } from "../domain/permissions.js";
 import { actOnAccount } from "./act-on-account.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
 import { resolveAccount } from "./resolve-account.js";
@@ -16,20 +17,26 @@ import { resolveAccount } from "./resolve-account.js";
  * comes back as the form with its answers and each field's problem, so nothing typed is lost.
  */
 export async function moveAccount(ctx: ServiceContext, actor: Actor, ref: AccountRef, action: Action, meta: RequestMeta): Promise<Reply> {
+  return (await attempt(ctx, actor, ref, action, meta)).reply;
+}
+
+/** {@link moveAccount}'s answer, and the refusal it was rendered from, for callers that word it for a form. */
+async function attempt(ctx: ServiceContext, actor: Actor, ref: AccountRef, action: Action, meta: RequestMeta): Promise<{ reply: Reply; error: DomainError | null }> {
+  const reply = (r: Reply, error: DomainError | null = null) => ({ reply: r, error });
   const locale = actor.locale;
   const done = await actOnAccount(ctx, actor, ref, action, meta);
-  if (done.ok) return describeOutcome(ctx.playbook, done.value, locale);
+  if (done.ok) return reply(describeOutcome(ctx.playbook, done.value, locale));
   const found = await resolveAccount(ctx, ref);
   const refusal = renderError(done.error, locale, ctx.playbook, found.ok ? found.value.account.company : "");
   if (done.error.code === "invalid-form" && found.ok && action.kind === "move" && action.verb === "qualify") {
     const form = bantForm(found.value.account, locale, { ...action.answers }, done.error.details.fields as Record<string, never>);
-    return { ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] };
+    return reply({ ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] }, done.error);
   }
   if (done.error.code === "invalid-form" && found.ok && action.kind === "next-step") {
     const form = nextStepForm(found.value.account, locale, { date: action.day, note: action.note }, done.error.details.fields as Record<string, never>);
-    return { ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] };
+    return reply({ ...refusal, blocks: [...refusal.blocks, { kind: "form", form }] }, done.error);
   }
-  return refusal;
+  return reply(refusal, done.error);
 }
 
 /** A gated move (hand-off, advance): asked without confirmations, the answer carries the checklist to tick. */
@@ -37,13 +44,17 @@ export async function gatedMove(
   ctx: ServiceContext, actor: Actor, verb: "lead.handoff" | "account.advance", ref: AccountRef,
   move: { to: string | null; confirm: readonly string[] | "all" | null; override: string | null }, meta: RequestMeta,
 ): Promise<Reply> {
-  const reply = await moveAccount(ctx, actor, ref, { kind: "move", verb: verb === "lead.handoff" ? "handoff" : "advance", ...move }, meta);
-  if (reply.errorCode === "checklist-incomplete" && move.confirm === null && move.override === null) {
-    const found = await resolveAccount(ctx, ref);
-    const form = found.ok ? checklistForm(ctx.playbook, found.value.account, verb, move.to, actor.locale) : null;
-    if (form) return { ...reply, blocks: [...reply.blocks, { kind: "form", form }] };
-  }
-  return reply;
+  const { reply, error } = await attempt(ctx, actor, ref, { kind: "move", verb: verb === "lead.handoff" ? "handoff" : "advance", ...move }, meta);
+  if (error?.code !== "checklist-incomplete" || (!meta.form && (move.confirm !== null || move.override !== null))) return reply;
+  const found = await resolveAccount(ctx, ref);
+  const form = found.ok ? checklistForm(ctx.playbook, found.value.account, verb, move.to, actor.locale) : null;
+  if (!found.ok || !form) return reply;
+  // Asked without confirmations: the checklist to tick. Submitted from that form: the refusal in the form's own words.
+  if (!meta.form) return { ...reply, blocks: [...reply.blocks, { kind: "form", form }] };
+  const stage = stageOf(ctx.playbook, String(error.details.stage))!;
+  const canOverride = permission("override", askerOf(actor), stageRelation(actor, stage), "own") === "allow";
+  const ticked = Array.isArray(move.confirm) ? move.confirm : [];
+  return refusedChecklist(ctx.playbook, form, stage.code, (error.details.missing as { label: Label }[]) ?? [], ticked, canOverride, actor.locale);
 }
 
 /** A move that needs a reason, asked without one (a card's button): the reason form, with the playbook's list. */

@@ -50,6 +50,7 @@ describe("the reply model says things as people do", () => {
     const form = checklistForm(playbook, account("P0", entered), "account.advance", null, "en")!;
     expect(form.title).toBe("Before moving Xiamen Harbor from P0 Signed to P1 Integration, confirm");
     expect(form.submitLabel).toBe("Move to P1 Integration");
+    expect(form.fields[0]!.label).toBe("P0 Signed");
   });
 
   it("names the owner on an MQL card, so the channel copy does not say “you”", () => {

@@ -222,9 +222,25 @@ describe("the playground API on the shared server, beside Slack", () => {
     const opened = await page.command("carl", `account advance #${id}`);
     expect(opened.form).toContain(`account advance #${id}`);
     const form = { command: `account advance #${id}`, fields: [{ name: "confirm", as: "flag" }, { name: "override", as: "flag" }] };
-    const none = (await (await page.post("/playground/api/form", { as: "carl", form, values: { confirm: [] } })).json()) as { errorCode: string; form: string };
+    const submit = async (as: string, values: Record<string, string | string[]>, locale?: string) =>
+      (await (await page.post("/playground/api/form", { as, form, values, ...(locale ? { locale } : {}) })).json()) as { errorCode: string; form: string };
+    const none = await submit("carl", { confirm: [] });
     expect(none.errorCode).toBe("checklist-incomplete");
-    expect(none.form).toMatch(/<p class="problem">Before leaving P1 Integration, confirm: /);
+    // Worded for the form: the unticked items by their labels beside the boxes, never the typed command's flags or keys.
+    expect(none.form).toMatch(/data-field="confirm"[^]*class="error">⚠️ Tick what is done: “Kick-off held, contacts named”, “Customer calling the API \/ SMTP”\.</);
+    expect(none.form).not.toMatch(/--confirm|--override|kickoff-held \(/);
+    // A rep is not offered the override; what was ticked stays ticked, and only the rest is named.
+    expect(none.form).not.toMatch(/data-field="override"[^]*class="error"/);
+    const half = await submit("carl", { confirm: ["kickoff-held"] });
+    expect(half.form).toMatch(/value="kickoff-held" checked/);
+    expect(half.form).toMatch(/class="error">⚠️ Tick what is done: “Customer calling the API \/ SMTP”\.</);
+    // A manager is told, beside the override field, that they may skip the checklist with a reason; in Chinese too.
+    const manager = await submit("cathy", { confirm: [] }, "zh-CN");
+    expect(manager.form).toMatch(/class="error">⚠️ 请勾选已完成的项:“已开启动会,明确对接人”、“客户已开始调用 API 或配置 SMTP”。</);
+    expect(manager.form).toMatch(/data-field="override"[^]*class="error">⚠️ 作为经理,你也可以在此填写原因后跳过。</);
+    expect((await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage).toBe("P1");
+    // A typed command keeps the command line's wording.
+    expect((await page.command("carl", `account advance #${id} --confirm kickoff-held`)).text).toContain("Add `--confirm all` once they're done");
     // The [Next step] button of the account view opens a date-and-note form; a past date comes back beside the date.
     const shown = await page.command("carl", `lead show #${id}`);
     expect(shown.html).toContain(`data-command="account next #${id}"`);

@@ -178,8 +178,9 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     const view = opened.body.view as { blocks: { block_id: string; element: { type: string; options?: { value: string }[] } }[] };
     const boxes = view.blocks.find((b) => b.element.type === "checkboxes")!;
     const none = await postToBot(events(), SECRET, viewSubmissionBody({ userId: userOf("carl"), view: opened.body.view as Record<string, unknown>, values: {} }), FORM);
-    // The refusal shows in the modal, beside the checklist, not nowhere.
-    expect(none.json()).toMatchObject({ response_action: "errors", errors: { [boxes.block_id]: expect.stringContaining("Before leaving P1 Integration, confirm") } });
+    // The refusal shows in the modal, beside the checklist, in the form's words: the unticked items by label, no flags.
+    expect(none.json()).toMatchObject({ response_action: "errors", errors: { [boxes.block_id]: "Tick what is done: “Kick-off held, contacts named”, “Customer calling the API / SMTP”." } });
+    expect(JSON.stringify(none.json())).not.toMatch(/--confirm|--override|kickoff-held/);
     expect((await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage).toBe("P1");
     const all = await postToBot(events(), SECRET, viewSubmissionBody({
       userId: userOf("carl"), view: opened.body.view as Record<string, unknown>,

@@ -189,7 +189,7 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
       fields: body.data.form.fields.map((f) => ({ name: f.name, as: f.as, label: f.name, kind: "text", required: false })),
     };
     const line = formToCommand(form, body.data.values);
-    const reply = await runCommand(ctx, actor, line, { platform: "playground", key: clickKey(actor, body.data.click) });
+    const reply = await runCommand(ctx, actor, line, { platform: "playground", key: clickKey(actor, body.data.click), form: true });
     const locale = actor?.locale ?? body.data.locale ?? "en";
     json(res, 200, { ...answer(reply, locale, true), ran: shownCommand(line, locale) });
   });

@@ -179,7 +179,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       fields: meta.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
     };
     const line = formToCommand(form, viewValues(view.state.values));
-    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:view:${view.id}` }), actor?.locale);
+    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:view:${view.id}`, form: true }), actor?.locale);
     if (reply.errorCode) {
       const errors = fieldErrors(reply);
       const first = meta.f[0]?.[0];
