@@ -1,7 +1,7 @@
-import type { AccountState } from "../domain/account.js";
+import type { AccountState, Role } from "../domain/account.js";
 import { localTime } from "../domain/calendar.js";
 import type { Notice } from "../domain/funnel.js";
-import { stageOf, transitionsFrom, type Label, type Playbook, type Verb } from "../domain/playbook.js";
+import { stageOf, teamKind, transitionsFrom, type Label, type Playbook, type Verb } from "../domain/playbook.js";
 import { joinList, pick, t } from "./i18n.js";
 import { commandOfMove, shownCommand } from "./vocabulary.js";
 import type { Button, CardOutcome, Form, Locale, Reply } from "./reply.js";
@@ -23,6 +23,11 @@ export function stageName(playbook: Playbook, code: string, locale: Locale): str
   const name = pick(stage.name, locale);
   // Level codes (P0–P5) are how customer success speaks of its stages, so they stay beside the name.
   return /^P\d+$/.test(stage.code) && !name.startsWith(stage.code) ? `${stage.code} ${name}` : name;
+}
+
+/** A member's role as people say it: a rep by their team's kind (sales rep, CSM / 销售, 客户成功), else manager or admin. */
+export function roleName(playbook: Playbook, teamKey: string, role: Role, locale: Locale): string {
+  return role === "rep" ? t(locale, `role.rep.${teamKind(playbook, teamKey)}`) : t(locale, `role.${role}`);
 }
 
 /** A reason key and its free text as people read them. */

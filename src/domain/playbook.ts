@@ -145,8 +145,20 @@ export const RoutingSchema = z.object({
 /** How MQLs find a rep, and the rules of the public pool. */
 export type Routing = z.infer<typeof RoutingSchema>;
 
-/** A team a playbook names as an owner. */
-export const TeamDefSchema = z.object({ key: KeySchema, name: LabelSchema });
+/** What a team does, which names its members' work: a rep of a customer-success team is a CSM (客户成功), not a salesperson. */
+export const TeamKindSchema = z.enum(["marketing", "sales", "cs", "support", "other"]);
+/** What a team does. */
+export type TeamKind = z.infer<typeof TeamKindSchema>;
+
+/** A team a playbook names as an owner; `kind` defaults to the key's when the key is a kind (`sales`), else `other`. */
+export const TeamDefSchema = z.object({ key: KeySchema, name: LabelSchema, kind: TeamKindSchema.optional() });
+
+/** The kind of a playbook's team: as declared, or read from its key. */
+export function teamKind(playbook: Playbook, teamKey: string): TeamKind {
+  const team = playbook.teams.find((x) => x.key === teamKey);
+  const declared = team?.kind ?? TeamKindSchema.safeParse(teamKey).data;
+  return declared ?? "other";
+}
 
 /** A whole funnel: stages, moves, owners, SLAs, checklists, reasons, automations, scoring. */
 export const PlaybookSchema = z

@@ -1,5 +1,6 @@
 import type { MemberRef } from "../commands/command.js";
 import { pick, t } from "../commands/i18n.js";
+import { roleName } from "../commands/render-notice.js";
 import { renderError, say } from "../commands/render-reply.js";
 import type { Reply } from "../commands/reply.js";
 import type { Actor, Role } from "../domain/account.js";
@@ -36,7 +37,7 @@ export async function addMember(ctx: ServiceContext, actor: Actor, input: AddMem
   const member = existing
     ? await updateMember(ctx.db, existing.handle, { teamKey: team.key, role: input.role })
     : await upsertMember(ctx.db, { handle: await freeHandle(ctx, wanted), displayName, teamKey: team.key, role: input.role, locale: teamLocale, ...platformIds });
-  return say(t(locale, "member.added", { name: member!.displayName, team: pick(team.name, locale), role: input.role }), undefined, false);
+  return say(t(locale, "member.added", { name: member!.displayName, team: pick(team.name, locale), role: roleName(ctx.playbook, team.key, input.role, locale) }), undefined, false);
 }
 
 /** How the store finds the member a reference names. */

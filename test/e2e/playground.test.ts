@@ -187,11 +187,15 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
     expect(await page.inputValue("#language")).toBe("zh-CN");
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh-CN");
     // The member list speaks the page's language: team names and roles in Chinese.
+    const csm = (await ctx.db.prisma.member.findFirstOrThrow({ where: { teamKey: "cs", role: "rep" } })).handle;
     expect(await page.locator(`#who option[value="${english}"]`).textContent()).toMatch(/· 销售$/);
+    // A rep's role is named by their team's kind: customer success says 客户成功 (CSM), never 销售.
+    expect(await page.locator(`#who option[value="${csm}"]`).textContent()).toMatch(/· 客户成功$/);
     await page.fill("#line", "lead mine");
     await page.press("#line", "Enter");
     await page.locator("#messages article.local .ran", { hasText: "你执行了: 线索 我的" }).first().waitFor();
     await page.selectOption("#language", "en");
+    await expect.poll(() => page.locator(`#who option[value="${csm}"]`).textContent()).toMatch(/· CSM$/);
   }, 60_000);
 
   it("fits a phone-width window: the sidebar sits above the conversation", async () => {

@@ -252,6 +252,17 @@ describe("the playground API on the shared server, beside Slack", () => {
     expect(past.form).toMatch(/data-field="date"[^]*class="error"/);
   });
 
+  it("labels each member in the picker by role and team kind: a CS rep is a CSM (客户成功), not 销售", async () => {
+    const boot = (await (await page.get("/playground/api/bootstrap")).json()) as { members: { handle: string; roleName: Record<"en" | "zh-CN", string> }[] };
+    const role = (handle: string) => boot.members.find((m) => m.handle === handle)!.roleName;
+    expect(role("carl")).toEqual({ en: "CSM", "zh-CN": "客户成功" });
+    expect(role("alice")).toEqual({ en: "sales rep", "zh-CN": "销售" });
+    expect(role("mark")).toEqual({ en: "marketer", "zh-CN": "市场专员" });
+    expect(role("tom")).toEqual({ en: "support engineer", "zh-CN": "技术支持" });
+    expect(role("cathy")).toEqual({ en: "manager", "zh-CN": "经理" });
+    expect(role("admin")).toEqual({ en: "admin", "zh-CN": "管理员" });
+  });
+
   it("shows my accounts and any team's digest on demand, in the language asked for", async () => {
     const home = (await (await page.get("/playground/api/home?as=alice&locale=zh-CN")).json()) as { html: string };
     expect(home.html).toMatch(/我的客户|你目前没有进行中的客户/);

@@ -165,6 +165,9 @@ describe.each(testDatabases())("the first hour, email-saas, on $name", ({ url })
     const slack = await say("admin", "funnel member add <@U0NEW1|newbie> cs rep", { platform: "slack", mentions: readSlackMention });
     expect(slack.errorCode).toBeUndefined();
     expect((await findMember(f.db, { slackUserId: "U0NEW1" }))?.handle).toBe("newbie");
+    // The role is said as the team's kind says it: a rep of customer success is a CSM, not a salesperson.
+    expect(slack.text).toBe("Added newbie to Customer success as CSM.");
+    expect(wecom.text).toBe("Added li.lei to Sales as sales rep.");
     // A handle names an existing member on the CLI; the permission table still decides (a manager may not make an admin).
     expect((await say("sam", "funnel member add alice sales admin")).text).toContain("Only an admin");
     expect((await say("admin", "funnel member add @bob sales manager")).errorCode).toBeUndefined();

@@ -7,8 +7,8 @@ export const emailSaas: PlaybookInput = {
   teams: [
     { key: "marketing", name: { en: "Marketing", zh: "市场部" } },
     { key: "sales", name: { en: "Sales", zh: "销售部" } },
-    { key: "cs", name: { en: "Customer success", zh: "客户成功" } },
-    { key: "support", name: { en: "Tech support", zh: "技术支持" } },
+    { key: "cs", name: { en: "Customer success", zh: "客户成功部" } },
+    { key: "support", name: { en: "Tech support", zh: "技术支持部" } },
   ],
   initialStage: "LEAD",
   stages: [

@@ -12,7 +12,7 @@ export const manufacturer: PlaybookInput = {
     { key: "marketing", name: { en: "Marketing", zh: "市场部" } },
     { key: "sales", name: { en: "Sales", zh: "外贸业务部" } },
     { key: "production", name: { en: "Production", zh: "生产部" } },
-    { key: "service", name: { en: "After-sales service", zh: "售后服务部" } },
+    { key: "service", name: { en: "After-sales service", zh: "售后服务部" }, kind: "support" },
   ],
   initialStage: "INQUIRY",
   stages: [

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { pick, t, type MessageKey } from "../../commands/i18n.js";
 import { cleanText } from "../../commands/parser.js";
+import { roleName } from "../../commands/render-notice.js";
 import { formOf, formToCommand, type Form, type Locale, type Reply } from "../../commands/reply.js";
 import { shownCommand } from "../../commands/vocabulary.js";
 import type { Actor } from "../../domain/account.js";
@@ -44,7 +45,7 @@ const PAGE_KEYS = [
   "playground.title", "playground.intro", "playground.who", "playground.language", "playground.home", "playground.dm",
   "playground.channels", "playground.digest", "playground.digest-show", "playground.placeholder", "playground.send",
   "playground.only-you", "playground.you-ran", "playground.updated", "playground.empty", "playground.bad-request",
-  "playground.language-hint", "role.rep", "role.manager", "role.admin",
+  "playground.language-hint",
 ] as const satisfies readonly MessageKey[];
 
 const STATIC = new URL("./static/", import.meta.url);
@@ -136,7 +137,9 @@ export function createPlayground(ctx: ServiceContext, config: PlaygroundConfig, 
       // Message times are shown in the business timezone, the one the messages' own text uses.
       timezone: ctx.calendar.timezone,
       suggested: suggested?.handle ?? null,
-      members: members.map((m) => ({ handle: m.handle, name: m.displayName, team: m.teamKey, teamName: { en: label(m.teamKey, "en"), "zh-CN": label(m.teamKey, "zh-CN") }, role: m.role, locale: m.locale })),
+      members: members.map((m) => ({ handle: m.handle, name: m.displayName, team: m.teamKey, teamName: { en: label(m.teamKey, "en"), "zh-CN": label(m.teamKey, "zh-CN") }, role: m.role,
+        roleName: { en: roleName(ctx.playbook, m.teamKey, m.role, "en"), "zh-CN": roleName(ctx.playbook, m.teamKey, m.role, "zh-CN") }, locale: m.locale,
+      })),
       teams: teams.map((x) => ({ key: x.key, name: { en: label(x.key, "en"), "zh-CN": label(x.key, "zh-CN") } })),
       labels,
     });

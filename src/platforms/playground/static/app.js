@@ -190,7 +190,7 @@ async function submitForm(form) {
 
 /** The "You are" list, in the page's language: name — team · role. */
 function fillMembers() {
-  $("#who").replaceChildren(...state.boot.members.map((m) => new Option(`${m.name} — ${m.teamName[state.lang]} · ${label(`role.${m.role}`)}`, m.handle)));
+  $("#who").replaceChildren(...state.boot.members.map((m) => new Option(`${m.name} — ${m.teamName[state.lang]} · ${m.roleName[state.lang]}`, m.handle)));
   $("#who").value = state.me;
 }
 
