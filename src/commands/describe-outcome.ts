@@ -1,6 +1,6 @@
 import type { BudgetEffect } from "../domain/funnel.js";
 import { isQualifyMove, type Playbook } from "../domain/playbook.js";
-import { joinList, t } from "./i18n.js";
+import { joinList, sentences, t } from "./i18n.js";
 import { stageName } from "./render-notice.js";
 import { say } from "./render-reply.js";
 import type { Locale, Reply } from "./reply.js";
@@ -41,10 +41,9 @@ export function describeOutcome(playbook: Playbook, outcome: OutcomeFacts, local
       // Whatever the playbook calls its stages, its `qualify` move is the one BANT passes.
       text = isQualifyMove(playbook, outcome.fromStage, outcome.toStage)
         ? t(locale, "bant.passed", params)
-        : t(locale, "moved", params) + (outcome.ownerName ? ` ${t(locale, "moved.owner", { owner: outcome.ownerName })}` : "");
+        : sentences(locale, [t(locale, "moved", params), outcome.ownerName && t(locale, "moved.owner", { owner: outcome.ownerName })]);
   }
-  const budget = outcome.budget ? ` ${budgetLine(outcome.budget, locale)}` : "";
-  return say(`✅ ${text.replace(/^✅ /, "")}${budget}`, undefined, false);
+  return say(`✅ ${sentences(locale, [text.replace(/^✅ /, ""), outcome.budget && budgetLine(outcome.budget, locale)])}`, undefined, false);
 }
 
 /** What the BANT budget did to the amount, in a sentence: set from it, already it, or left because unconfirmed. */

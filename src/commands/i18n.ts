@@ -317,3 +317,8 @@ export function t(locale: Locale, key: MessageKey, params: Params = {}): string 
 export function joinList(locale: Locale, items: readonly string[]): string {
   return items.join(locale === "zh-CN" ? "、" : ", ");
 }
+
+/** Sentences one after another: a space between them in English, none after Chinese full stops. */
+export function sentences(locale: Locale, parts: readonly (string | null | undefined | false)[]): string {
+  return parts.filter((p): p is string => Boolean(p)).join(locale === "zh-CN" ? "" : " ");
+}

@@ -5,7 +5,7 @@ import type { DomainError } from "../domain/errors.js";
 import type { LeadScore } from "../domain/scoring.js";
 import { isClosed, stageOf, transitionsFrom, type Label, type Playbook, type Reason, type Verb } from "../domain/playbook.js";
 import { parseYesNo } from "../domain/values.js";
-import { joinList, pick, t, type MessageKey } from "./i18n.js";
+import { joinList, pick, sentences, t, type MessageKey } from "./i18n.js";
 import { allowedMoves, moveButtons, stageName } from "./render-notice.js";
 import { BANT_WORDS, commandOfMove, localUsage, shownCommand } from "./vocabulary.js";
 import type { Block, Button, Form, Locale, Reply } from "./reply.js";
@@ -180,7 +180,7 @@ export function refusedChecklist(
   const boxes = t(locale, "error.checklist-incomplete.boxes", { missing: items });
   const override = canOverride ? t(locale, "error.checklist-incomplete.override") : null;
   const fields = form.fields.map((f) => (f.name === "confirm" ? { ...f, value: ticked.join(","), error: boxes } : f.name === "override" && override ? { ...f, error: override } : f));
-  const text = [t(locale, "error.checklist-incomplete.form", { stage: stageName(playbook, stageCode, locale), missing: items }), override].filter(Boolean).join(" ");
+  const text = sentences(locale, [t(locale, "error.checklist-incomplete.form", { stage: stageName(playbook, stageCode, locale), missing: items }), override]);
   return { ...say(`⚠️ ${text}`, [{ kind: "text", text: `⚠️ ${text}` }, { kind: "form", form: { ...form, fields } }]), errorCode: "checklist-incomplete" };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checklistForm, renderAccount } from "../../src/commands/render-reply.js";
 import { moveButtons, renderNotice, stageName } from "../../src/commands/render-notice.js";
 import { t, type MessageKey } from "../../src/commands/i18n.js";
+import { describeOutcome } from "../../src/commands/describe-outcome.js";
 import type { AccountState } from "../../src/domain/account.js";
 import { chinaCalendar } from "../../src/config/calendar.js";
 
@@ -67,5 +68,11 @@ describe("the reply model says things as people do", () => {
       const text = t("zh-CN", key, { company: "Acme", id: 7, owner: "陈晨", rep: "陈晨", sla: "2 个工作日", release: "3 天" });
       expect(text, key).not.toMatch(/(工作日|天) [内后]/);
     }
+  });
+
+  it("puts no space between Chinese sentences, and one between English ones", () => {
+    const moved = { company: "Acme", event: "transition", fromStage: "MQL", toStage: "SAL", ownerName: "陈晨", amount: 0, bantFailures: null, nextStep: null };
+    expect(describeOutcome(playbook, moved, "zh-CN").text).toBe("✅ Acme 已从「营销合格线索」推进到「销售认可线索」。负责人:陈晨。");
+    expect(describeOutcome(playbook, moved, "en").text).toBe("✅ Acme moved MQL → Sales accepted. Owner: 陈晨.");
   });
 });
