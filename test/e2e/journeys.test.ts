@@ -40,7 +40,7 @@ const WORDS = {
     badAmount: "a positive amount", qualified: (company: string) => `✅ ${company} qualified: now Opportunity.`, amountSet: "Amount set to 50,000 CNY from the confirmed budget",
     bant: "BANT (passed)", returnTitle: (company: string) => `Return ${company} to marketing — why?`, returned: (company: string) => `${company} moved MQL → Returned to marketing`,
     checklistTitle: (company: string, from: string, to: string) => `Before moving ${company} from ${from} to ${to}, confirm`, moveTo: (to: string) => `Move to ${to}`,
-    checklistRefused: (from: string) => `Before leaving ${from}, confirm:`, moved: (company: string, from: string, to: string) => `${company} moved ${from} → ${to}`,
+    checklistRefused: "Tick what is done: “", moved: (company: string, from: string, to: string) => `${company} moved ${from} → ${to}`,
     nextStep: "Next step", pastDate: "a date that isn't past", nextSet: (company: string, day: string) => `Next step for ${company} on ${day}: Call their CTO.`,
     badEmail: "“li@@acme” isn't an email address", sameName: (company: string, id: number) => `${company} already exists as #${id}`, createAnyway: "Create anyway",
     created: (company: string) => `${company} created in Lead`, handoff: "Hand off to sales", handedOff: (company: string) => `${company} moved Lead → MQL`,
@@ -48,6 +48,8 @@ const WORDS = {
     funnelTitle: /Funnel: \d+ open accounts/, digest: (team: string) => `${team} daily digest`, poolTitle: /Pool \(公海\): \d+ lead\(s\) waiting|The pool is empty/,
     reassigned: (company: string, owner: string) => `${company} now belongs to ${owner}.`,
     note: "Call their CTO", bantEcho: 'budget=50000 currency=CNY confirmed=yes dm="Li Wei" engaged=yes',
+    clickEcho: (id: number) => `You ran: /lead accept #${id}`, setNextStep: "Set next step", nextTitle: (company: string) => `Next step for ${company}`,
+    override: "As a manager you may skip them instead", overridden: "customer integrated already",
   },
   "zh-CN": {
     mine: "线索 我的", mineTitle: "我的客户(", qualify: (id: number) => `线索 资格 #${id}`, show: (id: number) => `线索 查看 #${id}`,
@@ -57,7 +59,7 @@ const WORDS = {
     badAmount: "需为正数金额", qualified: (company: string) => `✅ ${company} 资格审查通过,进入「商机」。`, amountSet: "金额已按确认的预算设为 50,000 CNY",
     bant: "BANT(已通过)", returnTitle: (company: string) => `为什么把 ${company} 退回市场?`, returned: (company: string) => `${company} 已从「营销合格线索」推进到「销售退回」`,
     checklistTitle: (company: string, from: string, to: string) => `把 ${company} 从「${from}」推进到「${to}」前,请确认`, moveTo: (to: string) => `推进到「${to}」`,
-    checklistRefused: (from: string) => `离开「${from}」前请确认:`, moved: (company: string, from: string, to: string) => `${company} 已从「${from}」推进到「${to}」`,
+    checklistRefused: "请勾选已完成的项:“", moved: (company: string, from: string, to: string) => `${company} 已从「${from}」推进到「${to}」`,
     nextStep: "下一步", pastDate: "不能早于今天", nextSet: (company: string, day: string) => `${company} 的下一步:${day} 给对方 CTO 打电话。`,
     badEmail: "“li@@acme”不是有效的邮箱地址", sameName: (company: string, id: number) => `已有同名客户 ${company}(#${id}`, createAnyway: "仍然新建",
     created: (company: string) => `${company},阶段「线索」`, handoff: "移交销售", handedOff: (company: string) => `${company} 已从「线索」推进到「营销合格线索」`,
@@ -65,6 +67,8 @@ const WORDS = {
     funnelTitle: /漏斗:共 \d+ 个进行中的客户/, digest: (team: string) => `${team}每日摘要`, poolTitle: /公海:\d+ 条线索待领取|公海里没有线索/,
     reassigned: (company: string, owner: string) => `${company} 已转交给 ${owner}。`,
     note: "给对方 CTO 打电话", bantEcho: '预算=50000 币种=CNY 预算确认=是 决策人="Li Wei" 已参与=是',
+    clickEcho: (id: number) => `你执行了: 线索 接受 #${id}`, setNextStep: "设置下一步", nextTitle: (company: string) => `${company} 的下一步`,
+    override: "作为经理,你也可以在此填写原因后跳过", overridden: "客户已完成对接",
   },
 } satisfies Record<Lang, unknown>;
 
@@ -150,6 +154,8 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
     await page.locator("#messages article.card", { hasText: w.accepted(mql.company, mql.id) }).first().waitFor();
     expect(await page.locator(`#messages button[data-command="lead accept #${mql.id}"]`).count()).toBe(0);
     expect((await ctx.db.prisma.account.findUniqueOrThrow({ where: { id: mql.id } })).stage).toBe("SAL");
+    // The click is echoed as the rep would type it.
+    await page.locator("#messages article.local .ran", { hasText: w.clickEcho(mql.id) }).waitFor();
     await shot("rep", "accept");
 
     await type(w.qualify(mql.id));
@@ -215,7 +221,8 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
     const next = { P1: "P2", P2: "P3", P3: "P4" }[account.stage as "P1"]!;
     await actAs(cast.csm);
     await page.click('button[data-view="home"]');
-    await page.locator("#messages", { hasText: `#${account.id} ${account.company}` }).waitFor();
+    // CSMs speak in P-levels: the list shows the code beside the stage name.
+    await page.locator("#messages", { hasText: `#${account.id} ${account.company} — ${stageName(account.stage)}` }).waitFor();
     await shot("csm", "home");
 
     await type(w.advance(account.id));
@@ -223,8 +230,10 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
     expect(await dialog().locator("h2").textContent()).toBe(w.checklistTitle(account.company, stageName(account.stage), stageName(next)));
     expect(await dialog().locator('button[type="submit"]').textContent()).toBe(w.moveTo(stageName(next)));
     await dialog().locator('button[type="submit"]').click();
-    const problem = dialog().locator(".problem", { hasText: w.checklistRefused(stageName(account.stage)) });
+    // Refused in the form's own words, beside the boxes: the items by label, no command flags.
+    const problem = dialog().locator('[data-field="confirm"] .error', { hasText: w.checklistRefused });
     await problem.waitFor();
+    expect(await dialog().textContent()).not.toMatch(/--confirm|--override/);
     expect(await dialog().evaluate((d: HTMLDialogElement) => d.open)).toBe(true);
     expect((await ctx.db.prisma.account.findUniqueOrThrow({ where: { id: account.id } })).stage).toBe(account.stage);
     await shot("csm", "checklist-refused");
@@ -312,12 +321,33 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
     await page.selectOption("#digest-team", manager.teamKey);
     await page.click('#digest button[type="submit"]');
     const team = ctx.playbook.teams.find((x) => x.key === manager.teamKey)!;
-    await answer(w.digest(lang === "en" ? team.name.en : team.name.zh)).waitFor();
+    const digest = answer(w.digest(lang === "en" ? team.name.en : team.name.zh));
+    await digest.waitFor();
     await shot("manager", "digest");
+    // Each stalled row offers its next step beside its other actions; the button opens the next-step form.
+    const setNext = digest.locator("ul.rows button", { hasText: w.setNextStep }).first();
+    await setNext.click();
+    await dialog().locator('form[data-meta*="account next #"]').waitFor();
+    expect(await dialog().locator("h2").textContent()).toContain(w.nextTitle("").trim());
+    await shot("manager", "digest-next-step");
+    await dialog().locator("[data-cancel]").click();
 
     await type(w.pool);
     await answer(w.poolTitle).waitFor();
     await shot("manager", "pool");
+
+    // A manager may skip a checklist: the refused form says so beside the override field, and the reason is kept.
+    const signed = await ctx.db.prisma.account.findFirstOrThrow({ where: { stage: "P0" }, orderBy: { id: "asc" } });
+    await type(w.advance(signed.id));
+    await dialog().locator('input[type="checkbox"][name="confirm"]').first().waitFor();
+    await dialog().locator('button[type="submit"]').click();
+    await dialog().locator('[data-field="override"] .error', { hasText: w.override }).waitFor();
+    await shot("manager", "checklist-override-offered");
+    await dialog().locator('input[name="override"]').fill(w.overridden);
+    await dialog().locator('button[type="submit"]').click();
+    await answer(w.moved(signed.company, stageName("P0"), stageName("P1"))).waitFor();
+    expect((await ctx.db.prisma.account.findUniqueOrThrow({ where: { id: signed.id } })).stage).toBe("P1");
+    await shot("manager", "checklist-overridden");
 
     const colleague = await member(cast.colleague);
     const account = await ctx.db.prisma.account.findFirstOrThrow({
