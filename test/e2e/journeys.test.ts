@@ -100,7 +100,10 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
   const answer = (text: string | RegExp): Locator => page.locator("#messages article.local", { hasText: text }).last();
   const dialog = () => page.locator("#dialog");
   const steps = new Map<string, number>();
-  const shot = async (role: string, name: string) => {
+  /** A screenshot with the newest message (or `focus`) in view: the home view keeps its list at the top. */
+  const shot = async (role: string, name: string, focus: Locator = page.locator("#messages > *").last()) => {
+    // The page re-renders on each poll, which may replace the element meanwhile: the view is a nicety, not a check.
+    if (await focus.count()) await focus.scrollIntoViewIfNeeded({ timeout: 2_000 }).catch(() => undefined);
     const n = (steps.get(role) ?? 0) + 1;
     steps.set(role, n);
     await page.screenshot({ path: path.join(ARTIFACTS, `journey-${role}-${lang === "en" ? "en" : "zh"}-${n}-${name}.png`), fullPage: true });
@@ -323,7 +326,7 @@ describe.skipIf(!executablePath && !required).each(["en", "zh-CN"] as const)("a 
     const team = ctx.playbook.teams.find((x) => x.key === manager.teamKey)!;
     const digest = answer(w.digest(lang === "en" ? team.name.en : team.name.zh));
     await digest.waitFor();
-    await shot("manager", "digest");
+    await shot("manager", "digest", digest.locator("ul.rows"));
     // Each stalled row offers its next step beside its other actions; the button opens the next-step form.
     const setNext = digest.locator("ul.rows button", { hasText: w.setNextStep }).first();
     await setNext.click();
