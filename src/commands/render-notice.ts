@@ -42,11 +42,18 @@ const VERB_LABELS: Partial<Record<Verb, Label>> = {
   return: { en: "Return to marketing", zh: "退回市场" },
   disqualify: { en: "Unqualified", zh: "不合格" },
   qualify: { en: "Qualify (BANT)", zh: "资格审查" },
+  validate: { en: "Start product validation", zh: "开始产品验证" },
+  "validate-pass": { en: "Validation passed", zh: "验证通过" },
+  "validate-fail": { en: "Validation failed", zh: "验证未通过" },
+  sign: { en: "Signed", zh: "已签约" },
   advance: { en: "Advance to next stage", zh: "推进到下一阶段" },
+  lose: { en: "Lost", zh: "丢单" },
+  churn: { en: "Churned", zh: "流失" },
 };
 
-/** The moves a card offers as buttons. */
-const BUTTON_MOVES: ReadonlySet<Verb> = new Set(["handoff", "accept", "return", "disqualify", "qualify", "advance"]);
+/** The moves a card offers as buttons: each stage's way on, and its ways out that a person decides (a reason form where asked). */
+const BUTTON_MOVES: ReadonlySet<Verb> = new Set(["handoff", "accept", "return", "disqualify", "qualify", "validate", "validate-pass", "validate-fail", "sign", "advance", "lose", "churn"]);
+const PRIMARY_MOVES: ReadonlySet<Verb> = new Set(["accept", "advance", "handoff", "qualify", "sign", "validate-pass"]);
 
 /** A form asking for a reason from a playbook list, plus free text; submitting runs `command reason note`. */
 export function reasonForm(playbook: Playbook, listKey: string, command: string, title: string, locale: Locale): Form {
@@ -76,11 +83,11 @@ export function moveButtons(playbook: Playbook, account: Pick<AccountState, "id"
   const buttons: Button[] = [];
   for (const transition of transitionsFrom(playbook, account.stage)) {
     const label = VERB_LABELS[transition.verb];
-    const verb = BUTTON_MOVES.has(transition.verb) ? commandOfMove(transition.verb) : undefined;
-    if (!label || !verb || buttons.some((b) => b.command.startsWith(verb))) continue;
-    const command = `${verb} #${account.id}`;
+    if (!label || !BUTTON_MOVES.has(transition.verb)) continue;
+    const command = commandOfMove(transition.verb, account.id);
+    if (buttons.some((b) => b.command === command)) continue;
     const form = transition.reasons ? reasonForm(playbook, transition.reasons, command, reasonTitle(transition.verb, account.company, locale), locale) : undefined;
-    buttons.push({ label: pick(label, locale), command, style: transition.verb === "accept" || transition.verb === "advance" || transition.verb === "handoff" ? "primary" : transition.reasons ? "danger" : undefined, ...(form ? { form } : {}) });
+    buttons.push({ label: pick(label, locale), command, style: PRIMARY_MOVES.has(transition.verb) ? "primary" : transition.reasons ? "danger" : undefined, ...(form ? { form } : {}) });
   }
   return buttons.slice(0, 5);
 }

@@ -3,6 +3,7 @@ import { checklistForm, renderAccount } from "../../src/commands/render-reply.js
 import { moveButtons, renderNotice, stageName } from "../../src/commands/render-notice.js";
 import { t, type MessageKey } from "../../src/commands/i18n.js";
 import { describeOutcome } from "../../src/commands/describe-outcome.js";
+import { parseCommand } from "../../src/commands/parser.js";
 import type { AccountState } from "../../src/domain/account.js";
 import { chinaCalendar } from "../../src/config/calendar.js";
 
@@ -74,5 +75,19 @@ describe("the reply model says things as people do", () => {
     const moved = { company: "Acme", event: "transition", fromStage: "MQL", toStage: "SAL", ownerName: "陈晨", amount: 0, bantFailures: null, nextStep: null };
     expect(describeOutcome(playbook, moved, "zh-CN").text).toBe("✅ Acme 已从「营销合格线索」推进到「销售认可线索」。负责人:陈晨。");
     expect(describeOutcome(playbook, moved, "en").text).toBe("✅ Acme moved MQL → Sales accepted. Owner: 陈晨.");
+  });
+
+  it("offers an opportunity's and a customer's ways on and out as buttons, each a command the parser reads", () => {
+    const sql = moveButtons(playbook, account("SQL", entered), "en");
+    expect(sql.map((b) => [b.label, b.command])).toEqual([
+      ["Start product validation", "account validate #24"], ["Signed", "account sign #24"], ["Lost", "lead lost #24"], ["Unqualified", "lead unqualified #24"],
+    ]);
+    expect(sql.find((b) => b.label === "Lost")!.form?.title).toBe("Mark Xiamen Harbor lost — why?");
+    const pql = moveButtons(playbook, account("PQL", entered), "zh-CN");
+    expect(pql.map((b) => b.label)).toEqual(["验证通过", "验证未通过", "丢单"]);
+    expect(moveButtons(playbook, account("P2", entered), "en").map((b) => b.label)).toEqual(["Advance to next stage", "Churned"]);
+    for (const code of ["SQL", "PQL", "P2"]) {
+      for (const b of moveButtons(playbook, account(code, entered), "en")) expect(parseCommand(b.command).ok, b.command).toBe(true);
+    }
   });
 });
