@@ -14,6 +14,8 @@ import { newPlaygroundToken } from "../../src/platforms/playground/app.js";
 import type { ServiceContext } from "../../src/services/context.js";
 import { seedDemo } from "../../src/services/seed-demo.js";
 import { stalledAccounts } from "../../src/store/stalled.js";
+import { findActor } from "../../src/store/members.js";
+import { runCommand } from "../../src/services/run-command.js";
 import { openContext } from "../../src/wiring.js";
 import { chromiumArgs, findChromium } from "../support/chromium.js";
 import { freshSqliteUrl } from "../support/databases.js";
@@ -180,7 +182,7 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
   }, 60_000);
 
   it("keeps the sidebar's language when another member is picked, and echoes commands in it", async () => {
-    const english = (await ctx.db.prisma.member.findFirstOrThrow({ where: { locale: "en", role: "rep" } })).handle;
+    const english = (await ctx.db.prisma.member.findFirstOrThrow({ where: { locale: "en", role: "rep", teamKey: "sales" } })).handle;
     await page.selectOption("#language", "zh-CN");
     await page.selectOption("#who", english);
     await page.waitForTimeout(300);
@@ -196,6 +198,32 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
     await page.locator("#messages article.local .ran", { hasText: "你执行了: 线索 我的" }).first().waitFor();
     await page.selectOption("#language", "en");
     await expect.poll(() => page.locator(`#who option[value="${csm}"]`).textContent()).toMatch(/· CSM$/);
+  }, 60_000);
+
+  it("shows your own newest answer without scrolling, even below a long list, and keeps it there when the page refreshes", async () => {
+    await actAs("carl");
+    await page.click('button[data-view="home"]');
+    await type("/funnel");
+    await page.locator("#messages article.local", { hasText: "Funnel:" }).waitFor();
+    await type("/lead show 1");
+    const newest = page.locator("#messages article.local").last();
+    await newest.locator("h3", { hasText: "#1 " }).waitFor();
+    const inView = () => newest.evaluate((el) => {
+      const list = document.querySelector("#messages")!.getBoundingClientRect();
+      const box = el.getBoundingClientRect();
+      return box.top >= list.top - 1 && box.top < list.bottom;
+    });
+    await expect.poll(inView).toBe(true);
+    // A refresh of the feed (someone else acted) re-renders the page, and the reader stays where they were.
+    const mark = (await findActor(ctx.db, { handle: "mark" }))!;
+    const created = await runCommand(ctx, mark, "lead new Scroll Keeper Co", { platform: "cli" });
+    const version = await page.evaluate(() => document.querySelectorAll("#messages article").length);
+    expect((await runCommand(ctx, mark, `lead handoff #${/#(\d+)/.exec(created.text)![1]} --confirm all`, { platform: "cli" })).errorCode).toBeUndefined();
+    await bot.worker.idle();
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 1_500)));
+    expect(version).toBeGreaterThan(0);
+    expect(await inView()).toBe(true);
+    await shot("11-own-answer-in-view");
   }, 60_000);
 
   it("fits a phone-width window: the sidebar sits above the conversation", async () => {

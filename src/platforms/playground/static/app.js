@@ -5,7 +5,7 @@
 
 const token = document.querySelector('meta[name="funnelbot-token"]').content;
 const $ = (selector) => document.querySelector(selector);
-const state = { boot: null, me: null, lang: "en", view: "home", version: -1, conversations: [], local: new Map(), home: "" };
+const state = { boot: null, me: null, lang: "en", view: "home", version: -1, conversations: [], local: new Map(), home: "", shown: null, reveal: false };
 
 async function api(path, body) {
   const init = body === undefined
@@ -110,8 +110,16 @@ function render() {
     ran.textContent = `${label("playground.you-ran")}: ${entry.ran}`;
     items.push(messageElement(entry.html, entry.ephemeral ? [ran, ` · ${label("playground.only-you")}`] : [ran], ["local"]));
   }
+  // Where the reader looks: at their own newest answer; in a view just opened, at its start (home) or its end
+  // (a conversation); otherwise where they were, following a conversation they had read to its end.
+  const before = { top: list.scrollTop, atEnd: list.scrollTop + list.clientHeight >= list.scrollHeight - 8 };
   list.replaceChildren(...items);
-  list.scrollTop = state.view === "home" ? 0 : list.scrollHeight;
+  const newest = state.reveal ? list.querySelector("article.local:last-of-type") : null;
+  if (newest) newest.scrollIntoView({ block: "start" });
+  else if (state.shown !== state.view) list.scrollTop = state.view === "home" ? 0 : list.scrollHeight;
+  else list.scrollTop = before.atEnd && state.view !== "home" ? list.scrollHeight : before.top;
+  state.reveal = false;
+  state.shown = state.view;
   renderNav();
 }
 
@@ -134,6 +142,7 @@ function remember(ran, answer) {
   const entries = state.local.get(state.view) || [];
   entries.push({ ran, html: answer.html || `<p>${answer.error || ""}</p>`, ephemeral: answer.ephemeral !== false });
   state.local.set(state.view, entries);
+  state.reveal = true;
 }
 
 async function afterAction() {
