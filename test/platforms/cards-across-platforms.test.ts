@@ -92,6 +92,8 @@ describe("reminders of an unaccepted MQL, once it is accepted", () => {
     const posted = slack.callsTo("chat.postMessage").filter((c) => JSON.stringify(c.body).includes("Waiting Co"));
     expect(posted.map((c) => c.body.channel)).toEqual(["UCHEN", "USAM"]);
     expect(await livePostedCards(f.db, created.id, "slack")).toHaveLength(posted.length);
+    // The rep's reminder carries [Next step] beside the card's moves, as a Slack button.
+    expect(JSON.stringify(posted[0]!.body.blocks)).toContain(`"value":"account next #${created.id}"`);
 
     expect((await runCommand(f.ctx, f.members.chen!, `lead accept #${created.id}`, { platform: "cli" })).errorCode).toBeUndefined();
     await bot.worker.idle();
