@@ -119,6 +119,7 @@ const MESSAGES = {
   "member.added": { en: "Added {name} to {team} as {role}.", zh: "已将 {name} 加入「{team}」,角色:{role}。" },
   "card.outcome": { en: "✅ {company} (#{id}): {from} → {to}{reason}, by {actor} at {at}.", zh: "✅ {company}(#{id}):「{from}」→「{to}」{reason},{actor} 于 {at} 处理。" },
   "notice.mql-assigned": { en: "New MQL for {owner}: {company} (#{id}). Accept it within {sla}.", zh: "{owner} 的新营销合格线索:{company}(#{id}),请在 {sla}内接受。" },
+  "notice.mql-assigned.you": { en: "New MQL for you: {company} (#{id}). Accept it within {sla}.", zh: "你有一条新的营销合格线索:{company}(#{id}),请在 {sla}内接受。" },
   "notice.returned": { en: "{actor} returned {company} (#{id}) to marketing: {reason}.", zh: "{actor} 将 {company}(#{id})退回市场:{reason}。" },
   "notice.disqualified": { en: "{actor} marked {company} (#{id}) unqualified: {reason}.", zh: "{actor} 将 {company}(#{id})标记为不合格:{reason}。" },
   "notice.lost": { en: "{actor} marked {company} (#{id}) lost: {reason}.", zh: "{actor} 将 {company}(#{id})标记为丢单:{reason}。" },

@@ -14,6 +14,8 @@ export interface NoticeFacts {
   readonly reason: { readonly code: string; readonly text: string | null } | null;
   /** Who owns the account now: channel copies name them rather than saying "you". */
   readonly ownerName?: string | null;
+  /** The copy goes to the owner themself, who is "you" in it. */
+  readonly toOwner?: boolean;
 }
 
 /** A stage's name in a locale; never the raw code unless the playbook lacks the stage. */
@@ -102,7 +104,7 @@ export function renderNotice(notice: Notice, facts: NoticeFacts, locale: Locale)
     owner: facts.ownerName ?? t(locale, "show.nobody"),
     reason: facts.reason ? reasonLabel(playbook, facts.reason.code, facts.reason.text, locale) : "—",
   };
-  const text = t(locale, `notice.${notice}`, params);
+  const text = notice === "mql-assigned" && facts.toOwner ? t(locale, "notice.mql-assigned.you", params) : t(locale, `notice.${notice}`, params);
   const fields = [
     { label: t(locale, "show.stage"), value: params.stage },
     ...(account.domain ? [{ label: t(locale, "show.domain"), value: account.domain }] : []),

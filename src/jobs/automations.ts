@@ -207,7 +207,7 @@ async function escalationMessages(
     const oldLocale = localeOf(owner.locale);
     messages.push({ to: { kind: "member", memberId: owner.id }, reply: withButtons(t(oldLocale, "escalation.released-rep", { ...facts, sla: within(oldLocale) }), []) });
     if (chosen) {
-      const notice = renderNotice("mql-assigned", { playbook, account: decision.next, actorName: "funnelbot", reason: null, ownerName: chosen.displayName }, localeOf(chosen.locale));
+      const notice = renderNotice("mql-assigned", { playbook, account: decision.next, actorName: "funnelbot", reason: null, ownerName: chosen.displayName, toOwner: true }, localeOf(chosen.locale));
       messages.push({ to: { kind: "member", memberId: chosen.id }, reply: notice, card: { accountId: account.id, kind: "mql-assigned" } });
     }
     const channel = stage.teams[0] ?? stage.assignTo!;

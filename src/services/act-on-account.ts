@@ -128,7 +128,7 @@ async function messagesFor(
     const audience = effect.audience;
     const reply =
       effect.kind === "notify"
-        ? (locale: "en" | "zh-CN") => renderNotice(effect.notice, facts, locale)
+        ? (locale: "en" | "zh-CN", toOwner = false) => renderNotice(effect.notice, { ...facts, toOwner }, locale)
         : (locale: "en" | "zh-CN") => {
             const text = locale === "zh-CN" ? effect.text.zh : effect.text.en;
             return { text: `${next.company} (#${next.id}): ${text}`, ephemeral: false, blocks: [{ kind: "text" as const, text: `${next.company} (#${next.id}): ${text}` }] };
@@ -138,7 +138,7 @@ async function messagesFor(
       // The new owner hears of a move directly unless they made it themselves; a playbook message (the P2
       // guide) is content to act on, so the owner gets it in any case, and so does the stage's team channel.
       const automation = effect.kind === "message";
-      if (owner && (automation || owner.id !== actor.id)) messages.push({ to: { kind: "member", memberId: owner.id }, reply: reply(ownerLocale), ...(card ? { card } : {}) });
+      if (owner && (automation || owner.id !== actor.id)) messages.push({ to: { kind: "member", memberId: owner.id }, reply: reply(ownerLocale, true), ...(card ? { card } : {}) });
       const channel = !owner || automation || (effect.kind === "notify" && effect.notice === "mql-assigned") ? homeTeam : null;
       if (channel) messages.push({ to: { kind: "team", teamKey: channel }, reply: reply(await toTeam(channel)), ...(card ? { card } : {}) });
     } else {

@@ -59,6 +59,9 @@ describe("the reply model says things as people do", () => {
     const facts = { playbook, account: account("MQL", entered), actorName: "Mia", reason: null, ownerName: "Chen Chen" };
     expect(renderNotice("mql-assigned", facts, "en").text).toMatch(/^New MQL for Chen Chen: Xiamen Harbor/);
     expect(renderNotice("mql-assigned", facts, "zh-CN").text).toContain("Chen Chen");
+    // The owner's own copy speaks to them.
+    expect(renderNotice("mql-assigned", { ...facts, toOwner: true }, "en").text).toMatch(/^New MQL for you: Xiamen Harbor/);
+    expect(renderNotice("mql-assigned", { ...facts, toOwner: true }, "zh-CN").text).toMatch(/^你有一条新的营销合格线索:Xiamen Harbor/);
   });
 
   it("writes a Chinese duration and its 内 / 后 together: 1 个工作日内, not 1 个工作日 内", () => {

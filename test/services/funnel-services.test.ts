@@ -65,6 +65,9 @@ describe.each(testDatabases())("funnel services on $name", ({ url }) => {
     expect(updates.map((u) => Number(u.target)).sort()).toEqual([first, second, third].sort());
     expect(cards.filter((c) => c.targetKind === "member").map((c) => Number(c.target))).toEqual([alice!.id, bob!.id, alice!.id]);
     expect(cards.filter((c) => c.targetKind === "team").every((c) => c.target === "sales")).toBe(true);
+    // The rep's own copy says "you"; the channel's names the rep.
+    const texts = cards.map((c) => [c.targetKind, (JSON.parse(c.payload) as { reply: { text: string } }).reply.text.split(":")[0]]);
+    expect(texts.slice(0, 2)).toEqual([["member", "New MQL for you"], ["team", "New MQL for Alice"]]);
     const payload = JSON.parse(cards[0]!.payload) as { reply: { blocks: { kind: string; buttons?: { command: string; form?: unknown }[] }[] } };
     const buttons = payload.reply.blocks.find((b) => b.kind === "buttons")!.buttons!;
     expect(buttons.map((b) => b.command)).toEqual([`lead accept #${first}`, `lead return #${first}`, `lead unqualified #${first}`]);
