@@ -84,13 +84,13 @@ export const VERB_WORDS: readonly VerbWords[] = [
   verb("funnel", ["spend", "投入", "花费"], "funnel.spend", ["<channel> <YYYY-MM> <amount>", "<渠道> <YYYY-MM> <金额>"],
     ["record a month's marketing spend on a channel (marketing managers)", "记录某渠道某月的市场投入(市场经理)"], { bare: false }),
   verb("funnel", ["digest", "摘要", "日报"], "funnel.digest", ["[team]", "[团队]"], ["preview a team's daily digest", "预览团队每日摘要"]),
-  verb("funnel", ["member", "成员"], "funnel.member", ["add <@user> <team> <rep|manager|admin>", "添加 <@某人> <团队> <销售|经理|管理员>"],
+  verb("funnel", ["member", "成员"], "funnel.member", ["add <@user> <team> <rep|manager|admin>", "添加 <@某人> <团队> <成员|经理|管理员>"],
     ["add a person (managers and admins)", "添加成员(经理、管理员)"], { bare: false }),
 ];
 
-/** Roles as people say them; the parser takes any of the words. */
+/** Roles as people say them; the parser takes any of the words, a rep's by any team kind (a CSM is a rep of CS). */
 export const ROLE_WORDS: Readonly<Record<"rep" | "manager" | "admin", Words>> = {
-  rep: { en: "rep", zh: "销售", aliases: ["成员"] },
+  rep: { en: "rep", zh: "成员", aliases: ["销售", "市场专员", "客户成功", "技术支持", "member", "marketer", "csm", "sales-rep"] },
   manager: { en: "manager", zh: "经理", aliases: [] },
   admin: { en: "admin", zh: "管理员", aliases: [] },
 };

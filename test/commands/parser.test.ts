@@ -37,6 +37,10 @@ describe("every verb, in English and in Chinese", () => {
     ["转销售 acme", { verb: "lead.handoff", account: name("acme"), confirm: null, override: null }],
     ["/funnel member add <@U0123ABC|li.wei> sales rep", { verb: "funnel.member", who: "<@U0123ABC|li.wei>", team: "sales", role: "rep" }],
     ["漏斗 成员 添加 <@U0123ABC> cs 经理", { verb: "funnel.member", who: "<@U0123ABC>", team: "cs", role: "manager" }],
+    // A rep is named by the team's kind as readily as by the generic word: a CSM, 客户成功, 销售, 成员.
+    ["漏斗 成员 添加 <@U0123ABC> cs 客户成功", { verb: "funnel.member", who: "<@U0123ABC>", team: "cs", role: "rep" }],
+    ["/funnel member add <@U0123ABC> cs CSM", { verb: "funnel.member", who: "<@U0123ABC>", team: "cs", role: "rep" }],
+    ["漏斗 成员 添加 <@U0123ABC> sales 销售", { verb: "funnel.member", who: "<@U0123ABC>", team: "sales", role: "rep" }],
     // Without a reason the command still parses; the bot answers with the playbook's reasons to pick from.
     ["lead return 42", { verb: "lead.return", account: id(42), reason: { text: "" } }],
     ["account churn #42", { verb: "account.churn", account: id(42), reason: { text: "" } }],
