@@ -254,6 +254,7 @@ const MESSAGES = {
   "chart.median": { en: "median days", zh: "中位天数" },
   "chart.sla": { en: "SLA (days)", zh: "SLA(天)" },
   "chart.empty": { en: "No data yet", zh: "暂无数据" },
+  "chart.on-its-way": { en: "📊 {alt}: the picture follows in this conversation.", zh: "📊 {alt}:图片随后发到本会话。" },
   "spend.recorded": { en: "✅ Spend recorded: {channel}, {month}: {amount}.", zh: "✅ 已记录投入:{channel},{month}:{amount}。" },
   "digest.title": { en: "☀️ {team} daily digest · {day}", zh: "☀️ {team}每日摘要 · {day}" },
   "digest.stalled": { en: "⏰ Stalled: {count} account(s), worst first", zh: "⏰ 停滞客户:{count} 个(最严重的在前)" },

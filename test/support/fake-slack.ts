@@ -138,6 +138,8 @@ export class FakeSlack {
   // The files upload flow: URLs handed out, bytes received, files shared into channels.
   private fileSeq = 0;
   private readonly pending = new Map<string, { filename: string; length: number; bytes: Buffer | null }>();
+  /** Conversations the bot is not a member of: sharing a file into one answers `not_in_channel`, as Slack does. */
+  readonly notIn = new Set<string>();
   /** Files completed and shared, with their bytes, in order. */
   readonly shared: { id: string; title: string | null; filename: string; bytes: Buffer; channel: string }[] = [];
 
@@ -167,6 +169,7 @@ export class FakeSlack {
         const uploaded = (files ?? []).map((f) => ({ f, pending: this.pending.get(f.id) }));
         // Only files whose bytes arrived, whole, can be completed.
         if (!files?.length || uploaded.some((u) => !u.pending?.bytes || u.pending.bytes.length !== u.pending.length)) return { ok: false, error: "file_not_found" };
+        if (typeof body.channel_id === "string" && this.notIn.has(body.channel_id)) return { ok: false, error: "not_in_channel" };
         for (const { f, pending } of uploaded) {
           this.shared.push({ id: f.id, title: f.title ?? null, filename: pending!.filename, bytes: pending!.bytes!, channel: String(body.channel_id ?? body.channels ?? "") });
           this.pending.delete(f.id);
