@@ -241,6 +241,19 @@ export function blockActionBody(fake: FakeSlack, fields: { userId: string; chann
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
+/** A `block_actions` payload for choosing `value` in a row's overflow menu (a digest's row actions). */
+export function overflowActionBody(fake: FakeSlack, fields: { userId: string; channel: string; messageTs: string; actionId: string; value: string; actionTs?: string }): string {
+  const id = Math.random().toString(36).slice(2);
+  const payload = {
+    type: "block_actions", user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: "T0001" }, api_app_id: "A0001",
+    token: "legacy-verification-token", container: { type: "message", message_ts: fields.messageTs, channel_id: fields.channel, is_ephemeral: false },
+    trigger_id: `trigger.${id}`, team: { id: "T0001", domain: "fake" }, channel: { id: fields.channel, name: "x" },
+    message: { type: "message", ts: fields.messageTs, text: "" }, response_url: fake.responseUrl(`act-${id}`),
+    actions: [{ type: "overflow", action_id: fields.actionId, block_id: "b1", selected_option: { text: { type: "plain_text", text: "x" }, value: fields.value }, action_ts: fields.actionTs ?? `${Date.now() / 1000}${id.length}` }],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
 /** A `view_submission` payload for the modal `view` (as opened) with `values` as Slack's state.values. */
 export function viewSubmissionBody(fields: { userId: string; view: Record<string, unknown>; values: Record<string, Record<string, unknown>>; viewId?: string }): string {
   const payload = {
