@@ -114,13 +114,19 @@ async function teamReps(ctx: ServiceContext, team: string, period: Period, stage
   const assigned = playbook.stages.find((s) => s.assignTo === team);
   const accept = assigned ? playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
   const led = playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
-  const [pipeline, moves, medians, overdue] = await Promise.all([
+  const median = (span: Span) => (accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, span.from, span.until) : Promise.resolve([]));
+  const [pipeline, moves, medians, previousMedians, overdue] = await Promise.all([
     pipelineByOwner(ctx.db, stages),
-    movesBySpan(ctx.db, [period.current]),
-    accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, period.current.from) : Promise.resolve([]),
+    movesBySpan(ctx.db, [period.previous, period.current]),
+    median(period.current),
+    median(period.previous),
     overdueByOwner(ctx.db, stallRules(playbook, ctx.calendars.of(team), led, now), now),
   ]);
-  return repFigures(playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves, new Map(medians.map((m) => [m.actorId, m.medianHours])), overdue);
+  const hours = (list: Awaited<ReturnType<typeof median>>) => new Map(list.map((m) => [m.actorId, m.medianHours]));
+  return repFigures(
+    playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves.filter((m) => m.span === 1), hours(medians), overdue,
+    { moves: moves.filter((m) => m.span === 0), acceptHours: hours(previousMedians) },
+  );
 }
 
 async function channels(ctx: ServiceContext, period: Period): Promise<ChannelFigure[]> {
