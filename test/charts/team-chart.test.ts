@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CHART_FONT_FAMILY } from "../../src/charts/font.js";
-import { chartOption, rasterize, renderSvg, renderTeamChart, type ChartInput } from "../../src/charts/team-chart.js";
+import { chartOption, legendRows, rasterize, renderSvg, renderTeamChart, type ChartInput } from "../../src/charts/team-chart.js";
 
 /** Pixels that are not white: where something was drawn on the white background. */
 function inked(svg: string, fonts: "bundled" | "none" = "bundled"): { count: number; pixels: Buffer } {
@@ -40,6 +40,42 @@ describe("charts", () => {
     expect(svg).toContain("暂无数据:客户在漏斗中流转后即会显示图表。");
     expect(svg).not.toContain("商机");
     expect(inked(svg).count).toBeGreaterThan(1000);
+  });
+
+  it("keeps every legend between its panel's title and plot, inside its own column, however long the steps' names", () => {
+    const steps = ["Lead→MQL", "MQL→Sales accepted", "Sales accepted→Opportunity", "Opportunity→Product qualified", "Product qualified→P0 Signed", "P0 Signed→P1 Integration", "P1 Integration→P2 Testing", "P2 Testing→P3 Go-live", "P3 Go-live→P4 Stable", "P4 Stable→P5 Mature"];
+    for (const names of [steps, ["营销合格线索→销售认可线索", "销售认可线索→商机", "商机→产品验证", "产品验证→P0 签约待接入", "P0 签约待接入→P1 技术对接"]]) {
+      const option = chartOption({
+        ...EMPTY,
+        stages: [{ label: "Lead", count: 3, amount: "0", conversion: 50 }],
+        weekly: { weeks: ["11-09", "11-16"], series: names.map((label) => ({ label, rates: [50, 60] })) },
+        times: [{ label: "Lead", median: 2, sla: 14 }],
+        channels: { milestones: ["Lead", "MQL", "Opportunity", "P0 Signed"], rows: [{ label: "webinar", counts: [4, 3, 2, 1] }] },
+      });
+      const titles = (option.title as { top: number; left: number }[]).slice(1);
+      const legends = option.legend as { top: number; left: number; width: number; data: string[] }[];
+      const grids = option.grid as { top: number; left: number; width: number }[];
+      legends.forEach((legend, i) => {
+        expect(legend.left).toBe(titles[i]!.left);
+        // Below its title's line, and its rows (as ECharts wraps them, a 12 px line and an 18 px gap each) above the plot.
+        expect(legend.top).toBeGreaterThanOrEqual(titles[i]!.top + 28);
+        expect(grids[i]!.top).toBeGreaterThanOrEqual(legend.top + legendRows(legend.data, legend.width) * 30);
+        // Never into the other column: the old layout pushed a long legend left, across the funnel's title.
+        expect(legend.left).toBeGreaterThanOrEqual(grids[i]!.left - 10);
+        expect(legend.left + legend.width).toBeLessThanOrEqual(grids[i]!.left + grids[i]!.width + 10);
+      });
+      expect(legendRows(legends[1]!.data, legends[1]!.width)).toBeGreaterThan(1);
+      // The second row of panels starts below the first one's plots and their axis labels.
+      expect(titles[2]!.top).toBeGreaterThan(grids[0]!.top + 270 + 40);
+    }
+  });
+
+  it("says a panel has no data yet, without axes, when only that panel is empty", () => {
+    const option = chartOption({ ...EMPTY, weekly: { weeks: ["11-09", "11-16"], series: [{ label: "线索→商机", rates: [50, 60] }] } });
+    const svg = renderSvg(option);
+    expect(svg).toContain("暂无数据");
+    expect((option.xAxis as { show: boolean }[]).map((a) => a.show)).toEqual([false, true, false, false]);
+    expect((option.legend as { data: string[] }[]).map((l) => l.data.length)).toEqual([0, 1, 0, 0]);
   });
 
   it("renders the four panels to a PNG a chat accepts", () => {
