@@ -1,6 +1,6 @@
 import { Resvg } from "@resvg/resvg-js";
 import * as echarts from "echarts";
-import { CHART_FONT_FAMILY, chartFontFile } from "./font.js";
+import { CHART_FONT_FAMILY, chartFonts, type ChartFontCache } from "./font.js";
 
 /** What one team's picture shows, already in the reader's language: the renderer only draws. */
 export interface ChartInput {
@@ -177,26 +177,29 @@ export function renderSvg(option: echarts.EChartsCoreOption & { height: number }
 }
 
 /**
- * Draws SVG with resvg, text only in the bundled font (never the machine's), so every server draws the same;
- * `none` loads no font at all (what a bare server would have), for the test that proves the font is used.
+ * Draws SVG with resvg, text only in the bundled font (never the machine's), so every server draws the same:
+ * a font file of `fonts` (the process's cache of subsets of the bundled font, by default) holding every
+ * character the SVG draws. `none` loads no font at all (what a bare server would have), for the test that
+ * proves the font is used.
  */
-export function rasterize(svg: string, fonts: "bundled" | "none" = "bundled") {
+export async function rasterize(svg: string, fonts: ChartFontCache | "none" = chartFonts) {
+  const file = fonts === "none" ? null : await fonts.fileFor(svg);
   const resvg = new Resvg(svg, {
     background: "#ffffff",
-    font: fonts === "bundled"
-      ? { fontFiles: [chartFontFile()], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY, sansSerifFamily: CHART_FONT_FAMILY }
+    font: file
+      ? { fontFiles: [file], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY, sansSerifFamily: CHART_FONT_FAMILY }
       : { loadSystemFonts: false },
   });
   return resvg.render();
 }
 
 /** SVG to PNG in the bundled font. */
-export function svgToPng(svg: string): Buffer {
-  return rasterize(svg).asPng();
+export async function svgToPng(svg: string): Promise<Buffer> {
+  return (await rasterize(svg)).asPng();
 }
 
 /** One team's picture as PNG (and the SVG it came from). */
-export function renderTeamChart(input: ChartInput): { png: Buffer; svg: string } {
+export async function renderTeamChart(input: ChartInput): Promise<{ png: Buffer; svg: string }> {
   const svg = renderSvg(chartOption(input));
-  return { svg, png: svgToPng(svg) };
+  return { svg, png: await svgToPng(svg) };
 }

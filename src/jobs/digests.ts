@@ -90,7 +90,7 @@ export async function runDigests(ctx: ServiceContext, options: DigestPassOptions
 async function digestChart(ctx: ServiceContext, teamKey: string): Promise<Reply | null> {
   try {
     const locale = (await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en";
-    const image = chartBlock(ctx, await teamChartFigures(ctx, teamKey), locale);
+    const image = await chartBlock(ctx, await teamChartFigures(ctx, teamKey), locale);
     return { text: image.alt, ephemeral: false, blocks: [image] };
   } catch {
     return null;

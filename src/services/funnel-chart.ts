@@ -43,9 +43,9 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
 }
 
 /** The image block of a team's chart (all teams' when `team` is null). */
-export function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Extract<Block, { kind: "image" }> {
+export async function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Promise<Extract<Block, { kind: "image" }>> {
   const input = chartInput(ctx, figures, locale);
-  const { png } = renderTeamChart(input);
+  const { png } = await renderTeamChart(input);
   const day = localDay(ctx.clock(), ctx.calendar.timezone);
   return { kind: "image", png: png.toString("base64"), alt: `${input.title} · ${input.subtitle}`, name: `funnel-${figures.team ?? "all"}-${day}.png` };
 }
@@ -60,6 +60,6 @@ export async function funnelChart(ctx: ServiceContext, actor: Actor, command: { 
   const locale = actor.locale;
   if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return renderError(fail("unknown-team", { team: command.team }), locale, ctx.playbook);
   const figures = await teamChartFigures(ctx, command.team ?? actor.teamKey, command.weeks ?? TREND_WEEKS);
-  const image = chartBlock(ctx, figures, locale);
+  const image = await chartBlock(ctx, figures, locale);
   return { text: image.alt, ephemeral: true, blocks: [image] };
 }
