@@ -9,7 +9,7 @@ import { lastDays } from "../domain/figures.js";
 import { renderTeamChart, type ChartInput } from "../charts/team-chart.js";
 import type { ServiceContext } from "./context.js";
 import { num } from "./figures-text.js";
-import { figuresFor, loadFiguresData, TREND_WEEKS, type ManagerFigures } from "./manager-figures.js";
+import { figuresFor, loadFiguresData, TREND_WEEKS, type FiguresData, type ManagerFigures } from "./manager-figures.js";
 
 /** Days a business-day SLA spans on the chart's calendar-day axis (five working days a week). */
 const BUSINESS_TO_CALENDAR = 7 / 5;
@@ -50,9 +50,14 @@ export async function chartBlock(ctx: ServiceContext, figures: ManagerFigures, l
   return { kind: "image", png: png.toString("base64"), alt: `${input.title} · ${input.subtitle}`, name: `funnel-${figures.team ?? "all"}-${day}.png` };
 }
 
-/** A team's figures over the last `weeks` weeks, with as many weeks of trend. */
-export async function teamChartFigures(ctx: ServiceContext, team: string | null, weeks = TREND_WEEKS): Promise<ManagerFigures> {
-  return figuresFor(ctx, await loadFiguresData(ctx, lastDays(weeks * 7, ctx.clock()), weeks), team, { channels: true });
+/** What every team's chart is drawn from, over the last `weeks` weeks: load it once for a morning's charts. */
+export function chartData(ctx: ServiceContext, weeks = TREND_WEEKS): Promise<FiguresData> {
+  return loadFiguresData(ctx, lastDays(weeks * 7, ctx.clock()), weeks);
+}
+
+/** A team's figures over the last `weeks` weeks, with as many weeks of trend (from `data` when given). */
+export async function teamChartFigures(ctx: ServiceContext, team: string | null, weeks = TREND_WEEKS, data?: FiguresData): Promise<ManagerFigures> {
+  return figuresFor(ctx, data ?? (await chartData(ctx, weeks)), team, { channels: true });
 }
 
 /** `/funnel chart [team] [weeks]`: the team's picture (the asker's team by default), on demand. */

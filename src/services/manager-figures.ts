@@ -46,6 +46,8 @@ export interface FiguresData {
   readonly times: Awaited<ReturnType<typeof timeInStage>>;
   readonly amounts: Awaited<ReturnType<typeof amountsByCurrency>>;
   readonly weekMoves: Awaited<ReturnType<typeof movedAmounts>>;
+  /** The period's source channels, computed on first use and shared by every team's figures (they are no team's). */
+  readonly channels: () => Promise<ChannelFigure[]>;
 }
 
 /** Loads the team-independent data for `period`, in parallel: a handful of grouped statements. */
@@ -62,7 +64,8 @@ export async function loadFiguresData(ctx: ServiceContext, period: Period, weeks
     amountsByCurrency(ctx.db, forecastStages),
     movedAmounts(ctx.db, { from: new Date(now.getTime() - 7 * DAY_MS), until: now }, forecastStages),
   ]);
-  return { period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves };
+  let channelFigures: Promise<ChannelFigure[]> | null = null;
+  return { period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves, channels: () => (channelFigures ??= channels(ctx, period)) };
 }
 
 function byStep(moves: readonly (MoveCount & { span: number })[], span: number): MoveCount[] {
@@ -102,7 +105,7 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
     weekly: data.weekly.spans.map((span, i) => ({ span, steps: stepConversions(playbook, stages, byStep(data.weekly.moves, i), []) })),
     times: stageTimes(playbook, stages, data.times),
     reps,
-    channels: wantChannels ? await channels(ctx, data.period) : [],
+    channels: wantChannels ? await data.channels() : [],
     forecast: forecasts ? forecast(playbook, data.amounts, data.weekMoves) : [],
   };
 }
