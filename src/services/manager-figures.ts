@@ -94,7 +94,7 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
     const count = data.counts.find((c) => c.stage === code);
     return { stage: code, count: count?.count ?? 0, amount: count?.amount ?? 0, entered: entered(current, code), previousEntered: entered(previous, code) };
   });
-  const reps = team === null ? [] : await teamReps(ctx, team, data.period, stages, now);
+  const reps = team === null ? [] : await teamReps(ctx, team, data, stages, now);
   const wantChannels = options.channels ?? (team === null || stageOf(playbook, playbook.initialStage)?.teams.includes(team) === true);
   const forecasts = team === null || playbook.stages.some((s) => s.forecast && s.teams.includes(team));
   return {
@@ -110,7 +110,9 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
   };
 }
 
-async function teamReps(ctx: ServiceContext, team: string, period: Period, stages: readonly string[], now: Date): Promise<RepFigure[]> {
+/** A team's reps, from the shared data's moves (by actor, this period and the one before) and four statements of their own. */
+async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, stages: readonly string[], now: Date): Promise<RepFigure[]> {
+  const { period, moves } = data;
   const { playbook } = ctx;
   const members = await listMembers(ctx.db, team);
   if (members.length === 0) return [];
@@ -118,9 +120,8 @@ async function teamReps(ctx: ServiceContext, team: string, period: Period, stage
   const accept = assigned ? playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
   const led = playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
   const median = (span: Span) => (accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, span.from, span.until) : Promise.resolve([]));
-  const [pipeline, moves, medians, previousMedians, overdue] = await Promise.all([
+  const [pipeline, medians, previousMedians, overdue] = await Promise.all([
     pipelineByOwner(ctx.db, stages),
-    movesBySpan(ctx.db, [period.previous, period.current]),
     median(period.current),
     median(period.previous),
     overdueByOwner(ctx.db, stallRules(playbook, ctx.calendars.of(team), led, now), now),
