@@ -82,6 +82,7 @@ describe("a digest's stalled rows in Slack: Reassign and Nudge the owner from th
     expect(JSON.stringify(dms[0]!.body.blocks)).toContain(`lead accept #${stalled.id}`);
     // Recorded in the history, and not counted as the owner's activity: the account stays stalled.
     expect(await f.db.prisma.stageEvent.count({ where: { accountId: stalled.id, kind: "nudge" } })).toBe(1);
+    expect((await runCommand(f.ctx, f.members.sam!, `lead show #${stalled.id}`, { platform: "cli" })).text).toMatch(/owner nudged by Sam/);
     const account = await f.db.prisma.account.findUniqueOrThrow({ where: { id: stalled.id } });
     expect(account.lastActivityAt.toISOString()).toBe("2026-11-02T02:00:00.000Z");
   });
