@@ -16,6 +16,8 @@ import type { Playbook } from "../src/domain/playbook.js";
 import { stallRules, type StallRule } from "../src/domain/stalled.js";
 import type { ServiceContext } from "../src/services/context.js";
 import { buildDigest, DIGEST_CONVERSION_DAYS } from "../src/services/digest.js";
+import { chartBlock, chartData, teamChartFigures } from "../src/services/funnel-chart.js";
+import { TREND_WEEKS } from "../src/services/manager-figures.js";
 import { loadFunnelData, TIME_IN_STAGE_DAYS } from "../src/services/funnel-summary.js";
 import { countByStage, medianMoveTimeByActor, movesSince, timeInStage } from "../src/store/funnel.js";
 import { stalledAccounts } from "../src/store/stalled.js";
@@ -54,6 +56,12 @@ export interface DigestFigures {
   /** buildDigest for every team, one after the other. */
   readonly digestsMs: number;
   readonly perTeamMs: ReadonlyMap<string, number>;
+  /**
+   * Every team's chart as the morning run makes it (src/jobs/digests.ts): its figures (a window of 8 weeks,
+   * trends and channels; `chartFiguresMs`) and the picture drawn to PNG (`chartRenderMs`), team after team.
+   */
+  readonly chartFiguresMs: number;
+  readonly chartRenderMs: number;
   readonly parts: readonly Part[];
   /** Disagreements between the baseline and the product's stalled lists; empty when they match. */
   readonly mismatches: readonly string[];
@@ -186,6 +194,7 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
     const all = query("all");
     let stalledTotal = 0;
     const perTeam = new Map<string, number[]>(teams.map((t) => [t, []]));
+    const chartParts = { figures: [] as number[], render: [] as number[] };
 
     const steps = {
       baseline,
@@ -201,10 +210,26 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
         const data = await loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
         for (const team of teams) perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })));
       },
+      // Each team's chart, split into its figures (their shared data loaded once, as the morning run does) and its
+      // drawing (the first drawing also makes the font's subset: warm-up).
+      charts: async () => {
+        let renderMs = 0;
+        let data: Awaited<ReturnType<typeof chartData>> | null = null;
+        let figuresMs = await timed(async () => (data = await chartData(ctx)));
+        for (const team of teams) {
+          let figures: Awaited<ReturnType<typeof teamChartFigures>> | null = null;
+          figuresMs += await timed(async () => (figures = await teamChartFigures(ctx, team, TREND_WEEKS, data!)));
+          renderMs += await timed(() => chartBlock(ctx, figures!, "zh-CN"));
+        }
+        chartParts.figures.push(figuresMs);
+        chartParts.render.push(renderMs);
+      },
     };
     const names = Object.keys(steps) as (keyof typeof steps)[];
     for (let i = 0; i < rounds.warmup; i++) for (const name of names) await steps[name]();
     for (const list of perTeam.values()) list.length = 0;
+    chartParts.figures.length = 0;
+    chartParts.render.length = 0;
     const times = new Map<keyof typeof steps, number[]>(names.map((n) => [n, []]));
     for (let i = 0; i < rounds.runs; i++) for (const name of names) times.get(name)!.push(await timed(steps[name]));
 
@@ -217,6 +242,8 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
       stalledMs: median(times.get("stalled")!),
       digestsMs: median(times.get("digests")!),
       perTeamMs: new Map([...perTeam].map(([team, list]) => [team, median(list)])),
+      chartFiguresMs: median(chartParts.figures),
+      chartRenderMs: median(chartParts.render),
       parts: await digestParts(ctx, teams, now, rounds),
       mismatches: [
         ...(await crossCheck(ctx, "baseline", await baseline(), teams, now)),
@@ -274,12 +301,15 @@ export interface MemoryFigures {
   readonly maxRss: number;
 }
 
-/** Runs digest-memory.ts in a child process (through tsx, as `npm start` runs the bot) and reads its figures. */
-export function measureMemory(url: string, runs: number): Promise<MemoryFigures> {
+/**
+ * Runs digest-memory.ts in a child process (through tsx, as `npm start` runs the bot) and reads its figures;
+ * with `charts`, the child also draws every team's chart after its digest, as the morning run does.
+ */
+export function measureMemory(url: string, runs: number, charts = false): Promise<MemoryFigures> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "digest-memory.ts");
   const root = path.resolve(path.dirname(script), "..");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, url, String(runs)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script, url, String(runs), ...(charts ? ["charts"] : [])], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,5 +1,9 @@
+import { createHash } from "node:crypto";
+import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
+import subsetFont from "subset-font";
 
 const require = createRequire(import.meta.url);
 
@@ -14,3 +18,67 @@ export const CHART_FONT_FAMILY = "Noto Sans Hans";
 export function chartFontFile(): string {
   return path.join(path.dirname(require.resolve("@embedpdf/fonts-sc")), "..", "fonts", "NotoSansHans-Regular.otf");
 }
+
+/** Printable ASCII, always in the subset: digits, amounts, dates and Latin labels change from chart to chart. */
+const BASE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join("");
+
+/** Every character a piece of SVG draws: its text, with numeric character references read as characters. */
+function charactersOf(svg: string): Set<string> {
+  const text = svg.replace(/&#(x?)([0-9a-f]+);/gi, (_, hex: string, digits: string) => {
+    const code = Number.parseInt(digits, hex ? 16 : 10);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : "";
+  });
+  return new Set(text);
+}
+
+/**
+ * The bundled font cut down to the characters charts have drawn so far, as a file for resvg (which takes
+ * font files, not buffers). resvg given the whole 8 MB font parses it and its outlines on every render
+ * (~100–400 ms here); given a subset of a few hundred glyphs, a few ms. The subset only grows: a chart
+ * with a character not in it (a new team or channel name) adds that character and makes a new file once
+ * (~150 ms, harfbuzz's subsetter); the morning's digests, the same labels every day, reuse the first.
+ * One per process, in the system's temporary directory, named by its content.
+ */
+export class ChartFontCache {
+  private readonly chars = new Set(BASE);
+  private file: string | null = null;
+  private growing: Promise<string> = Promise.resolve("");
+
+  constructor(
+    private readonly source: string = chartFontFile(),
+    private readonly dir: string = os.tmpdir(),
+  ) {}
+
+  /** How many subsets were made (for the benchmark and tests). */
+  built = 0;
+
+  /** A font file holding every character `svg` draws. */
+  fileFor(svg: string): Promise<string> {
+    // Chained, so two charts at once never build two subsets of the same characters.
+    const next = this.growing.then(() => this.ensure(charactersOf(svg)));
+    this.growing = next.catch(() => "");
+    return next;
+  }
+
+  private async ensure(wanted: Set<string>): Promise<string> {
+    const missing = [...wanted].filter((ch) => !this.chars.has(ch));
+    if (this.file && missing.length === 0) return this.file;
+    const chars = new Set([...this.chars, ...missing]);
+    const text = [...chars].sort().join("");
+    const bytes = await subsetFont(await readFile(this.source), text, { targetFormat: "sfnt" });
+    const name = `funnelbot-chart-font-${process.pid}-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.otf`;
+    const file = path.join(this.dir, name);
+    // Written aside and renamed, so resvg never reads a half-written file.
+    await writeFile(`${file}.part`, bytes);
+    await rename(`${file}.part`, file);
+    const previous = this.file;
+    this.file = file;
+    for (const ch of missing) this.chars.add(ch);
+    this.built++;
+    if (previous && previous !== file) await unlink(previous).catch(() => undefined);
+    return file;
+  }
+}
+
+/** The process's font cache for charts. */
+export const chartFonts = new ChartFontCache();

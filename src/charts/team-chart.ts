@@ -1,6 +1,6 @@
 import { Resvg } from "@resvg/resvg-js";
 import * as echarts from "echarts";
-import { CHART_FONT_FAMILY, chartFontFile } from "./font.js";
+import { CHART_FONT_FAMILY, chartFonts, type ChartFontCache } from "./font.js";
 
 /** What one team's picture shows, already in the reader's language: the renderer only draws. */
 export interface ChartInput {
@@ -21,9 +21,24 @@ export interface ChartInput {
 }
 
 const WIDTH = 1200;
-const HEIGHT = 860;
-const PALETTE = ["#3b6fd8", "#f0a030", "#3aa876", "#d9534f", "#8e6bbf", "#5bc0de"];
-
+// Ten colours, so the weekly panel's steps of a long playbook do not repeat one.
+const PALETTE = ["#3b6fd8", "#f0a030", "#3aa876", "#d9534f", "#8e6bbf", "#5bc0de", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
+/** Left edges of the two columns of panels, each PANEL_WIDTH wide. */
+const COLUMNS = [70, 680] as const;
+const PANEL_WIDTH = 470;
+const PLOT_HEIGHT = 270;
+/** Room for the chart's own title and subtitle. */
+const HEADING = 84;
+/** A panel's title line, then its legend's rows, then its plot. */
+const TITLE_ROW = 28;
+const LEGEND_FONT = 12;
+const LEGEND_ICON = 14;
+// ECharts measures text without the font and a little short: the gap leaves room for the difference.
+const LEGEND_GAP = 18;
+/** ECharts puts a legend's wrapped rows a line and an item gap apart. */
+const LEGEND_ROW = LEGEND_FONT + LEGEND_GAP;
+/** Below a plot: its axis labels (rotated when many) before the next row of panels. */
+const AXIS_ROOM = 78;
 
 /** Whether the input has anything to draw at all. */
 export function hasData(input: ChartInput): boolean {
@@ -32,57 +47,108 @@ export function hasData(input: ChartInput): boolean {
 }
 
 type Box = { left: number; top: number; width: number; height: number };
-const PANELS: Box[] = [
-  { left: 70, top: 120, width: 470, height: 280 },
-  { left: 680, top: 120, width: 470, height: 280 },
-  { left: 70, top: 510, width: 470, height: 280 },
-  { left: 680, top: 510, width: 470, height: 280 },
-];
+/** Where one panel goes: its title's and legend's top, and its plot. */
+type Panel = { titleTop: number; legendTop: number; plot: Box };
 
-function emptyNote(box: Box, text: string): object {
-  return { type: "text", left: box.left + box.width / 2 - 60, top: box.top + box.height / 2, style: { text, fontSize: 16, fill: "#999", fontFamily: CHART_FONT_FAMILY } };
+/**
+ * The width a line of text takes in the bundled font, estimated generously (a CJK character is a full em,
+ * anything else at most six tenths of one) so a legend is never given fewer rows than ECharts wraps it into.
+ */
+export function textWidth(text: string, size: number): number {
+  let width = 0;
+  for (const ch of text) width += ch.codePointAt(0)! >= 0x2e80 ? size : ch === " " ? size * 0.3 : size * 0.6;
+  return width;
 }
 
-/** The ECharts option for the four panels: funnel, weekly conversion, time in stage vs SLA, channels. */
-export function chartOption(input: ChartInput): echarts.EChartsCoreOption {
+/** How many rows a horizontal legend of `items` wraps into within `width`. */
+export function legendRows(items: readonly string[], width: number): number {
+  let rows = items.length ? 1 : 0;
+  let used = 0;
+  for (const item of items) {
+    const w = LEGEND_ICON + 5 + textWidth(item, LEGEND_FONT) + LEGEND_GAP;
+    if (used > 0 && used + w > width) {
+      rows++;
+      used = 0;
+    }
+    used += w;
+  }
+  return rows;
+}
+
+/**
+ * The four panels in two rows. Each row is as tall as its longer legend needs: the title on its own line,
+ * the legend's rows below it, then the plot, so a legend never runs into a title, whatever the language.
+ */
+export function panelLayout(legends: readonly [readonly string[], readonly string[], readonly string[], readonly string[]]): { panels: Panel[]; height: number } {
+  const panels: Panel[] = [];
+  let top = HEADING;
+  for (const row of [0, 1]) {
+    const rows = Math.max(...COLUMNS.map((_, column) => legendRows(legends[row * 2 + column]!, PANEL_WIDTH + 20)));
+    const plotTop = top + TITLE_ROW + rows * LEGEND_ROW + 14;
+    for (const left of COLUMNS) panels.push({ titleTop: top, legendTop: top + TITLE_ROW, plot: { left, top: plotTop, width: PANEL_WIDTH, height: PLOT_HEIGHT } });
+    top = plotTop + PLOT_HEIGHT + AXIS_ROOM;
+  }
+  return { panels, height: top };
+}
+
+function emptyNote(box: Box, text: string): object {
+  return { type: "text", x: box.left + box.width / 2, y: box.top + box.height / 2, style: { text, fontSize: 16, fill: "#999", fontFamily: CHART_FONT_FAMILY, align: "center", verticalAlign: "middle" } };
+}
+
+/** The ECharts option for the four panels (funnel, weekly conversion, time in stage vs SLA, channels) and the picture's height. */
+export function chartOption(input: ChartInput): echarts.EChartsCoreOption & { height: number } {
   const text = { fontFamily: CHART_FONT_FAMILY };
   const base = { animation: false, backgroundColor: "#ffffff", textStyle: text, color: PALETTE };
   const heading = { text: input.title, subtext: input.subtitle, left: 20, top: 12, textStyle: { ...text, fontSize: 22 }, subtextStyle: { ...text, fontSize: 14 } };
   if (!hasData(input)) {
-    return { ...base, title: [heading], graphic: [{ type: "text", left: "center", top: "middle", style: { text: input.noData, fontSize: 28, fill: "#888", fontFamily: CHART_FONT_FAMILY } }] };
+    return { ...base, height: 480, title: [heading], graphic: [{ type: "text", x: WIDTH / 2, y: 260, style: { text: input.noData, fontSize: 26, fill: "#888", fontFamily: CHART_FONT_FAMILY, align: "center", verticalAlign: "middle" } }] };
   }
-  const [funnel, weekly, time, channels] = PANELS as [Box, Box, Box, Box];
-  const panelTitle = (box: Box, title: string) => ({ text: title, left: box.left - 10, top: box.top - 50, textStyle: { ...text, fontSize: 16 } });
-  const legend = (box: Box, data: string[]) => ({ data, left: box.left + box.width - 20 - data.join("").length * 9, top: box.top - 48, textStyle: text, itemWidth: 14 });
-  const graphic: object[] = [];
-  if (input.weekly.series.every((s) => s.rates.every((r) => r === null))) graphic.push(emptyNote(weekly, input.labels.empty));
-  if (input.times.length === 0) graphic.push(emptyNote(time, input.labels.empty));
-  if (input.channels.rows.length === 0) graphic.push(emptyNote(channels, input.labels.empty));
-  const category = (i: number, data: readonly string[], rotate = 0) => ({ type: "category", gridIndex: i, data: [...data], axisLabel: { ...text, interval: 0, rotate, fontSize: 11 } });
-  const value = (i: number, extra: object = {}) => ({ type: "value", gridIndex: i, axisLabel: text, ...extra });
+  const empty = [
+    input.stages.every((s) => s.count === 0),
+    input.weekly.series.every((s) => s.rates.every((r) => r === null)),
+    input.times.length === 0,
+    input.channels.rows.length === 0,
+  ];
+  // An empty panel says so, with neither legend nor axes.
+  const legends = [
+    [input.labels.count, input.labels.conversion],
+    input.weekly.series.map((s) => s.label),
+    [input.labels.median, input.labels.sla],
+    [...input.channels.milestones],
+  ].map((items, i) => (empty[i] ? [] : items)) as [string[], string[], string[], string[]];
+  const { panels, height } = panelLayout(legends);
+  const [funnel, weekly, time, channels] = panels as [Panel, Panel, Panel, Panel];
+  const panelTitle = (panel: Panel, title: string) => ({ text: title, left: panel.plot.left - 10, top: panel.titleTop, textStyle: { ...text, fontSize: 16 } });
+  const legend = (panel: Panel, data: string[]) => ({
+    data, left: panel.plot.left - 10, top: panel.legendTop, width: panel.plot.width + 20, textStyle: { ...text, fontSize: LEGEND_FONT },
+    itemWidth: LEGEND_ICON, itemHeight: 10, itemGap: LEGEND_GAP, padding: 0,
+  });
+  const graphic = [funnel, weekly, time, channels].flatMap((panel, i) => (empty[i] ? [emptyNote(panel.plot, input.labels.empty)] : []));
+  const category = (i: number, data: readonly string[], rotate = 0) => ({ type: "category", gridIndex: i, show: !empty[i], data: [...data], axisLabel: { ...text, interval: 0, rotate, fontSize: 11 } });
+  // Bars carry their values above them: a fifth more room on top keeps the tallest one's label inside the plot.
+  const value = (i: number, extra: object = {}) => ({ type: "value", gridIndex: i, show: !empty[i], boundaryGap: [0, "20%"], axisLabel: text, ...extra });
+  const percent = (i: number, extra: object = {}) => ({ type: "value", gridIndex: i, show: !empty[i], min: 0, max: 100, axisLabel: { ...text, formatter: "{value}%" }, ...extra });
   return {
     ...base,
+    height,
     title: [heading, panelTitle(funnel, input.labels.funnel), panelTitle(weekly, input.labels.weekly), panelTitle(time, input.labels.time), panelTitle(channels, input.labels.channels)],
-    legend: [
-      legend(funnel, [input.labels.count, input.labels.conversion]),
-      legend(weekly, input.weekly.series.map((s) => s.label)),
-      legend(time, [input.labels.median, input.labels.sla]),
-      legend(channels, [...input.channels.milestones]),
-    ],
-    grid: PANELS.map((b) => ({ ...b, containLabel: false })),
+    legend: [legend(funnel, legends[0]), legend(weekly, legends[1]), legend(time, legends[2]), legend(channels, legends[3])],
+    grid: panels.map((p) => ({ ...p.plot, containLabel: false })),
     xAxis: [
       category(0, input.stages.map((s) => s.label), input.stages.length > 5 ? 30 : 0),
       category(1, input.weekly.weeks),
       category(2, input.times.map((s) => s.label), input.times.length > 5 ? 30 : 0),
       category(3, input.channels.rows.map((r) => r.label), input.channels.rows.length > 5 ? 30 : 0),
     ],
-    yAxis: [value(0), value(0, { max: 100, axisLabel: { ...text, formatter: "{value}%" }, splitLine: { show: false } }), value(1, { max: 100, axisLabel: { ...text, formatter: "{value}%" } }), value(2), value(3)],
+    // The funnel's bars keep to the lower two thirds, so the conversion line above them stays clear of their labels.
+    yAxis: [value(0, { boundaryGap: [0, "50%"] }), percent(0, { splitLine: { show: false } }), percent(1), value(2), value(3)],
     graphic,
     series: [
       {
         name: input.labels.count, type: "bar", xAxisIndex: 0, yAxisIndex: 0, barMaxWidth: 46,
         data: input.stages.map((s) => s.count),
-        label: { show: true, position: "top", ...text, fontSize: 11, formatter: (p: { dataIndex: number }) => `${input.stages[p.dataIndex]!.count}\n${input.stages[p.dataIndex]!.amount}` },
+        // Past eight bars the amounts would run into each other: the count alone (the amounts are in the text).
+        label: { show: true, position: "top", ...text, fontSize: 11, formatter: (p: { dataIndex: number }) => (input.stages.length > 8 ? `${input.stages[p.dataIndex]!.count}` : `${input.stages[p.dataIndex]!.count}\n${input.stages[p.dataIndex]!.amount}`) },
       },
       {
         name: input.labels.conversion, type: "line", xAxisIndex: 0, yAxisIndex: 1, connectNulls: false,
@@ -90,18 +156,20 @@ export function chartOption(input: ChartInput): echarts.EChartsCoreOption {
         label: { show: true, position: "right", ...text, fontSize: 11, formatter: "{c}%" },
       },
       ...input.weekly.series.map((s) => ({ name: s.label, type: "line", xAxisIndex: 1, yAxisIndex: 2, connectNulls: true, data: s.rates.map((r) => (r === null ? null : Math.round(r))) })),
-      { name: input.labels.median, type: "bar", xAxisIndex: 2, yAxisIndex: 3, data: input.times.map((s) => Math.round(s.median * 10) / 10), label: { show: true, position: "top", ...text, fontSize: 11 } },
+      { name: input.labels.median, type: "bar", xAxisIndex: 2, yAxisIndex: 3, itemStyle: { color: "#f0a030" }, data: input.times.map((s) => Math.round(s.median * 10) / 10), label: { show: true, position: "top", ...text, fontSize: 11 } },
       { name: input.labels.sla, type: "bar", xAxisIndex: 2, yAxisIndex: 3, data: input.times.map((s) => s.sla), itemStyle: { color: "#cccccc" } },
-      ...input.channels.milestones.map((m, i) => ({ name: m, type: "bar", xAxisIndex: 3, yAxisIndex: 4, data: input.channels.rows.map((r) => r.counts[i] ?? 0), label: { show: input.channels.rows.length <= 4, position: "top", ...text, fontSize: 10 } })),
+      // The channels' milestones in the same colours whichever panels came before them.
+      ...input.channels.milestones.map((m, i) => ({ name: m, type: "bar", xAxisIndex: 3, yAxisIndex: 4, itemStyle: { color: PALETTE[(i + 2) % PALETTE.length] }, data: input.channels.rows.map((r) => r.counts[i] ?? 0), label: { show: input.channels.rows.length <= 4, position: "top", ...text, fontSize: 10 } })),
     ],
   };
 }
 
-/** The chart as SVG, from ECharts' server-side renderer (no DOM, no canvas). */
-export function renderSvg(option: echarts.EChartsCoreOption, width = WIDTH, height = HEIGHT): string {
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+/** The chart as SVG, from ECharts' server-side renderer (no DOM, no canvas), as tall as the option asks. */
+export function renderSvg(option: echarts.EChartsCoreOption & { height: number }): string {
+  const { height, ...rest } = option;
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: WIDTH, height });
   try {
-    chart.setOption(option);
+    chart.setOption(rest);
     return chart.renderToSVGString();
   } finally {
     chart.dispose();
@@ -109,26 +177,29 @@ export function renderSvg(option: echarts.EChartsCoreOption, width = WIDTH, heig
 }
 
 /**
- * Draws SVG with resvg, text only in the bundled font (never the machine's), so every server draws the same;
- * `none` loads no font at all (what a bare server would have), for the test that proves the font is used.
+ * Draws SVG with resvg, text only in the bundled font (never the machine's), so every server draws the same:
+ * a font file of `fonts` (the process's cache of subsets of the bundled font, by default) holding every
+ * character the SVG draws. `none` loads no font at all (what a bare server would have), for the test that
+ * proves the font is used.
  */
-export function rasterize(svg: string, fonts: "bundled" | "none" = "bundled") {
+export async function rasterize(svg: string, fonts: ChartFontCache | "none" = chartFonts) {
+  const file = fonts === "none" ? null : await fonts.fileFor(svg);
   const resvg = new Resvg(svg, {
     background: "#ffffff",
-    font: fonts === "bundled"
-      ? { fontFiles: [chartFontFile()], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY, sansSerifFamily: CHART_FONT_FAMILY }
+    font: file
+      ? { fontFiles: [file], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY, sansSerifFamily: CHART_FONT_FAMILY }
       : { loadSystemFonts: false },
   });
   return resvg.render();
 }
 
 /** SVG to PNG in the bundled font. */
-export function svgToPng(svg: string): Buffer {
-  return rasterize(svg).asPng();
+export async function svgToPng(svg: string): Promise<Buffer> {
+  return (await rasterize(svg)).asPng();
 }
 
 /** One team's picture as PNG (and the SVG it came from). */
-export function renderTeamChart(input: ChartInput): { png: Buffer; svg: string } {
+export async function renderTeamChart(input: ChartInput): Promise<{ png: Buffer; svg: string }> {
   const svg = renderSvg(chartOption(input));
-  return { svg, png: svgToPng(svg) };
+  return { svg, png: await svgToPng(svg) };
 }

@@ -68,7 +68,9 @@ export type Command =
   | { verb: "account.recall"; account: AccountRef }
   | { verb: "account.archive"; account: AccountRef }
   | { verb: "account.renew"; account: AccountRef; amount: number; kind: "renewal" | "expansion" }
-  | { verb: "account.reassign"; account: AccountRef; member: string }
+  /** Without a member it opens the reassign form (a member picker). */
+  | { verb: "account.reassign"; account: AccountRef; member: string | null }
+  | { verb: "account.nudge"; account: AccountRef }
   /** Without a date and note it opens the next-step form. */
   | { verb: "account.next"; account: AccountRef; date: string; note: string }
   | { verb: "account.next"; account: AccountRef; date: null; note: null }

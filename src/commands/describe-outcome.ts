@@ -34,6 +34,9 @@ export function describeOutcome(playbook: Playbook, outcome: OutcomeFacts, local
     case "reassign":
       text = t(locale, "reassigned", { company: outcome.company, owner: outcome.ownerName ?? "—" });
       break;
+    case "nudge":
+      text = t(locale, "nudged", { company: outcome.company, owner: outcome.ownerName ?? "—" });
+      break;
     case "next-step":
       text = t(locale, "next-step", { company: outcome.company, day: outcome.nextStep?.day ?? "", note: outcome.nextStep?.note ?? "" });
       break;

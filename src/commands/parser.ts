@@ -412,13 +412,21 @@ function renew(fixed: "renewal" | "expansion" | null): Build {
 }
 
 const reassign: Build = (args, usage) => {
-  const parts = positional(args, usage, 2, 2);
+  const parts = positional(args, usage, 1, 2);
   if (!parts.ok) return parts;
   const [ref, member] = parts.value.words;
   const account = accountRef(ref, usage);
   if (!account.ok) return account;
-  const name = requiredText([member!], usage);
+  if (member === undefined) return ok({ verb: "account.reassign", account: account.value, member: null });
+  const name = requiredText([member], usage);
   return name.ok ? ok({ verb: "account.reassign", account: account.value, member: name.value }) : name;
+};
+
+const nudge: Build = (args, usage) => {
+  const parts = positional(args, usage, 1, 1);
+  if (!parts.ok) return parts;
+  const account = accountRef(parts.value.words[0], usage);
+  return account.ok ? ok({ verb: "account.nudge", account: account.value }) : account;
 };
 
 const nextStep: Build = (args, usage) => {
@@ -467,7 +475,7 @@ const BUILDERS: Readonly<Record<string, Build>> = {
   "lead recycle": onlyAccount("lead.recycle"), "lead claim": onlyAccount("lead.claim"), "lead pool": noArgs("lead.pool"),
   "lead import": noArgs("lead.import"), "account show": onlyAccount("account.show"), "account validate": validate, "account sign": sign, "account advance": gated("account.advance"),
   "account churn": reasoned("account.churn"), "account recall": onlyAccount("account.recall"), "account archive": onlyAccount("account.archive"),
-  "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account next": nextStep,
+  "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account nudge": nudge, "account next": nextStep,
   "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),
   "funnel digest": funnel("funnel.digest"), "funnel member": memberAdd,
   "funnel spend": spend, "funnel chart": chart,

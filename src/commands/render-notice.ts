@@ -111,7 +111,7 @@ export function renderNotice(notice: Notice, facts: NoticeFacts, locale: Locale)
     ...(account.source ? [{ label: t(locale, "show.source"), value: account.source }] : []),
     ...(account.amount ? [{ label: t(locale, "show.amount"), value: `${account.amount.toLocaleString("en-US")} ${account.currency}` }] : []),
   ];
-  const buttons = notice === "mql-assigned" || notice === "won-back" || notice === "reassigned" ? moveButtons(playbook, account, locale) : [];
+  const buttons = notice === "mql-assigned" || notice === "won-back" || notice === "reassigned" || notice === "nudged" ? moveButtons(playbook, account, locale) : [];
   return {
     text,
     ephemeral: false,

@@ -71,7 +71,10 @@ export type Destination =
   | { readonly kind: "member"; readonly memberId: number }
   | { readonly kind: "team"; readonly teamKey: string }
   | { readonly kind: "cards"; readonly accountId: number }
-  /** A late answer to a request that outlived its platform's deadline (Slack's response_url, say). */
+  /**
+   * A late answer to a request that outlived its platform's deadline (Slack's response_url, say), or a picture
+   * back to where it was asked (Slack: `<channel> <user>`; WeCom: the asker's UserID).
+   */
   | { readonly kind: "response"; readonly platform: "slack" | "wecom"; readonly address: string };
 
 /** What became of a card's account, for the platform to render in each card's own language. */

@@ -46,7 +46,9 @@ export type EventKind =
   /** A rep took an unowned account from the public pool (公海). */
   | "claimed"
   /** A member left: their account (or their tasks on it) went to a named member or their team's round robin. */
-  | "transferred";
+  | "transferred"
+  /** A manager asked the owner to look at the account (a digest's Nudge); not the owner's activity. */
+  | "nudge";
 
 /** An event to append to the audit trail. */
 export interface EventDraft {

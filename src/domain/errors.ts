@@ -67,7 +67,9 @@ export type ErrorCode =
   /** The member named has left: nothing is given to them any more. */
   | "inactive-member"
   /** A leaving member's account or task has nobody to go to (no active rep, or a team that does not work its stage). */
-  | "no-successor";
+  | "no-successor"
+  /** A nudge with nobody to nudge: the account has no owner, or the asker owns it. */
+  | "nothing-to-nudge";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

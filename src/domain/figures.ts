@@ -200,8 +200,19 @@ export interface ActorMove extends MoveCount {
   readonly actorId: number;
 }
 
-/** A rep's row: open pipeline, accepted → qualified, win rate, speed to lead, overdue accounts. */
-export interface RepFigure {
+/** A rep's rates over one period: what is compared with the period before. */
+export interface RepRates {
+  /** Percent of the period's accepts that the rep's qualifies match, or null with no accepts. */
+  readonly acceptToQualify: number | null;
+  readonly winRate: number | null;
+  readonly medianAcceptHours: number | null;
+}
+
+/**
+ * A rep's row: open pipeline, accepted → qualified, win rate, speed to lead, overdue accounts, and the rates
+ * of the period before. Pipeline and overdue are counts of today, with no earlier value to compare.
+ */
+export interface RepFigure extends RepRates {
   readonly memberId: number;
   readonly name: string;
   readonly open: readonly { readonly stage: string; readonly count: number; readonly amount: number }[];
@@ -209,19 +220,17 @@ export interface RepFigure {
   readonly openAmount: number;
   readonly accepted: number;
   readonly qualified: number;
-  /** Percent of the period's accepts that the rep's qualifies match, or null with no accepts. */
-  readonly acceptToQualify: number | null;
   readonly won: number;
   readonly lost: number;
-  readonly winRate: number | null;
-  readonly medianAcceptHours: number | null;
   readonly overdue: number;
+  readonly previous: RepRates;
 }
 
 /**
  * Per rep of a team, from the period's moves by actor: accepts (verb `accept`), qualifies (`qualify`), wins
  * (a move from a stage that is not a customer's into one that is) and losses (`lose`); open pipeline by
- * stage over the open stages; the median time to accept; and how many of their accounts are overdue.
+ * stage over the open stages; the median time to accept; and how many of their accounts are overdue. The
+ * rates are also computed over `previous` (the period before, of the same length), for their change.
  */
 export function repFigures(
   playbook: Playbook,
@@ -230,28 +239,38 @@ export function repFigures(
   moves: readonly ActorMove[],
   acceptHours: ReadonlyMap<number, number>,
   overdue: ReadonlyMap<number, number>,
+  previous: { readonly moves: readonly ActorMove[]; readonly acceptHours: ReadonlyMap<number, number> } = { moves: [], acceptHours: new Map() },
 ): RepFigure[] {
   const verbOf = (from: string, to: string) => playbook.transitions.find((x) => x.from === from && x.to === to)?.verb;
   const customer = (code: string) => stageOf(playbook, code)?.customer === true;
   const open = new Set(openStages(playbook));
   const order = new Map(playbook.stages.map((s, i) => [s.code, i]));
-  return members.map((m) => {
-    const mine = moves.filter((x) => x.actorId === m.id);
+  const tally = (id: number, list: readonly ActorMove[], hours: ReadonlyMap<number, number>) => {
+    const mine = list.filter((x) => x.actorId === id);
     const count = (test: (x: ActorMove) => boolean) => mine.filter(test).reduce((sum, x) => sum + x.count, 0);
     const accepted = count((x) => verbOf(x.from, x.to) === "accept");
     const qualified = count((x) => verbOf(x.from, x.to) === "qualify");
     const won = count((x) => !customer(x.from) && customer(x.to));
     const lost = count((x) => verbOf(x.from, x.to) === "lose");
+    const rates: RepRates = {
+      acceptToQualify: accepted ? (100 * qualified) / accepted : null,
+      winRate: won + lost ? (100 * won) / (won + lost) : null,
+      medianAcceptHours: hours.get(id) ?? null,
+    };
+    return { accepted, qualified, won, lost, rates };
+  };
+  return members.map((m) => {
+    const now = tally(m.id, moves, acceptHours);
     const stages = pipeline.filter((p) => p.ownerId === m.id && open.has(p.stage)).sort((a, b) => order.get(a.stage)! - order.get(b.stage)!);
     return {
       memberId: m.id, name: m.name,
       open: stages.map(({ stage, count: n, amount }) => ({ stage, count: n, amount })),
       openCount: stages.reduce((sum, p) => sum + p.count, 0),
       openAmount: stages.reduce((sum, p) => sum + p.amount, 0),
-      accepted, qualified, acceptToQualify: accepted ? (100 * qualified) / accepted : null,
-      won, lost, winRate: won + lost ? (100 * won) / (won + lost) : null,
-      medianAcceptHours: acceptHours.get(m.id) ?? null,
+      accepted: now.accepted, qualified: now.qualified, won: now.won, lost: now.lost,
+      ...now.rates,
       overdue: overdue.get(m.id) ?? 0,
+      previous: tally(m.id, previous.moves, previous.acceptHours).rates,
     };
   });
 }

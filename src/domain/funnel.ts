@@ -23,7 +23,9 @@ export type Action =
   | { readonly kind: "reassign"; readonly to: OwnerInfo & { readonly role: string; readonly active?: boolean } }
   | { readonly kind: "next-step"; readonly day: string; readonly at: Date; readonly note: string }
   /** Take an unowned account from the public pool (公海). */
-  | { readonly kind: "claim" };
+  | { readonly kind: "claim" }
+  /** Ask the owner, by DM, to look at the account (a manager, from a stalled row of the digest). */
+  | { readonly kind: "nudge" };
 
 /** Work the caller must carry out after saving: nothing here runs anything. */
 export type Effect =
@@ -33,7 +35,7 @@ export type Effect =
   | { readonly kind: "message"; readonly audience: "owner" | { readonly team: string }; readonly text: Label };
 
 /** What a notification is about; renderers turn it into a card. */
-export type Notice = "mql-assigned" | "returned" | "disqualified" | "lost" | "churned" | "won-back" | "reassigned" | "claimed";
+export type Notice = "mql-assigned" | "returned" | "disqualified" | "lost" | "churned" | "won-back" | "reassigned" | "claimed" | "nudged";
 
 /** The accepted outcome of an action. */
 export interface Decision {
@@ -97,6 +99,7 @@ function capabilityOf(action: Action): Capability {
     case "reassign": return "reassign";
     case "next-step": return "next-step";
     case "claim": return "claim";
+    case "nudge": return "nudge";
   }
 }
 
@@ -161,6 +164,13 @@ export function decide(input: DecideInput): Result<Decision> {
       const event = draft("reassign", { data: { from: account.ownerId, to: action.to.id } });
       const next = { ...account, ownerId: action.to.id, lastActivityAt: now, version: account.version + 1 };
       return ok({ next, events: [event], effects: [{ kind: "notify", audience: "owner", notice: "reassigned" }], ...none });
+    }
+    case "nudge": {
+      // Someone else must own it; the nudge is a DM to them, so it counts as nobody's activity on the account.
+      const owner = input.owner;
+      if (!owner || owner.id === input.actor.id) return err("nothing-to-nudge", { company: account.company });
+      const event = draft("nudge", { data: { owner: owner.id } });
+      return ok({ next: { ...account, version: account.version + 1 }, events: [event], effects: [{ kind: "notify", audience: "owner", notice: "nudged" }], ...none });
     }
     case "next-step": {
       // A next step is in the future, as BANT's target date is: `today` is the business timezone's day.

@@ -17,6 +17,8 @@ export const CAPABILITIES = [
   // Moves and other changes of one account.
   "handoff", "accept", "return", "disqualify", "qualify", "validate", "validate-pass", "validate-fail", "sign", "advance",
   "lose", "churn", "winback", "archive", "recycle", "renew", "next-step", "reassign", "override", "claim",
+  // Asking the owner, by DM, to look at a stalled account.
+  "nudge",
   // Reads of one account, and lists.
   "show", "mine", "pool", "tasks", "funnel", "digest",
   // Not an account: creating one, closing a task, managing people.
@@ -93,7 +95,7 @@ const WORK: Policy = {
   stranger: strangers,
 };
 
-/** Manager's decisions on an account (reassigning it, skipping a checklist): managers of the stage's team, and admins. */
+/** Manager's decisions on an account (reassigning it, nudging its owner): managers of the stage's team, and admins. */
 const MANAGE: Policy = {
   rep: row(everywhere(MANAGERS), NOT_TEAM),
   manager: row(everywhere(ALLOW), NOT_TEAM),
@@ -181,7 +183,7 @@ const SPEND: Policy = {
 export const PERMISSIONS: Readonly<Record<Capability, Policy>> = {
   handoff: WORK, accept: WORK, return: WORK, disqualify: WORK, qualify: WORK, validate: WORK, "validate-pass": WORK, "validate-fail": WORK,
   sign: WORK, advance: WORK, lose: WORK, churn: WORK, winback: WORK, archive: WORK, recycle: WORK, renew: WORK, "next-step": WORK,
-  reassign: MANAGE, override: OVERRIDE, claim: CLAIMING,
+  reassign: MANAGE, nudge: MANAGE, override: OVERRIDE, claim: CLAIMING,
   show: READ, mine: READ, pool: READ, tasks: READ, funnel: READ, digest: READ,
   create: CREATE, "complete-task": TASK, "manage-member": PEOPLE, "record-spend": SPEND,
 };

@@ -5,7 +5,8 @@ import { buildDigest, DIGEST_CONVERSION_DAYS } from "../services/digest.js";
 import { loadFunnelData, type FunnelData } from "../services/funnel-summary.js";
 import { claimDigest, digestRunsOn, markDigestSent, type DigestRunRecord } from "../store/digest-runs.js";
 import type { Reply } from "../commands/reply.js";
-import { chartBlock, teamChartFigures } from "../services/funnel-chart.js";
+import { chartBlock, chartData, teamChartFigures } from "../services/funnel-chart.js";
+import { TREND_WEEKS, type FiguresData } from "../services/manager-figures.js";
 import { findTeam } from "../store/teams.js";
 
 /** The local time of day digests go out when none is configured (DESIGN.md: 09:30 Asia/Shanghai). */
@@ -77,20 +78,23 @@ export async function runDigests(ctx: ServiceContext, options: DigestPassOptions
   // The funnel figures every team's digest shares, loaded once per pass and only if some digest is due.
   let data: Promise<FunnelData> | null = null;
   const shared = () => (data ??= loadFunnelData({ ...ctx, clock: () => now }, DIGEST_CONVERSION_DAYS));
+  // Likewise what every team's chart is drawn from (eight weeks of figures, the channels): most of a chart's time.
+  let figures: Promise<FiguresData> | null = null;
+  const sharedFigures = () => (figures ??= chartData({ ...ctx, clock: () => now }));
   for (const teamKey of due) {
     const day = teams[teamKey]!.day;
     const run = runs.get(`${teamKey} ${day}`);
     if (run && (run.sentAt !== null || now.getTime() - run.claimedAt.getTime() <= LEASE_MS)) continue;
-    if ((await sendDigest(ctx, { teamKey, day, now, workerId: options.workerId, data: shared })) === "sent") sent.push(teamKey);
+    if ((await sendDigest(ctx, { teamKey, day, now, workerId: options.workerId, data: shared, figures: sharedFigures })) === "sent") sent.push(teamKey);
   }
   return { sent, teams };
 }
 
 /** The team's chart as a reply of one image, in the team's language; null when drawing it failed (the digest goes anyway). */
-async function digestChart(ctx: ServiceContext, teamKey: string): Promise<Reply | null> {
+async function digestChart(ctx: ServiceContext, teamKey: string, data?: () => Promise<FiguresData>): Promise<Reply | null> {
   try {
     const locale = (await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en";
-    const image = chartBlock(ctx, await teamChartFigures(ctx, teamKey), locale);
+    const image = await chartBlock(ctx, await teamChartFigures(ctx, teamKey, TREND_WEEKS, data ? await data() : undefined), locale);
     return { text: image.alt, ephemeral: false, blocks: [image] };
   } catch {
     return null;
@@ -105,7 +109,8 @@ export type DigestOutcome = "sent" | "taken";
  * the team's channels in the same transaction that marks it sent. "taken": another worker has it.
  */
 export async function sendDigest(
-  ctx: ServiceContext, input: { teamKey: string; day: string; now: Date; workerId: string; data?: () => Promise<FunnelData> },
+  ctx: ServiceContext,
+  input: { teamKey: string; day: string; now: Date; workerId: string; data?: () => Promise<FunnelData>; figures?: () => Promise<FiguresData> },
 ): Promise<DigestOutcome> {
   const { teamKey, day, now, workerId } = input;
   if (!(await claimDigest(ctx.db, teamKey, day, workerId, now, { leaseMs: LEASE_MS }))) return "taken";
@@ -114,7 +119,7 @@ export async function sendDigest(
   const reply = await buildDigest(at, teamKey, input.data ? { data: await input.data() } : {});
   // The team's chart goes as a message of its own, in the same transaction: one picture per team per day,
   // retried on its own, so a failed upload never sends the digest's text twice.
-  const chart = await digestChart(at, teamKey);
+  const chart = await digestChart(at, teamKey, input.figures);
   const to = { kind: "team" as const, teamKey };
   const marked = await markDigestSent(ctx.db, teamKey, day, now, { workerId, messages: [{ to, reply }, ...(chart ? [{ to, reply: chart }] : [])] });
   return marked ? "sent" : "taken";

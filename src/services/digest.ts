@@ -116,14 +116,17 @@ function stalledLine(ctx: ServiceContext, calendar: BusinessCalendar, a: Stalled
 
 /**
  * What a manager can do from a stalled row: the stage's way forward (advance, accept, qualify … as the
- * playbook says; a form opens where the move needs one), open the account, or set its next step.
+ * playbook says; a form opens where the move needs one), reassign it (a member picker), nudge its owner
+ * (a DM; only when it has one), set its next step, or open it. The permission table decides when someone clicks.
  */
 function rowActions(ctx: ServiceContext, a: StalledAccount, locale: Locale): Button[] {
   const next = forwardMove(ctx.playbook, a.stage);
   return [
     ...(next ? [{ label: `→ ${stageName(ctx.playbook, next.to, locale)}`, command: commandOfMove(next.verb, a.id), style: "primary" as const }] : []),
-    { label: t(locale, "digest.action-show"), command: `lead show #${a.id}` },
     { ...nextStepButton(a, locale), label: t(locale, "digest.action-next") },
+    { label: t(locale, "digest.action-reassign"), command: `account reassign #${a.id}` },
+    ...(a.ownerName ? [{ label: t(locale, "digest.action-nudge"), command: `account nudge #${a.id}` }] : []),
+    { label: t(locale, "digest.action-show"), command: `lead show #${a.id}` },
   ];
 }
 

@@ -58,14 +58,23 @@ export function timeLines(playbook: Playbook, times: readonly StageTimeFigure[],
   }) + (x.overSla ? ` ⚠️ ${t(locale, "figures.over-sla")}` : ""));
 }
 
-/** One line per rep: open pipeline, accepted → qualified, win rate, speed to lead, overdue. */
+/** A median time to accept against the period before: ` (▼ 1.5 h)`; nothing when either is missing. */
+function hoursChange(now: number | null, before: number | null, locale: Locale): string {
+  if (now === null || before === null) return "";
+  return countChange(Math.round(now * 10), Math.round(before * 10), locale, (n) => `${(n / 10).toFixed(1)} h`);
+}
+
+/**
+ * One line per rep: open pipeline, accepted → qualified, win rate, speed to lead, overdue, each rate with its
+ * change against the period before (pipeline and overdue are today's counts).
+ */
 export function repLines(playbook: Playbook, reps: readonly RepFigure[], locale: Locale): string[] {
   return reps.map((r) => t(locale, "figures.rep", {
     name: r.name, open: r.openCount, amount: num(r.openAmount),
     stages: r.open.map((o) => `${stageName(playbook, o.stage, locale)} ${o.count}`).join(", ") || "—",
-    a2q: pct(r.acceptToQualify), qualified: r.qualified, accepted: r.accepted,
-    win: pct(r.winRate), won: r.won, decided: r.won + r.lost,
-    speed: r.medianAcceptHours === null ? "—" : `${r.medianAcceptHours.toFixed(1)} h`, overdue: r.overdue,
+    a2q: pct(r.acceptToQualify) + rateChange(r.acceptToQualify, r.previous.acceptToQualify, locale), qualified: r.qualified, accepted: r.accepted,
+    win: pct(r.winRate) + rateChange(r.winRate, r.previous.winRate, locale), won: r.won, decided: r.won + r.lost,
+    speed: r.medianAcceptHours === null ? "—" : `${r.medianAcceptHours.toFixed(1)} h${hoursChange(r.medianAcceptHours, r.previous.medianAcceptHours, locale)}`, overdue: r.overdue,
   }));
 }
 

@@ -9,7 +9,7 @@ import { lastDays } from "../domain/figures.js";
 import { renderTeamChart, type ChartInput } from "../charts/team-chart.js";
 import type { ServiceContext } from "./context.js";
 import { num } from "./figures-text.js";
-import { figuresFor, loadFiguresData, TREND_WEEKS, type ManagerFigures } from "./manager-figures.js";
+import { figuresFor, loadFiguresData, TREND_WEEKS, type FiguresData, type ManagerFigures } from "./manager-figures.js";
 
 /** Days a business-day SLA spans on the chart's calendar-day axis (five working days a week). */
 const BUSINESS_TO_CALENDAR = 7 / 5;
@@ -43,16 +43,21 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
 }
 
 /** The image block of a team's chart (all teams' when `team` is null). */
-export function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Extract<Block, { kind: "image" }> {
+export async function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Promise<Extract<Block, { kind: "image" }>> {
   const input = chartInput(ctx, figures, locale);
-  const { png } = renderTeamChart(input);
+  const { png } = await renderTeamChart(input);
   const day = localDay(ctx.clock(), ctx.calendar.timezone);
   return { kind: "image", png: png.toString("base64"), alt: `${input.title} · ${input.subtitle}`, name: `funnel-${figures.team ?? "all"}-${day}.png` };
 }
 
-/** A team's figures over the last `weeks` weeks, with as many weeks of trend. */
-export async function teamChartFigures(ctx: ServiceContext, team: string | null, weeks = TREND_WEEKS): Promise<ManagerFigures> {
-  return figuresFor(ctx, await loadFiguresData(ctx, lastDays(weeks * 7, ctx.clock()), weeks), team, { channels: true });
+/** What every team's chart is drawn from, over the last `weeks` weeks: load it once for a morning's charts. */
+export function chartData(ctx: ServiceContext, weeks = TREND_WEEKS): Promise<FiguresData> {
+  return loadFiguresData(ctx, lastDays(weeks * 7, ctx.clock()), weeks);
+}
+
+/** A team's figures over the last `weeks` weeks, with as many weeks of trend (from `data` when given). */
+export async function teamChartFigures(ctx: ServiceContext, team: string | null, weeks = TREND_WEEKS, data?: FiguresData): Promise<ManagerFigures> {
+  return figuresFor(ctx, data ?? (await chartData(ctx, weeks)), team, { channels: true });
 }
 
 /** `/funnel chart [team] [weeks]`: the team's picture (the asker's team by default), on demand. */
@@ -60,6 +65,6 @@ export async function funnelChart(ctx: ServiceContext, actor: Actor, command: { 
   const locale = actor.locale;
   if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return renderError(fail("unknown-team", { team: command.team }), locale, ctx.playbook);
   const figures = await teamChartFigures(ctx, command.team ?? actor.teamKey, command.weeks ?? TREND_WEEKS);
-  const image = chartBlock(ctx, figures, locale);
+  const image = await chartBlock(ctx, figures, locale);
   return { text: image.alt, ephemeral: true, blocks: [image] };
 }

@@ -46,6 +46,8 @@ export interface FiguresData {
   readonly times: Awaited<ReturnType<typeof timeInStage>>;
   readonly amounts: Awaited<ReturnType<typeof amountsByCurrency>>;
   readonly weekMoves: Awaited<ReturnType<typeof movedAmounts>>;
+  /** The period's source channels, computed on first use and shared by every team's figures (they are no team's). */
+  readonly channels: () => Promise<ChannelFigure[]>;
 }
 
 /** Loads the team-independent data for `period`, in parallel: a handful of grouped statements. */
@@ -62,7 +64,8 @@ export async function loadFiguresData(ctx: ServiceContext, period: Period, weeks
     amountsByCurrency(ctx.db, forecastStages),
     movedAmounts(ctx.db, { from: new Date(now.getTime() - 7 * DAY_MS), until: now }, forecastStages),
   ]);
-  return { period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves };
+  let channelFigures: Promise<ChannelFigure[]> | null = null;
+  return { period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves, channels: () => (channelFigures ??= channels(ctx, period)) };
 }
 
 function byStep(moves: readonly (MoveCount & { span: number })[], span: number): MoveCount[] {
@@ -91,7 +94,7 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
     const count = data.counts.find((c) => c.stage === code);
     return { stage: code, count: count?.count ?? 0, amount: count?.amount ?? 0, entered: entered(current, code), previousEntered: entered(previous, code) };
   });
-  const reps = team === null ? [] : await teamReps(ctx, team, data.period, stages, now);
+  const reps = team === null ? [] : await teamReps(ctx, team, data, stages, now);
   const wantChannels = options.channels ?? (team === null || stageOf(playbook, playbook.initialStage)?.teams.includes(team) === true);
   const forecasts = team === null || playbook.stages.some((s) => s.forecast && s.teams.includes(team));
   return {
@@ -102,25 +105,32 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
     weekly: data.weekly.spans.map((span, i) => ({ span, steps: stepConversions(playbook, stages, byStep(data.weekly.moves, i), []) })),
     times: stageTimes(playbook, stages, data.times),
     reps,
-    channels: wantChannels ? await channels(ctx, data.period) : [],
+    channels: wantChannels ? await data.channels() : [],
     forecast: forecasts ? forecast(playbook, data.amounts, data.weekMoves) : [],
   };
 }
 
-async function teamReps(ctx: ServiceContext, team: string, period: Period, stages: readonly string[], now: Date): Promise<RepFigure[]> {
+/** A team's reps, from the shared data's moves (by actor, this period and the one before) and four statements of their own. */
+async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, stages: readonly string[], now: Date): Promise<RepFigure[]> {
+  const { period, moves } = data;
   const { playbook } = ctx;
   const members = await listMembers(ctx.db, team);
   if (members.length === 0) return [];
   const assigned = playbook.stages.find((s) => s.assignTo === team);
   const accept = assigned ? playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
   const led = playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
-  const [pipeline, moves, medians, overdue] = await Promise.all([
+  const median = (span: Span) => (accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, span.from, span.until) : Promise.resolve([]));
+  const [pipeline, medians, previousMedians, overdue] = await Promise.all([
     pipelineByOwner(ctx.db, stages),
-    movesBySpan(ctx.db, [period.current]),
-    accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, period.current.from) : Promise.resolve([]),
+    median(period.current),
+    median(period.previous),
     overdueByOwner(ctx.db, stallRules(playbook, ctx.calendars.of(team), led, now), now),
   ]);
-  return repFigures(playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves, new Map(medians.map((m) => [m.actorId, m.medianHours])), overdue);
+  const hours = (list: Awaited<ReturnType<typeof median>>) => new Map(list.map((m) => [m.actorId, m.medianHours]));
+  return repFigures(
+    playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves.filter((m) => m.span === 1), hours(medians), overdue,
+    { moves: moves.filter((m) => m.span === 0), acceptHours: hours(previousMedians) },
+  );
 }
 
 async function channels(ctx: ServiceContext, period: Period): Promise<ChannelFigure[]> {

@@ -22,6 +22,7 @@ import { myAccounts } from "./my-accounts.js";
 import { myTasks } from "./my-tasks.js";
 import { claimLead, poolReply } from "./pool.js";
 import { resolveAccount } from "./resolve-account.js";
+import { reassignPicker } from "./reassign-picker.js";
 import { recordSpendEntry } from "./record-spend.js";
 import { money } from "./figures-text.js";
 import { funnelChart } from "./funnel-chart.js";
@@ -94,11 +95,14 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
     case "account.renew":
       return moveAccount(ctx, actor, command.account, { kind: "amount", type: command.kind, amount: command.amount }, meta);
     case "account.reassign": {
+      if (command.member === null) return reassignPicker(ctx, command.account, locale);
       const who = mentionOf(command.member, meta);
       const member = who ? await findMember(ctx.db, identityOf(who)) : null;
       if (!member) return refuse(fail("unknown-member", { name: command.member }));
       return moveAccount(ctx, actor, command.account, { kind: "reassign", to: member }, meta);
     }
+    case "account.nudge":
+      return moveAccount(ctx, actor, command.account, { kind: "nudge" }, meta);
     case "account.next": {
       if (command.date === null) {
         const found = await resolveAccount(ctx, command.account);

@@ -70,7 +70,7 @@ export async function movesSince(db: Database, since: Date): Promise<{ from: str
  * Each member's median time from entering `from` to their own move to `to` (speed to lead), since `since`:
  * the lower median, picked in the database with window functions, so only one row per member comes back.
  */
-export async function medianMoveTimeByActor(db: Database, from: string, to: string, since: Date): Promise<{ actorId: number; name: string; moves: number; medianHours: number }[]> {
+export async function medianMoveTimeByActor(db: Database, from: string, to: string, since: Date, until: Date | null = null): Promise<{ actorId: number; name: string; moves: number; medianHours: number }[]> {
   const rows = await db.prisma.$queryRaw<{ actorId: number | bigint; name: string | null; moves: number | bigint; seconds: number | bigint }[]>`
     SELECT r."actorId" AS "actorId", m."displayName" AS name, r.n AS moves, r."secondsInStage" AS seconds
     FROM (
@@ -79,6 +79,7 @@ export async function medianMoveTimeByActor(db: Database, from: string, to: stri
         COUNT(*) OVER (PARTITION BY e."actorId") AS n
       FROM "StageEvent" e
       WHERE e."kind" = 'transition' AND e."fromStage" = ${from} AND e."toStage" = ${to} AND e."at" >= ${since}
+        ${until ? P.sql`AND e."at" < ${until}` : P.empty}
         AND e."secondsInStage" IS NOT NULL AND e."actorId" IS NOT NULL
     ) r LEFT JOIN "Member" m ON m."id" = r."actorId"
     WHERE r.rn = (r.n - 1) / 2 + 1`;

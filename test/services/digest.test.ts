@@ -4,6 +4,7 @@ import { slaDeadline } from "../../src/domain/calendar.js";
 import { stalledCutoff } from "../../src/domain/stalled.js";
 import { replyBlocks } from "../../src/platforms/slack/blocks.js";
 import { SLACK, WECOM } from "../../src/platforms/limits.js";
+import { replyHtml } from "../../src/platforms/playground/html.js";
 import { replyMarkdown, replyText } from "../../src/platforms/wecom/cards.js";
 import { createLead } from "../../src/services/create-lead.js";
 import { buildDigest } from "../../src/services/digest.js";
@@ -88,13 +89,28 @@ describe.each(testDatabases())("the daily digest on $name", ({ url }) => {
     expect(text).toMatch(/MQL → Sales accepted: \d+% \(1 of 1\)/);
     expect(text).toContain(`${owner.owner!.displayName}: 2.0 h (1)`);
     expect(text).toMatch(/MQL: avg 0\.1 d, median 0\.1 d vs SLA 1 business days \(1 moves\)/);
-    // Every stalled row carries its amount, plain wording and its own actions: the stage's way forward and Open.
+    // Every stalled row carries its amount, plain wording and its own actions: the stage's way forward,
+    // Set next step, Reassign, Nudge the owner and Open, in that order, each also an option of the row's Slack
+    // overflow menu (five options, Slack's most).
     expect(text).toMatch(new RegExp(`#${old} Very Late Co · .* · CNY 1,000 · \\d+ business days in MQL, SLA 1`));
     const digest = await buildDigest(f.ctx, "sales", { locale: "en" });
     const rows = digest.blocks.find((b) => b.kind === "rows");
-    expect(rows?.kind === "rows" && rows.rows.every((r) => r.actions.some((a) => /^lead accept #\d+$/.test(a.command)) && r.actions.some((a) => a.command.startsWith("lead show #")))).toBe(true);
-    const overflow = replyBlocks(digest, SLACK.messageBlocks, "en").filter((b) => b.type === "section" && (b as { accessory?: { type: string } }).accessory?.type === "overflow");
-    expect(overflow.length).toBe(rows?.kind === "rows" ? rows.rows.length : -1);
+    if (rows?.kind !== "rows") throw new Error("no rows");
+    for (const row of rows.rows) {
+      const id = /^#(\d+)/.exec(row.text)![1];
+      expect(row.actions.map((a) => [a.label, a.command])).toEqual([
+        ["→ Sales accepted", `lead accept #${id}`], ["Set next step", `account next #${id}`], ["Reassign", `account reassign #${id}`], ["Nudge the owner", `account nudge #${id}`], ["Open", `lead show #${id}`],
+      ]);
+    }
+    type Overflow = { accessory?: { type: string; options: { value: string }[] } };
+    const overflow = replyBlocks(digest, SLACK.messageBlocks, "en").filter((b) => b.type === "section" && (b as Overflow).accessory?.type === "overflow");
+    expect(overflow.length).toBe(rows.rows.length);
+    for (const menu of overflow) expect((menu as Overflow).accessory!.options.map((o) => o.value.split(" #")[0])).toEqual(["lead accept", "account next", "account reassign", "account nudge", "lead show"]);
+    // The playground shows them as buttons on each row; WeCom's digest is markdown, whose footer names the commands.
+    const html = replyHtml(digest, "en");
+    expect(html.match(/data-command="account nudge #\d+"/g)?.length).toBe(rows.rows.length);
+    expect(html.match(/data-command="account reassign #\d+"/g)?.length).toBe(rows.rows.length);
+    expect(replyMarkdown(digest, "en")).toMatch(/\/account nudge ＜account＞/);
     // "Set next step" rides in each row's overflow menu (no extra block); choosing it answers with the next-step form.
     const nextOptions = overflow.map((b) => (b as unknown as { accessory: { options: { text: { text: string }; value: string }[] } }).accessory.options.find((o) => o.text.text === "Set next step")?.value);
     expect(nextOptions.every((v) => v !== undefined && /^account next #\d+$/.test(v))).toBe(true);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedStages, lastDays, openStages, parseWindow, parseMonth, channelMilestones } from "../../src/domain/figures.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { PRESETS } from "../../src/domain/presets/index.js";
+import { repLines } from "../../src/services/figures-text.js";
 import { figuresFor, loadFiguresData, type ManagerFigures } from "../../src/services/manager-figures.js";
 import { recordSpend } from "../../src/store/figures.js";
 import { testDatabases } from "../support/databases.js";
@@ -134,6 +135,20 @@ describe.each(testDatabases())("a manager's figures on a fixed data set, on $nam
     });
     expect(rep("Bob")).toMatchObject({ openCount: 3, openAmount: 80_000, accepted: 1, qualified: 1, won: 1, lost: 0, winRate: 100, medianAcceptHours: 4, overdue: 1 });
     expect(rep("Sam")).toMatchObject({ openCount: 0, accepted: 0, acceptToQualify: null, winRate: null, medianAcceptHours: null, overdue: 0 });
+  });
+
+  it("compares each rep's rates with the 30 days before, like the team's figures", () => {
+    const rep = (name: string) => sales.reps.find((r) => r.name === name)!;
+    // 24 Sep – 24 Oct: Bob accepted A5 (2 h) and qualified nothing; he decided no deal. Alice did nothing then, and
+    // her accepts of November stay out of that period's median (it ends where the current one begins).
+    expect(rep("Bob").previous).toEqual({ acceptToQualify: 0, winRate: null, medianAcceptHours: 2 });
+    expect(rep("Alice").previous).toEqual({ acceptToQualify: null, winRate: null, medianAcceptHours: null });
+    const lines = repLines(f.ctx.playbook, sales.reps, "en");
+    expect(lines.find((l) => l.startsWith("Bob"))).toContain("accepted → qualified 100% (▲ 100 pts) (1/1)");
+    expect(lines.find((l) => l.startsWith("Bob"))).toContain("median to accept 4.0 h (▲ 2.0 h)");
+    // No earlier rate, no change shown.
+    expect(lines.find((l) => l.startsWith("Alice"))).toContain("accepted → qualified 100% (2/2) · win rate 50% (1/2) · median to accept 2.0 h ·");
+    expect(repLines(f.ctx.playbook, sales.reps, "zh-CN").find((l) => l.startsWith("Bob"))).toContain("接受→商机 100%(▲ 100 个百分点)");
   });
 
   it("weights the forecast per currency by the playbook's probabilities, with the week's change", () => {

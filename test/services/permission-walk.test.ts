@@ -16,7 +16,7 @@ const playbook = PlaybookSchema.parse({ ...emailSaas, routing: { claimLimit: 10_
 const BANT = "budget=50000 confirmed=yes dm=Li engaged=yes need=bulk date=2027-03-01";
 
 /** For each capability that acts on one account: a stage where it is a legal move, and the command that asks for it. */
-const SCENARIOS: Partial<Record<Capability, { stage: string; line: (id: number) => string; first?: Capability }>> = {
+const SCENARIOS: Partial<Record<Capability, { stage: string; line: (id: number) => string; first?: Capability; nobodyElse?: "nothing-to-nudge" }>> = {
   handoff: { stage: "LEAD", line: (id) => `lead handoff #${id} --confirm all` },
   accept: { stage: "MQL", line: (id) => `lead accept #${id}` },
   return: { stage: "MQL", line: (id) => `lead return #${id} no-contact` },
@@ -35,6 +35,8 @@ const SCENARIOS: Partial<Record<Capability, { stage: string; line: (id: number) 
   renew: { stage: "P5", line: (id) => `account renew #${id} 1000` },
   "next-step": { stage: "SQL", line: (id) => `account next #${id} 2027-01-15 call them` },
   reassign: { stage: "SQL", line: (id) => `account reassign #${id} @walk-target` },
+  // A nudge needs an owner other than the asker: where the table allows it on their own or an unowned account, it is refused as pointless.
+  nudge: { stage: "SQL", line: (id) => `account nudge #${id}`, nobodyElse: "nothing-to-nudge" },
   // Skipping a checklist is asked on the way out of the stage: the move itself is checked first.
   override: { stage: "P1", line: (id) => `account advance #${id} --override "customer is live already"`, first: "advance" },
   claim: { stage: "MQL", line: (id) => `lead claim #${id}` },
@@ -84,7 +86,9 @@ describe.each(testDatabases())("the permission table, walked through the service
       const id = created.id;
       const before = await f.db.prisma.account.findUniqueOrThrow({ where: { id } });
       const before1 = scenario.first ? permission(scenario.first, asker, team, ownership) : "allow";
-      const expected: Answer = typeof before1 === "object" ? before1 : permission(capability, asker, team, ownership);
+      const table: Answer = typeof before1 === "object" ? before1 : permission(capability, asker, team, ownership);
+      const nobodyElse = scenario.nobodyElse && typeof table !== "object" && (ownership === "own" || ownership === "unowned" || ownership === "pool");
+      const expected: Answer = nobodyElse ? { deny: scenario.nobodyElse! } : table;
       // Every table is counted around a refusal, to prove it wrote nothing.
       const counts = typeof expected === "object" ? await tableCounts(f.db) : null;
       const reply = await runCommand(f.ctx, asker === "stranger" ? null : (actor as Actor), scenario.line(id), { platform: "cli" });

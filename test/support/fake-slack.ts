@@ -138,6 +138,8 @@ export class FakeSlack {
   // The files upload flow: URLs handed out, bytes received, files shared into channels.
   private fileSeq = 0;
   private readonly pending = new Map<string, { filename: string; length: number; bytes: Buffer | null }>();
+  /** Conversations the bot is not a member of: sharing a file into one answers `not_in_channel`, as Slack does. */
+  readonly notIn = new Set<string>();
   /** Files completed and shared, with their bytes, in order. */
   readonly shared: { id: string; title: string | null; filename: string; bytes: Buffer; channel: string }[] = [];
 
@@ -167,6 +169,7 @@ export class FakeSlack {
         const uploaded = (files ?? []).map((f) => ({ f, pending: this.pending.get(f.id) }));
         // Only files whose bytes arrived, whole, can be completed.
         if (!files?.length || uploaded.some((u) => !u.pending?.bytes || u.pending.bytes.length !== u.pending.length)) return { ok: false, error: "file_not_found" };
+        if (typeof body.channel_id === "string" && this.notIn.has(body.channel_id)) return { ok: false, error: "not_in_channel" };
         for (const { f, pending } of uploaded) {
           this.shared.push({ id: f.id, title: f.title ?? null, filename: pending!.filename, bytes: pending!.bytes!, channel: String(body.channel_id ?? body.channels ?? "") });
           this.pending.delete(f.id);
@@ -234,6 +237,19 @@ export function blockActionBody(fake: FakeSlack, fields: { userId: string; chann
     trigger_id: `trigger.${id}`, team: { id: "T0001", domain: "fake" }, channel: { id: fields.channel, name: "x" },
     message: { type: "message", ts: fields.messageTs, text: "" }, response_url: fake.responseUrl(`act-${id}`),
     actions: [{ type: "button", action_id: fields.actionId, block_id: "b1", value: fields.value, text: { type: "plain_text", text: "x" }, action_ts: `${Date.now() / 1000}${id.length}` }],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** A `block_actions` payload for choosing `value` in a row's overflow menu (a digest's row actions). */
+export function overflowActionBody(fake: FakeSlack, fields: { userId: string; channel: string; messageTs: string; actionId: string; value: string; actionTs?: string }): string {
+  const id = Math.random().toString(36).slice(2);
+  const payload = {
+    type: "block_actions", user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: "T0001" }, api_app_id: "A0001",
+    token: "legacy-verification-token", container: { type: "message", message_ts: fields.messageTs, channel_id: fields.channel, is_ephemeral: false },
+    trigger_id: `trigger.${id}`, team: { id: "T0001", domain: "fake" }, channel: { id: fields.channel, name: "x" },
+    message: { type: "message", ts: fields.messageTs, text: "" }, response_url: fake.responseUrl(`act-${id}`),
+    actions: [{ type: "overflow", action_id: fields.actionId, block_id: "b1", selected_option: { text: { type: "plain_text", text: "x" }, value: fields.value }, action_ts: fields.actionTs ?? `${Date.now() / 1000}${id.length}` }],
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

@@ -19,7 +19,7 @@ async function chart(input: SubcommandInput): Promise<number> {
   if (!Number.isInteger(weeks) || weeks < 4 || weeks > 26) throw new UsageError("--weeks is a whole number from 4 to 26");
   const locale: Locale = input.values.locale === "zh-CN" ? "zh-CN" : "en";
   const out = typeof input.values.out === "string" ? input.values.out : `funnel-${team ?? "all"}.png`;
-  const image = chartBlock(ctx, await teamChartFigures(ctx, team, weeks), locale);
+  const image = await chartBlock(ctx, await teamChartFigures(ctx, team, weeks), locale);
   const bytes = Buffer.from(image.png, "base64");
   await writeFile(out, bytes).catch((error: { code?: string }) => {
     throw new UsageError(`Cannot write ${out}: ${error.code ?? "unwritable"}.`);

@@ -14,6 +14,7 @@ import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
 import { orBusy } from "../busy.js";
 import { fieldErrors, formView, messageText, replyBlocks, unescapeSlack, viewValues } from "./blocks.js";
+import { pictureAnswer } from "./deliver.js";
 import { receiveSlack } from "./receive.js";
 
 /** What the Slack surface needs from the environment. */
@@ -124,15 +125,24 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
     const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:command:${command.trigger_id}` }), actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
+    const asked = { channel: command.channel_id, user: command.user_id };
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
       await ack({ response_type: "ephemeral", text: actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
       // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it.
       const late = await work;
-      await enqueue(ctx.db, [{ to: { kind: "response", platform: "slack", address: command.response_url }, reply: late }], ctx.clock());
+      const pictured = pictureAnswer(late, asked, actor?.locale ?? "en");
+      await enqueue(ctx.db, [{ to: { kind: "response", platform: "slack", address: command.response_url }, reply: pictured?.answer ?? late }, ...(pictured ? [pictured.picture] : [])], ctx.clock());
       return;
     }
     const reply = answered.value;
+    // A picture (`/funnel chart`) cannot ride an ack: it is queued as an upload into this conversation.
+    const pictured = pictureAnswer(reply, asked, actor?.locale ?? "en");
+    if (pictured) {
+      await enqueue(ctx.db, [pictured.picture], ctx.clock());
+      await ack(ackBody(pictured.answer, actor));
+      return;
+    }
     const form = formOf(reply);
     if (form) {
       await ack();

@@ -1,7 +1,8 @@
 import { webApi } from "@slack/bolt";
 import type { Logger } from "pino";
 import { renderOutcome } from "../../commands/render-notice.js";
-import type { Locale, Reply } from "../../commands/reply.js";
+import { t } from "../../commands/i18n.js";
+import type { Locale, OutgoingMessage, Reply } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { findMember } from "../../store/members.js";
@@ -41,7 +42,7 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
       if (!target) return null;
       const image = imageOf(reply);
       // A picture is its own outbox row (a digest's chart), so a retry re-uploads it and never reposts text.
-      if (image) return uploadImage(client, target.channel, image);
+      if (image) return uploadImage(client, row.targetKind === "team" ? { channel_id: target.channel } : { channels: target.channel }, image);
       const posted = await client.chat.postMessage({ channel: target.channel, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
       if (card && posted.channel && posted.ts) {
         await recordPostedCard(ctx.db, { accountId: card.accountId, platform: "slack", channel: posted.channel, ref: posted.ts, locale: target.locale, outboxId: row.id, at: ctx.clock() });
@@ -67,6 +68,9 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
     case "response": {
       const [platform, url] = splitResponseTarget(row.target);
       if (platform !== "slack") return null;
+      const image = imageOf(reply);
+      // A picture asked for by command: response_url carries no files, so it goes to the channel it was asked in.
+      if (image) return answerWithImage(client, url, image);
       return respondLate(url, reply);
     }
     default:
@@ -91,11 +95,42 @@ function imageOf(reply: Reply): Image | null {
 }
 
 /**
+ * A command's answer that carries a picture (`/funnel chart`), split for Slack: a line for the ack (an ack and
+ * response_url carry no files) and the picture as an outbox message into the conversation it was asked in,
+ * addressed `<channel> <user>` so the asker's DM can take it instead. Null for answers without a picture.
+ */
+export function pictureAnswer(reply: Reply, asked: { channel: string; user: string }, locale: Locale): { answer: Reply; picture: OutgoingMessage } | null {
+  const image = imageOf(reply);
+  if (!image) return null;
+  const text = t(locale, "chart.on-its-way", { alt: image.alt });
+  return {
+    answer: { text, ephemeral: true, blocks: [{ kind: "text", text }] },
+    picture: { to: { kind: "response", platform: "slack", address: `${asked.channel} ${asked.user}` }, reply: { text: image.alt, ephemeral: false, blocks: [image] } },
+  };
+}
+
+/**
+ * A picture a command asked for, into the channel (or DM) the command came from. A channel the bot is not in
+ * refuses the share; the picture then goes to the asker's DM, since a slash command works in any channel.
+ */
+async function answerWithImage(client: webApi.WebClient, address: string, image: Image): Promise<Delivery> {
+  const [channel = "", user = ""] = address.split(" ");
+  try {
+    return await uploadImage(client, { channel_id: channel }, image);
+  } catch (error) {
+    const code = platformError(error);
+    if (!user || (code !== "not_in_channel" && code !== "channel_not_found")) throw error;
+    return uploadImage(client, { channels: user }, image);
+  }
+}
+
+/**
  * Slack's upload flow: `files.getUploadURLExternal` for a URL and a file id, the bytes POSTed to that URL,
- * then `files.completeUploadExternal` to share the file into the channel (`channel_id`). A failure anywhere
+ * then `files.completeUploadExternal` to share the file: into a channel by `channel_id`, or to people by
+ * `channels` (which takes user ids; `channel_id` takes only a conversation's id). A failure anywhere
  * retries the whole flow: an upload never completed stays private to the bot.
  */
-async function uploadImage(client: webApi.WebClient, channel: string, image: Image): Promise<Delivery> {
+async function uploadImage(client: webApi.WebClient, share: { channel_id: string } | { channels: string }, image: Image): Promise<Delivery> {
   const bytes = Buffer.from(image.png, "base64");
   const started = await client.files.getUploadURLExternal({ filename: image.name, length: bytes.length });
   if (!started.upload_url || !started.file_id) return { kind: "retry", error: "files.getUploadURLExternal gave no upload URL" };
@@ -105,7 +140,7 @@ async function uploadImage(client: webApi.WebClient, channel: string, image: Ima
     return { kind: "retry", error: `file upload answered ${sent.status}`, ...(sent.status === 429 && Number.isFinite(retryAfter) ? { afterMs: retryAfter * 1000 } : {}) };
   }
   const files = [{ id: started.file_id, title: image.alt.slice(0, 250) }] as [{ id: string; title: string }];
-  await client.files.completeUploadExternal({ files, channel_id: channel });
+  await client.files.completeUploadExternal({ files, ...share });
   return { kind: "sent" };
 }
 

@@ -105,7 +105,9 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
       return runCommand(ctx, actor, content, { platform: "wecom", mentions: readWecomMention });
     }, from, actor.locale, signed);
     if (typeof reply !== "object" || reply === null) return reply;
-    await enqueue(ctx.db, [{ to: { kind: "member", memberId: actor.id }, reply }], ctx.clock());
+    // A picture (`漏斗 图表`) goes to this WeCom user by UserID, not wherever else the member can be reached.
+    const to = reply.blocks.some((b) => b.kind === "image") ? { kind: "response" as const, platform: "wecom" as const, address: from } : { kind: "member" as const, memberId: actor.id };
+    await enqueue(ctx.db, [{ to, reply }], ctx.clock());
     return null;
   };
 

@@ -87,10 +87,7 @@ async function deliver(ctx: ServiceContext, client: WecomClient, row: OutboxRow,
       const wait = rates.members.take(member.wecomUserId);
       if (wait > 0) return { kind: "retry", error: "over 30 messages a minute to one member", afterMs: wait };
       const image = reply.blocks.find((b) => b.kind === "image");
-      if (image) {
-        await client.sendImage(member.wecomUserId, await client.uploadImage(Buffer.from(image.png, "base64"), image.name));
-        return { kind: "sent" };
-      }
+      if (image) return sendImageTo(client, member.wecomUserId, image);
       if (card && cardButtons(reply).length > 0) {
         const taskId = taskIdFor(card.accountId, randomBytes(8).toString("hex"));
         const sent = await client.sendTemplateCard(member.wecomUserId, buttonCard(reply, taskId));
@@ -141,12 +138,25 @@ async function deliver(ctx: ServiceContext, client: WecomClient, row: OutboxRow,
       return { kind: "sent" };
     }
     case "response": {
-      // Late answers go to members through the outbox; WeCom has no response URL to answer on.
-      return row.target.startsWith("wecom ") ? { kind: "failed", error: "WeCom takes no response targets" } : null;
+      if (!row.target.startsWith("wecom ")) return null;
+      // A picture asked for by command goes back to the asker's UserID: media/upload, then an image message.
+      // Other late answers go to members through the outbox; WeCom has no response URL to answer on.
+      const image = reply.blocks.find((b) => b.kind === "image");
+      if (!image) return { kind: "failed", error: "WeCom takes no response targets but pictures" };
+      const userId = row.target.slice("wecom ".length);
+      const wait = rates.members.take(userId);
+      if (wait > 0) return { kind: "retry", error: "over 30 messages a minute to one member", afterMs: wait };
+      return sendImageTo(client, userId, image);
     }
     default:
       return { kind: "failed", error: `unknown target kind ${row.targetKind}` };
   }
+}
+
+/** A picture to one member from the app: `media/upload` for a media_id (3 days), then an image message. */
+async function sendImageTo(client: WecomClient, userId: string, image: { png: string; name: string }): Promise<Delivery> {
+  await client.sendImage(userId, await client.uploadImage(Buffer.from(image.png, "base64"), image.name));
+  return { kind: "sent" };
 }
 
 /** Spends one card's response_code on its outcome; a code WeCom refuses (used, expired) retires that card only. */
