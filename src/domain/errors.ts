@@ -67,7 +67,11 @@ export type ErrorCode =
   /** The member named has left: nothing is given to them any more. */
   | "inactive-member"
   /** A leaving member's account or task has nobody to go to (no active rep, or a team that does not work its stage). */
-  | "no-successor";
+  | "no-successor"
+  /** No request for access has that number. */
+  | "access-request-not-found"
+  /** The request for access was already granted or ignored; `by` says who. */
+  | "access-decided";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

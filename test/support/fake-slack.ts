@@ -15,6 +15,23 @@ export interface SlackCall {
   readonly response: Record<string, unknown>;
 }
 
+/** A user object as Slack's `users.info` documents it (the fields funnelbot reads). */
+export interface SlackUser {
+  readonly id: string;
+  readonly name: string;
+  readonly deleted?: boolean;
+  readonly is_bot?: boolean;
+  readonly real_name?: string;
+  readonly locale?: string;
+  readonly profile: { readonly real_name?: string; readonly display_name?: string; readonly email?: string };
+}
+
+/** A Slack user for tests: `name` as their real name, a lower-case handle, an email at example.com. */
+export function slackUser(id: string, realName: string, extra: Partial<SlackUser> = {}): SlackUser {
+  const handle = realName.toLowerCase().replace(/[^a-z0-9]+/g, ".");
+  return { id, name: handle, real_name: realName, locale: "en-US", ...extra, profile: { real_name: realName, display_name: handle, email: `${handle}@example.com`, ...extra.profile } };
+}
+
 /** How the next call to a method fails. */
 export interface Failure {
   readonly status: number;
@@ -24,6 +41,8 @@ export interface Failure {
 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
+  /** The workspace's people, as `users.info` returns them (Slack's user object); others are `user_not_found`. */
+  readonly users = new Map<string, SlackUser>();
   private readonly failures = new Map<string, Failure[]>();
   private server: Server | null = null;
   private ts = 1_700_000_000;
@@ -175,6 +194,13 @@ export class FakeSlack {
       }
       case "apps.connections.open":
         return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=fake` };
+      case "users.info": {
+        const user = this.users.get(String(body.user));
+        if (!user) return { ok: false, error: "user_not_found" };
+        // `locale` is only in the answer when asked for with include_locale, as Slack does.
+        const { locale, ...rest } = user;
+        return { ok: true, user: String(body.include_locale) === "true" ? { ...rest, locale } : rest };
+      }
       case "views.open":
       case "views.publish":
         return { ok: true, view: { id: `V${this.calls.length}` } };

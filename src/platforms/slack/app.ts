@@ -5,7 +5,9 @@ import { t } from "../../commands/i18n.js";
 import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
+import { answerStranger } from "../../services/request-access.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
+import { lookUpSlackUser } from "./directory.js";
 import { readSlackMention } from "./mentions.js";
 import type { Handler } from "../../server.js";
 import { findActor } from "../../store/members.js";
@@ -87,6 +89,12 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findActor(ctx.db, { slackUserId });
+  /** A member's command runs as them; anyone else's asks the admins for access (in their Slack language). */
+  const answer = async (actor: Actor | null, user: { id: string; name?: string }, line: string, key: string): Promise<Reply> => {
+    if (actor) return runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key });
+    const known = await lookUpSlackUser(client, user.id);
+    return answerStranger(ctx, { platform: "slack", externalId: user.id, displayName: known?.name || user.name || user.id, locale: known?.locale ?? "en" }, line);
+  };
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
   const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
   const publishNow = (userId: string, actor: Actor) => {
@@ -122,7 +130,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
     const actor = await memberOf(command.user_id);
     const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
-    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:command:${command.trigger_id}` }), actor?.locale);
+    const work = orBusy(ctx, answer(actor, { id: command.user_id, name: command.user_name }, line, `slack:command:${command.trigger_id}`), actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
@@ -151,7 +159,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     // A button carries its command as its value; an overflow menu (a digest row's actions) as the chosen option's.
     const line = action.type === "button" ? (action.value ?? "") : (action.selected_option?.value ?? "");
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
+    const reply = await orBusy(ctx, answer(actor, { id: body.user.id, name: body.user.name }, line, `slack:action:${body.user.id}:${action.action_ts}`), actor?.locale);
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);

@@ -140,6 +140,15 @@ async function deliver(ctx: ServiceContext, client: WecomClient, row: OutboxRow,
       for (const posted of cards) await updateCard(ctx, client, posted, renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale), log);
       return { kind: "sent" };
     }
+    case "person": {
+      // Someone who is not a member (the answer to their request for access), by UserID; always in Chinese.
+      if (!row.target.startsWith("wecom ")) return null;
+      const userId = row.target.slice("wecom ".length);
+      const wait = rates.members.take(userId);
+      if (wait > 0) return { kind: "retry", error: "over 30 messages a minute to one member", afterMs: wait };
+      await client.sendText(userId, replyText(reply, "zh-CN"));
+      return { kind: "sent" };
+    }
     case "response": {
       // Late answers go to members through the outbox; WeCom has no response URL to answer on.
       return row.target.startsWith("wecom ") ? { kind: "failed", error: "WeCom takes no response targets" } : null;
