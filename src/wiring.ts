@@ -1,4 +1,7 @@
+import { webApi } from "@slack/bolt";
 import { loadEnv, type Env } from "./config/env.js";
+import { slackClientOptions } from "./platforms/slack/app.js";
+import { slackDirectory } from "./platforms/slack/directory.js";
 import { calendarResolver } from "./config/calendar.js";
 import { loadPlaybook } from "./config/playbook.js";
 import { TeamCalendarBook } from "./services/calendars.js";
@@ -8,6 +11,12 @@ import { migrate, openDatabase } from "./store/database.js";
 /** The teams' calendars of an environment (FUNNEL_CALENDAR, TZ), before the teams' settings are read. */
 export function teamCalendars(env: Pick<Env, "FUNNEL_CALENDAR" | "TZ">, now: Date): TeamCalendarBook {
   return new TeamCalendarBook(calendarResolver(env).resolve, now);
+}
+
+/** The directories of the platforms whose tokens are set: Slack's channels and users for imports and mentions. */
+export function directoriesOf(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">): ServiceContext["directories"] {
+  if (!env.SLACK_BOT_TOKEN) return {};
+  return { slack: slackDirectory(new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env.SLACK_API_URL))) };
 }
 
 /** The services' context for an environment, with the database migrated; `close` releases it. */
@@ -23,6 +32,6 @@ export async function openContext(env: Env = loadEnv(), clock: () => Date = () =
     throw error;
   }
   // The default calendar is read through the book, so a refresh (a new year's rules) reaches it too.
-  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock };
+  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock, directories: directoriesOf(env) };
   return { ctx, env, close: () => db.close() };
 }

@@ -9,6 +9,7 @@ import { mayChangeMember } from "../domain/permissions.js";
 import { countAdmins, findMember, updateMember, upsertMember, type Identity, type MemberRecord } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
 import type { ServiceContext } from "./context.js";
+import type { DirectoryPerson } from "./directory.js";
 
 /** What `/funnel member add` asks: the person (as their platform named them), the team and the role. */
 export interface AddMemberInput {
@@ -50,12 +51,15 @@ export async function putMember(ctx: ServiceContext, actor: Actor, input: AddMem
   if (!allowed.ok) return allowed;
   const teamLocale = (await findTeam(ctx.db, team.key))?.locale === "zh-CN" ? "zh-CN" : "en";
   const { wanted, displayName, platformIds } = newcomer(input.who);
+  // Someone new named by a Slack mention gets their real name, language and email from Slack's directory.
+  const known = !existing && input.who.kind === "slack" ? await lookUp(ctx, "slack", input.who.userId) : null;
+  const email = known?.email && !(await findMember(ctx.db, { email: known.email })) ? known.email : null;
   // Adding someone who left brings them back.
   const member = existing
     ? await updateMember(ctx.db, existing.handle, { teamKey: team.key, role: input.role, active: true })
     : await upsertMember(ctx.db, {
-      handle: await freeHandle(ctx, wanted), displayName: input.displayName || displayName, teamKey: team.key, role: input.role,
-      locale: input.locale ?? teamLocale, ...platformIds,
+      handle: await freeHandle(ctx, wanted), displayName: input.displayName || known?.name || displayName, teamKey: team.key, role: input.role,
+      locale: input.locale ?? known?.locale ?? teamLocale, ...(email ? { email } : {}), ...platformIds,
     });
   return ok({ member: member!, team });
 }
@@ -76,6 +80,15 @@ function newcomer(who: MemberRef): { wanted: string; displayName: string; platfo
     case "handle": return { wanted: who.handle, displayName: who.handle, platformIds: {} };
     case "slack": return { wanted: slug(who.name ?? "") || who.userId.toLowerCase(), displayName: who.name || who.userId, platformIds: { slackUserId: who.userId } };
     case "wecom": return { wanted: slug(who.userId) || "member", displayName: who.userId, platformIds: { wecomUserId: who.userId } };
+  }
+}
+
+/** A person from a platform's directory, when it is configured and answers; the add goes on without them otherwise. */
+async function lookUp(ctx: ServiceContext, platform: "slack" | "wecom", id: string): Promise<DirectoryPerson | null> {
+  try {
+    return (await ctx.directories?.[platform]?.person(id)) ?? null;
+  } catch {
+    return null;
   }
 }
 

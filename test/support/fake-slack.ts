@@ -43,6 +43,10 @@ export class FakeSlack {
   readonly calls: SlackCall[] = [];
   /** The workspace's people, as `users.info` returns them (Slack's user object); others are `user_not_found`. */
   readonly users = new Map<string, SlackUser>();
+  /** Channels' member ids, as `conversations.members` pages them; others are `channel_not_found`. */
+  readonly channels = new Map<string, string[]>();
+  /** The most `conversations.members` returns per page, whatever `limit` asks (Slack may return fewer). */
+  pageSize = 100;
   private readonly failures = new Map<string, Failure[]>();
   private server: Server | null = null;
   private ts = 1_700_000_000;
@@ -194,6 +198,16 @@ export class FakeSlack {
       }
       case "apps.connections.open":
         return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=fake` };
+      case "conversations.members": {
+        const members = this.channels.get(String(body.channel));
+        if (!members) return { ok: false, error: "channel_not_found" };
+        const start = body.cursor ? Number(Buffer.from(String(body.cursor), "base64").toString("utf8").replace(/^offset:/, "")) : 0;
+        if (!Number.isInteger(start) || start < 0 || start > members.length) return { ok: false, error: "invalid_cursor" };
+        const end = Math.min(members.length, start + Math.min(Number(body.limit ?? 100) || 100, this.pageSize));
+        // The last page has an empty next_cursor, as Slack's pagination does.
+        const next = end < members.length ? Buffer.from(`offset:${end}`).toString("base64") : "";
+        return { ok: true, members: members.slice(start, end), response_metadata: { next_cursor: next } };
+      }
       case "users.info": {
         const user = this.users.get(String(body.user));
         if (!user) return { ok: false, error: "user_not_found" };

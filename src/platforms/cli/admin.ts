@@ -9,6 +9,7 @@ import { sendDigest } from "../../jobs/digests.js";
 import { buildDigest } from "../../services/digest.js";
 import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportReport } from "../../services/import-leads.js";
 import { describeRefusals, offboardMember, type HandOver } from "../../services/offboard-member.js";
+import { importMembers, ImportMembersError, type ImportMembersReport } from "../../services/import-members.js";
 import { seedDemo } from "../../services/seed-demo.js";
 import { applyConfig } from "../../services/apply-config.js";
 import { readFunnelConfig } from "../../config/funnel-config.js";
@@ -225,6 +226,31 @@ async function linkMember(input: SubcommandInput): Promise<number> {
   return 0;
 }
 
+async function importDirectory(input: SubcommandInput): Promise<number> {
+  const platform = input.positionals[0];
+  if (platform !== "slack") throw new UsageError(`funnelbot members import: “${platform}” is not a directory funnelbot reads (slack).`);
+  const channel = str(input.values.channel);
+  if (!channel) throw new UsageError("members import slack needs --channel <C0123>");
+  const team = await teamKeyOf(input, input.values.team);
+  if (!team) throw new UsageError("members import needs --team <key>");
+  const dryRun = input.values["dry-run"] === true;
+  let report: ImportMembersReport;
+  try {
+    report = await importMembers(await input.open(), { platform, group: channel, team, role: role(input.values.role) ?? "rep", dryRun });
+  } catch (error) {
+    if (!(error instanceof ImportMembersError)) throw error;
+    input.io.err(error.message);
+    return 1;
+  }
+  const lines = [
+    ...report.added.map((p) => `+ ${p.handle.padEnd(16)} ${p.name.padEnd(20)} ${p.locale.padEnd(6)} ${p.id}${p.email ? ` ${p.email}` : ""}`),
+    ...report.linked.map((p) => `~ ${p.handle}: linked to ${platform} ${p.id} (same email)`),
+    `${dryRun ? "Would add" : "Added"} ${report.added.length} to ${team}, ${dryRun ? "would link" : "linked"} ${report.linked.length}; ${report.existing.length} already member(s), ${report.skipped} bot(s) or deactivated skipped.`,
+  ];
+  print(input, report, lines.join("\n"));
+  return 0;
+}
+
 /** The admin subcommands, in the order help lists them. */
 export const ADMIN_COMMANDS: readonly Subcommand[] = [
   {
@@ -290,6 +316,17 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       "dry-run": { type: "boolean", description: "show the hand-over, change nothing" },
     },
     run: removeMember,
+  },
+  {
+    path: ["members", "import"], args: "<slack>", positionals: [1, 1],
+    summary: "Add the people of a Slack channel to a team, with their real names, languages and emails (bots and deactivated accounts skipped; existing members kept as they are). Everything is read first and written at once, so a failure changes nothing.",
+    options: {
+      channel: { type: "string", value: "<C0123>", description: "the Slack channel whose members to import" },
+      team: { type: "string", value: "<key>", description: "the team they join" },
+      role: { type: "string", value: "rep|manager|admin", description: "their role (default rep)" },
+      "dry-run": { type: "boolean", description: "show who would be added, change nothing" },
+    },
+    run: importDirectory,
   },
   {
     path: ["teams", "list"], args: "", summary: "List the teams and where their messages go.", options: {}, positionals: [0, 0],
