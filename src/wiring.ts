@@ -2,6 +2,8 @@ import { webApi } from "@slack/bolt";
 import { loadEnv, type Env } from "./config/env.js";
 import { slackClientOptions } from "./platforms/slack/app.js";
 import { slackDirectory } from "./platforms/slack/directory.js";
+import { WecomClient } from "./platforms/wecom/client.js";
+import { wecomDirectory } from "./platforms/wecom/directory.js";
 import { calendarResolver } from "./config/calendar.js";
 import { loadPlaybook } from "./config/playbook.js";
 import { TeamCalendarBook } from "./services/calendars.js";
@@ -13,10 +15,18 @@ export function teamCalendars(env: Pick<Env, "FUNNEL_CALENDAR" | "TZ">, now: Dat
   return new TeamCalendarBook(calendarResolver(env).resolve, now);
 }
 
-/** The directories of the platforms whose tokens are set: Slack's channels and users for imports and mentions. */
-export function directoriesOf(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL">): ServiceContext["directories"] {
-  if (!env.SLACK_BOT_TOKEN) return {};
-  return { slack: slackDirectory(new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env.SLACK_API_URL))) };
+/**
+ * The directories of the platforms whose credentials are set: Slack's channels and users, WeCom's departments
+ * and members, for imports, mentions and matching people by email.
+ */
+export function directoriesOf(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL" | "WECOM_CORP_ID" | "WECOM_AGENT_ID" | "WECOM_SECRET" | "WECOM_API_URL">): ServiceContext["directories"] {
+  const directories: NonNullable<ServiceContext["directories"]> = {};
+  if (env.SLACK_BOT_TOKEN) directories.slack = slackDirectory(new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env.SLACK_API_URL)));
+  if (env.WECOM_CORP_ID && env.WECOM_AGENT_ID && env.WECOM_SECRET) {
+    const client = new WecomClient({ corpId: env.WECOM_CORP_ID, agentId: Number(env.WECOM_AGENT_ID), secret: env.WECOM_SECRET, ...(env.WECOM_API_URL ? { apiUrl: env.WECOM_API_URL } : {}) });
+    directories.wecom = wecomDirectory(client);
+  }
+  return directories;
 }
 
 /** The services' context for an environment, with the database migrated; `close` releases it. */

@@ -228,15 +228,15 @@ async function linkMember(input: SubcommandInput): Promise<number> {
 
 async function importDirectory(input: SubcommandInput): Promise<number> {
   const platform = input.positionals[0];
-  if (platform !== "slack") throw new UsageError(`funnelbot members import: “${platform}” is not a directory funnelbot reads (slack).`);
-  const channel = str(input.values.channel);
-  if (!channel) throw new UsageError("members import slack needs --channel <C0123>");
+  if (platform !== "slack" && platform !== "wecom") throw new UsageError(`funnelbot members import: “${platform}” is not a directory funnelbot reads (slack, wecom).`);
+  const group = platform === "slack" ? str(input.values.channel) : str(input.values.department);
+  if (!group) throw new UsageError(platform === "slack" ? "members import slack needs --channel <C0123>" : "members import wecom needs --department <id>");
   const team = await teamKeyOf(input, input.values.team);
   if (!team) throw new UsageError("members import needs --team <key>");
   const dryRun = input.values["dry-run"] === true;
   let report: ImportMembersReport;
   try {
-    report = await importMembers(await input.open(), { platform, group: channel, team, role: role(input.values.role) ?? "rep", dryRun });
+    report = await importMembers(await input.open(), { platform, group, team, role: role(input.values.role) ?? "rep", dryRun });
   } catch (error) {
     if (!(error instanceof ImportMembersError)) throw error;
     input.io.err(error.message);
@@ -245,7 +245,7 @@ async function importDirectory(input: SubcommandInput): Promise<number> {
   const lines = [
     ...report.added.map((p) => `+ ${p.handle.padEnd(16)} ${p.name.padEnd(20)} ${p.locale.padEnd(6)} ${p.id}${p.email ? ` ${p.email}` : ""}`),
     ...report.linked.map((p) => `~ ${p.handle}: linked to ${platform} ${p.id} (same email)`),
-    `${dryRun ? "Would add" : "Added"} ${report.added.length} to ${team}, ${dryRun ? "would link" : "linked"} ${report.linked.length}; ${report.existing.length} already member(s), ${report.skipped} bot(s) or deactivated skipped.`,
+    `${dryRun ? "Would add" : "Added"} ${report.added.length} to ${team}, ${dryRun ? "would link" : "linked"} ${report.linked.length}; ${report.existing.length} already member(s), ${report.skipped} ${platform === "slack" ? "bot(s) or deactivated" : "disabled or departed"} skipped.`,
   ];
   print(input, report, lines.join("\n"));
   return 0;
@@ -318,10 +318,11 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
     run: removeMember,
   },
   {
-    path: ["members", "import"], args: "<slack>", positionals: [1, 1],
-    summary: "Add the people of a Slack channel to a team, with their real names, languages and emails (bots and deactivated accounts skipped; existing members kept as they are). Everything is read first and written at once, so a failure changes nothing.",
+    path: ["members", "import"], args: "<slack|wecom>", positionals: [1, 1],
+    summary: "Add the people of a Slack channel or a WeCom department (and the departments under it) to a team, with their names, and languages and emails where the platform gives them (bots, deactivated and departed accounts skipped; existing members kept as they are). Everything is read first and written at once, so a failure changes nothing.",
     options: {
       channel: { type: "string", value: "<C0123>", description: "the Slack channel whose members to import" },
+      department: { type: "string", value: "<id>", description: "the WeCom department (部门ID) whose members to import" },
       team: { type: "string", value: "<key>", description: "the team they join" },
       role: { type: "string", value: "rep|manager|admin", description: "their role (default rep)" },
       "dry-run": { type: "boolean", description: "show who would be added, change nothing" },
