@@ -36,4 +36,9 @@ export interface Directory {
   members(group: string): Promise<DirectoryPerson[]>;
   /** One person, or null when the platform does not know them. */
   person(id: string): Promise<DirectoryPerson | null>;
+  /**
+   * The person with this email (Slack's `users.lookupByEmail`), or null when nobody has it. Absent where the
+   * platform has no such lookup for the app (WeCom's needs the email field newer apps no longer get).
+   */
+  byEmail?(email: string): Promise<DirectoryPerson | null>;
 }

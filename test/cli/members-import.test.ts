@@ -108,6 +108,29 @@ describe.each(testDatabases())("members import slack ($name)", (database) => {
     expect(typo.err).toContain("--team must be one of");
   });
 
+  it("stops with a clear line and writes nothing when the bot leaves the channel or lacks a scope part way", async () => {
+    const before = [await memberCount(), await identityCount()];
+    slack.channels.set("C_WIDE", ids(5000, 150));
+    for (const id of ids(5000, 150)) slack.users.set(id, slackUser(id, `Wide ${id.slice(1)}`));
+    let pages = 0;
+    // The first page is read; the bot is removed from the channel before the second.
+    slack.failWhen = (method) => (method === "conversations.members" && ++pages === 2 ? { status: 200, error: "not_in_channel" } : null);
+    const removed = await cli(["members", "import", "slack", "--channel", "C_WIDE", "--team", "cs"]);
+    slack.failWhen = null;
+    expect(removed.code).toBe(1);
+    expect(removed.err).toBe("conversations.members C_WIDE: Slack says not_in_channel (invite the bot back: /invite @funnelbot, then import again). Nothing was imported.");
+    expect([await memberCount(), await identityCount()]).toEqual(before);
+
+    // The channel's pages are read, then users.info needs a scope the token was not given.
+    slack.scopes = new Set(["channels:read", "groups:read"]);
+    const scoped = await cli(["members", "import", "slack", "--channel", "C_WIDE", "--team", "cs"]);
+    slack.scopes = null;
+    expect(scoped.code).toBe(1);
+    expect(scoped.err).toBe("users.info U5000: the bot token lacks the users:read scope; add it to the app and reinstall it. Nothing was imported.");
+    expect(slack.callsTo("conversations.members").filter((c) => c.body.channel === "C_WIDE" && c.response.ok).length).toBeGreaterThanOrEqual(3);
+    expect([await memberCount(), await identityCount()]).toEqual(before);
+  });
+
   it("fills a newcomer's real name, language and email when an admin adds them by Slack mention", async () => {
     slack.users.set("U0NEWBIE", slackUser("U0NEWBIE", "Zhang San", { locale: "zh-CN" }));
     const reply = await runCommand(ctx, f.members.admin!, "funnel member add <@U0NEWBIE|zs> cs rep", { platform: "slack", mentions: readSlackMention });

@@ -32,6 +32,13 @@ export function slackUser(id: string, realName: string, extra: Partial<SlackUser
   return { id, name: handle, real_name: realName, locale: "en-US", ...extra, profile: { real_name: realName, display_name: handle, email: `${handle}@example.com`, ...extra.profile } };
 }
 
+/** The bot scopes each directory method needs (any one of them), from Slack's method reference. */
+const SCOPES: Readonly<Record<string, readonly string[]>> = {
+  "conversations.members": ["channels:read", "groups:read", "im:read", "mpim:read"],
+  "users.info": ["users:read"],
+  "users.lookupByEmail": ["users:read.email"],
+};
+
 /** How the next call to a method fails. */
 export interface Failure {
   readonly status: number;
@@ -47,6 +54,8 @@ export class FakeSlack {
   readonly channels = new Map<string, string[]>();
   /** The most `conversations.members` returns per page, whatever `limit` asks (Slack may return fewer). */
   pageSize = 100;
+  /** The bot token's scopes; a directory method without one it needs answers `missing_scope`. Null grants all. */
+  scopes: Set<string> | null = null;
   private readonly failures = new Map<string, Failure[]>();
   private server: Server | null = null;
   private ts = 1_700_000_000;
@@ -198,6 +207,24 @@ export class FakeSlack {
       }
       case "apps.connections.open":
         return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=fake` };
+      case "conversations.members":
+      case "users.info":
+      case "users.lookupByEmail": {
+        const needs = SCOPES[method]!;
+        if (this.scopes && !needs.some((scope) => this.scopes!.has(scope))) return { ok: false, error: "missing_scope", needed: needs.join(","), provided: [...this.scopes].join(",") };
+        return this.directory(method, body);
+      }
+      case "views.open":
+      case "views.publish":
+        return { ok: true, view: { id: `V${this.calls.length}` } };
+      default:
+        return { ok: true };
+    }
+  }
+
+  /** The directory methods, as Slack documents their answers. */
+  private directory(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
       case "conversations.members": {
         const members = this.channels.get(String(body.channel));
         if (!members) return { ok: false, error: "channel_not_found" };
@@ -215,11 +242,14 @@ export class FakeSlack {
         const { locale, ...rest } = user;
         return { ok: true, user: String(body.include_locale) === "true" ? { ...rest, locale } : rest };
       }
-      case "views.open":
-      case "views.publish":
-        return { ok: true, view: { id: `V${this.calls.length}` } };
-      default:
-        return { ok: true };
+      default: {
+        // users.lookupByEmail: the email compared without regard to case; no locale in the answer.
+        const email = String(body.email ?? "").toLowerCase();
+        const user = [...this.users.values()].find((u) => u.profile.email?.toLowerCase() === email);
+        if (!user) return { ok: false, error: "users_not_found" };
+        const { locale: _locale, ...rest } = user;
+        return { ok: true, user: rest };
+      }
     }
   }
 }

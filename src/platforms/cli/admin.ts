@@ -11,6 +11,7 @@ import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportR
 import { describeRefusals, offboardMember, type HandOver } from "../../services/offboard-member.js";
 import { importMembers, ImportMembersError, type ImportMembersReport } from "../../services/import-members.js";
 import { seedDemo } from "../../services/seed-demo.js";
+import { slackIdByEmail } from "../../services/match-by-email.js";
 import { applyConfig } from "../../services/apply-config.js";
 import { readFunnelConfig } from "../../config/funnel-config.js";
 import { ConfigError } from "../../config/env.js";
@@ -269,11 +270,16 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       const { values } = input;
       if (typeof values.name !== "string" || typeof values.team !== "string") throw new UsageError("members add needs --name and --team");
       const teamKey = (await teamKeyOf(input, values.team))!;
-      const member = await upsertMember((await input.open()).db, {
+      const ctx = await input.open();
+      const email = emailOf(values.email) ?? null;
+      // Added by email alone: Slack is asked who has it, so their Slack messages reach this member.
+      const match = email && !str(values.slack) ? await slackIdByEmail(ctx, email, handle) : null;
+      const member = await upsertMember(ctx.db, {
         handle, displayName: values.name, teamKey, role: role(values.role) ?? "rep", locale: locale(values.locale) ?? "en",
-        slackUserId: str(values.slack) ?? null, wecomUserId: str(values.wecom) ?? null, email: emailOf(values.email) ?? null, region: str(values.region) ?? null,
+        slackUserId: str(values.slack) ?? match?.id ?? null, wecomUserId: str(values.wecom) ?? null, email, region: str(values.region) ?? null,
       });
-      print(input, member, `✓ ${member.handle} (${member.displayName}) in ${member.teamKey} as ${member.role}`);
+      const found = match?.id ? ` (Slack ${match.id}, found by email)` : match?.note ? ` (${match.note})` : "";
+      print(input, member, `✓ ${member.handle} (${member.displayName}) in ${member.teamKey} as ${member.role}${found}`);
       return 0;
     },
   },
@@ -396,7 +402,7 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
         const loaded = readFunnelConfig(file);
         const applied = await applyConfig(await input.open(), loaded, { dryRun });
         const head = applied.changes.length === 0 ? "no changes" : dryRun ? `Dry run, nothing written: ${applied.changes.length} change(s)` : `Applied ${applied.changes.length} change(s)`;
-        print(input, applied, [head, ...applied.changes.map((c) => `  ${c}`)].join("\n"));
+        print(input, applied, [head, ...applied.changes.map((c) => `  ${c}`), ...applied.notes.map((n) => `  ! ${n}`)].join("\n"));
         return 0;
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(error.message);

@@ -51,7 +51,8 @@ const PAGE = 200;
  * Slack's directory over the Web API: a channel's members (`conversations.members`, every page by cursor) and
  * each person's name, locale and email (`users.info` with `include_locale`). A 429 is waited out exactly as
  * long as its Retry-After asks, a few times per call; anything else ends the read with a one-line reason.
- * Scopes: channels:read and groups:read (public and private channels), users:read, users:read.email.
+ * Scopes: channels:read and groups:read (public and private channels), users:read, users:read.email (emails in
+ * users.info, and users.lookupByEmail).
  */
 export function slackDirectory(client: webApi.WebClient, options: SlackDirectoryOptions = {}): Directory {
   const tries = options.rateLimitTries ?? 5;
@@ -82,6 +83,15 @@ export function slackDirectory(client: webApi.WebClient, options: SlackDirectory
   return {
     platform: "slack",
     person,
+    async byEmail(email) {
+      try {
+        const found = await call(`users.lookupByEmail ${email}`, () => client.users.lookupByEmail({ email }));
+        return found.user ? personOf(found.user as NonNullable<webApi.UsersInfoResponse["user"]>) : null;
+      } catch (error) {
+        if (error instanceof DirectoryError && error.code === "not-found") return null;
+        throw error;
+      }
+    },
     async members(channel) {
       const ids: string[] = [];
       let cursor: string | undefined;
@@ -105,8 +115,9 @@ export function slackDirectory(client: webApi.WebClient, options: SlackDirectory
 function readError(what: string, error: unknown): DirectoryError {
   const data = (error as { data?: { error?: unknown; needed?: unknown } }).data;
   const slackError = typeof data?.error === "string" ? data.error : null;
-  if (slackError === "channel_not_found" || slackError === "user_not_found" || slackError === "not_in_channel" || slackError === "method_not_supported_for_channel_type") {
-    const hint = slackError === "channel_not_found" ? " (invite the bot to a private channel first: /invite @funnelbot)" : "";
+  if (slackError === "channel_not_found" || slackError === "user_not_found" || slackError === "users_not_found" || slackError === "not_in_channel" || slackError === "method_not_supported_for_channel_type") {
+    const hint = slackError === "channel_not_found" ? " (invite the bot to a private channel first: /invite @funnelbot)"
+      : slackError === "not_in_channel" ? " (invite the bot back: /invite @funnelbot, then import again)" : "";
     return new DirectoryError("not-found", `${what}: Slack says ${slackError}${hint}.`);
   }
   if (slackError === "missing_scope") {
