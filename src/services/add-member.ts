@@ -51,8 +51,8 @@ export async function putMember(ctx: ServiceContext, actor: Actor, input: AddMem
   if (!allowed.ok) return allowed;
   const teamLocale = (await findTeam(ctx.db, team.key))?.locale === "zh-CN" ? "zh-CN" : "en";
   const { wanted, displayName, platformIds } = newcomer(input.who);
-  // Someone new named by a Slack mention gets their real name, language and email from Slack's directory.
-  const known = !existing && input.who.kind === "slack" ? await lookUp(ctx, "slack", input.who.userId) : null;
+  // Someone new named by a Slack or WeCom mention gets their name (and language and email, where the platform says) from its directory.
+  const known = !existing && input.who.kind !== "handle" ? await lookUp(ctx, input.who.kind, input.who.userId) : null;
   const email = known?.email && !(await findMember(ctx.db, { email: known.email })) ? known.email : null;
   // Adding someone who left brings them back.
   const member = existing

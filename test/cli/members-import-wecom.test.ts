@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/platforms/cli/run-cli.js";
+import { readWecomMention } from "../../src/platforms/wecom/mentions.js";
+import { runCommand } from "../../src/services/run-command.js";
 import { WecomClient } from "../../src/platforms/wecom/client.js";
 import { wecomDirectory } from "../../src/platforms/wecom/directory.js";
 import type { ServiceContext } from "../../src/services/context.js";
@@ -118,6 +120,14 @@ describe.each(testDatabases())("members import wecom ($name)", (database) => {
     const again = await cli(["members", "import", "wecom", "--department", "10", "--team", "cs"]);
     expect(again.out).toContain("Added 0 to cs, linked 0; 32 already member(s)");
     expect((await counts())[0]).toBe(members);
+  });
+
+  it("fills a newcomer's name from user/get when a manager adds them by their UserID", async () => {
+    wecom.people.set("ZhouQi", { userid: "ZhouQi", name: "周琪", department: [12] });
+    const reply = await runCommand(ctx, f.members.cathy!, "funnel member add ZhouQi cs rep", { platform: "wecom", mentions: readWecomMention });
+    expect(reply.errorCode).toBeUndefined();
+    expect(await findMember(f.db, { wecomUserId: "ZhouQi" })).toMatchObject({ displayName: "周琪", teamKey: "cs", locale: "zh-CN" });
+    expect(wecom.callsTo("user/get").map((c) => c.query.userid)).toContain("ZhouQi");
   });
 
   it("imports from an app created after June 2022 without emails: names and UserIDs only", async () => {

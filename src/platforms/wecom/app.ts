@@ -76,6 +76,23 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
   const logger = log.child({ component: "wecom" });
   const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
 
+  /** A stranger's name from the WeCom directory (user/get) when it answers within a second; their UserID otherwise. */
+  const nameOf = async (userId: string): Promise<string> => {
+    const directory = ctx.directories?.wecom;
+    if (!directory) return userId;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), 1_000);
+      timer.unref();
+    });
+    try {
+      const person = await Promise.race([directory.person(userId).catch(() => null), late]);
+      return person?.name || userId;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   /**
    * A card clicked: its fresh response_code (72 h) replaces the one it was sent with before the command
    * runs, so the card update the command queues spends the fresh one. Returns how to undo that when the
@@ -101,7 +118,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const actor = await findActor(ctx.db, { wecomUserId: from });
     if (!actor) {
       // Someone funnelbot does not know asks the admins for access, and hears so passively, in Chinese.
-      const reply = await busyAnswered(() => answerStranger(ctx, { platform: "wecom", externalId: from, displayName: from, locale: "zh-CN" }, content), from, "zh-CN", signed);
+      const reply = await busyAnswered(async () => answerStranger(ctx, { platform: "wecom", externalId: from, displayName: await nameOf(from), locale: "zh-CN" }, content), from, "zh-CN", signed);
       return typeof reply === "string" ? reply : passiveText(keys, from, replyText(reply, "zh-CN"), signed);
     }
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
