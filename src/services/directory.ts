@@ -5,10 +5,10 @@ export interface DirectoryPerson {
   /** Their user id on the platform (a Slack user id, a WeCom UserID). */
   readonly id: string;
   readonly name: string;
-  /** Their language, when the platform says (Slack's `include_locale`); null when it does not. */
+  /** Their language, when the platform says (Slack's `include_locale`); null when it does not (WeCom). */
   readonly locale: Locale | null;
   readonly email: string | null;
-  /** False for bots, Slackbot and deactivated accounts: never made members. */
+  /** False for bots, Slackbot and deactivated accounts (WeCom: disabled or departed): never made members. */
   readonly member: boolean;
 }
 

@@ -4,7 +4,7 @@ import { findTeam } from "../store/teams.js";
 import type { ServiceContext } from "./context.js";
 import { DirectoryError, type DirectoryPerson } from "./directory.js";
 
-/** What `funnelbot members import slack --channel C0123 --team sales [--role rep] [--dry-run]` asks. */
+/** What `funnelbot members import slack --channel C0123 …` or `members import wecom --department 3 …` asks. */
 export interface ImportMembersInput {
   readonly platform: "slack" | "wecom";
   /** A Slack channel id, or a WeCom department id. */
