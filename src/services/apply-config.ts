@@ -72,9 +72,11 @@ export async function applyConfig(ctx: ServiceContext, loaded: LoadedConfig, opt
       if (holder && holder.id !== current?.id && !claimedInFile) problems.push(`${at(["members", i, field])}: members.${i}.${field}: ${id} belongs to ${holder.handle}, who is not in the file`);
     }
     if (current) kept.add(current.id);
-    // A platform id the file leaves out is kept as the member has it (an import, a link, a lookup found it);
-    // someone known by email only is looked up on Slack once, and keeps the id found from then on.
-    const slack = member.slack ?? (current?.slackUserId ? undefined : await slackIdOf(ctx, member.email, member.handle, notes));
+    // A platform id the file leaves out is kept as the member has it (an import, a link, a lookup found it).
+    // Someone new to the database by email only (or with a new email) is looked up on Slack once; whoever is
+    // not on Slack yet is recognised by their email the first time they use it, not asked about at every start.
+    const lookUp = !member.slack && !current?.slackUserId && current?.email !== member.email;
+    const slack = member.slack ?? (lookUp ? await slackIdOf(ctx, member.email, member.handle, notes) : undefined);
     const wanted: MemberInput = {
       handle: member.handle, displayName: member.name, teamKey: member.team, role: member.role, locale: member.locale,
       email: member.email ?? null, slackUserId: slack, wecomUserId: member.wecom, region: member.region ?? null, active: true,

@@ -1,4 +1,4 @@
-import { findMember } from "../store/members.js";
+import { findActor, findMember, linkIdentity, type MemberRecord } from "../store/members.js";
 import type { ServiceContext } from "./context.js";
 
 /** What a lookup by email found: the Slack id, or null with a note saying why not (none when nobody has the email). */
@@ -25,4 +25,17 @@ export async function slackIdByEmail(ctx: ServiceContext, email: string, handle:
   } catch (error) {
     return { id: null, note: `no Slack id looked up for ${email}: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+/**
+ * The active member whose email this platform user has, given this identity when they have none on the
+ * platform yet: someone imported from WeCom or declared by email who uses Slack for the first time is
+ * themselves, not a stranger asking for access. Null when nobody active has the email, or the member who has
+ * it is already someone else on this platform.
+ */
+export async function recognizeByEmail(ctx: ServiceContext, platform: "slack" | "wecom", externalId: string, email: string): Promise<MemberRecord | null> {
+  const member = await findActor(ctx.db, { email: email.toLowerCase() });
+  if (!member || (platform === "slack" ? member.slackUserId : member.wecomUserId)) return null;
+  const linked = await linkIdentity(ctx.db, member.id, platform, externalId);
+  return linked.ok ? findActor(ctx.db, { id: member.id }) : null;
 }

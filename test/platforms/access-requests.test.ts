@@ -129,6 +129,21 @@ describe.each(testDatabases())("access on request, through the real server ($nam
     expect(await requestOf("U_JO")).toMatchObject({ id: request.id, status: "pending", decidedById: null });
   });
 
+  it("someone known by email (imported from WeCom) who first uses Slack is recognised by it: no request, the command runs as them", async () => {
+    await updateMember(f.db, "carl", { email: "kim.carl@example.com", wecomUserId: "KimCarl" });
+    slack.users.set("U_CARL", slackUser("U_CARL", "Kim Carl"));
+    const cards = slack.callsTo("chat.postMessage").length;
+    const text = await command("U_CARL", "/account", "tasks");
+    expect(text).not.toContain("admin");
+    expect(await findMember(f.db, { slackUserId: "U_CARL" })).toMatchObject({ handle: "carl", wecomUserId: "KimCarl" });
+    expect(await f.db.prisma.accessRequest.count({ where: { externalId: "U_CARL" } })).toBe(0);
+    await delivered();
+    expect(slack.callsTo("chat.postMessage").slice(cards).filter((c) => String(c.body.text).includes("asks to use funnelbot"))).toHaveLength(0);
+    // A Slack account whose email nobody here has is still a stranger who asks.
+    slack.users.set("U_NEW", slackUser("U_NEW", "New Person"));
+    expect(await command("U_NEW", "/account", "tasks")).toContain("I've asked the admins to add you");
+  });
+
   it("a stranger on WeCom hears in Chinese, the WeCom admin gets the card there and grants it by text", async () => {
     const say = (from: string, content: string) => postCallback(bot.url, APP, textMessage(APP, { from, content, msgId: String((msgIds += 1)) }));
     const answer = await say("LiLei", "线索 我的");

@@ -6,6 +6,7 @@ import { formOf, formToCommand, type Form, type Reply } from "../../commands/rep
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
 import { answerStranger } from "../../services/request-access.js";
+import { recognizeByEmail } from "../../services/match-by-email.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
 import { lookUpSlackUser } from "./directory.js";
 import { readSlackMention } from "./mentions.js";
@@ -93,6 +94,9 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const answer = async (actor: Actor | null, user: { id: string; name?: string }, line: string, key: string): Promise<Reply> => {
     if (actor) return runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key });
     const known = await lookUpSlackUser(client, user.id);
+    // Someone funnelbot knows by email (imported from WeCom, declared in funnelbot.yaml) is recognised by it.
+    const recognized = known?.email && known.member ? await recognizeByEmail(ctx, "slack", user.id, known.email) : null;
+    if (recognized) return runCommand(ctx, recognized, line, { platform: "slack", mentions: readSlackMention, key });
     return answerStranger(ctx, { platform: "slack", externalId: user.id, displayName: known?.name || user.name || user.id, locale: known?.locale ?? "en" }, line);
   };
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
