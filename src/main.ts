@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   // The declared teams and members first, so a configured workspace is never seeded with demo data.
   if (env.FUNNEL_CONFIG) {
     const applied = await applyConfig(ctx, readFunnelConfig(env.FUNNEL_CONFIG));
-    log.info({ file: env.FUNNEL_CONFIG, changes: applied.changes }, applied.changes.length ? `applied ${applied.changes.length} change(s) from ${env.FUNNEL_CONFIG}` : `${env.FUNNEL_CONFIG}: no changes`);
+    log.info({ file: env.FUNNEL_CONFIG, changes: applied.changes, notes: applied.notes }, applied.changes.length ? `applied ${applied.changes.length} change(s) from ${env.FUNNEL_CONFIG}` : `${env.FUNNEL_CONFIG}: no changes`);
   }
   // Demo data only where no real workspace is connected: a Slack or WeCom team never gets fake accounts.
   let seeded = 0;

@@ -1,4 +1,9 @@
+import { webApi } from "@slack/bolt";
 import { loadEnv, type Env } from "./config/env.js";
+import { slackClientOptions } from "./platforms/slack/app.js";
+import { slackDirectory } from "./platforms/slack/directory.js";
+import { WecomClient } from "./platforms/wecom/client.js";
+import { wecomDirectory } from "./platforms/wecom/directory.js";
 import { calendarResolver } from "./config/calendar.js";
 import { loadPlaybook } from "./config/playbook.js";
 import { TeamCalendarBook } from "./services/calendars.js";
@@ -8,6 +13,20 @@ import { migrate, openDatabase } from "./store/database.js";
 /** The teams' calendars of an environment (FUNNEL_CALENDAR, TZ), before the teams' settings are read. */
 export function teamCalendars(env: Pick<Env, "FUNNEL_CALENDAR" | "TZ">, now: Date): TeamCalendarBook {
   return new TeamCalendarBook(calendarResolver(env).resolve, now);
+}
+
+/**
+ * The directories of the platforms whose credentials are set: Slack's channels and users, WeCom's departments
+ * and members, for imports, mentions and matching people by email.
+ */
+export function directoriesOf(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL" | "WECOM_CORP_ID" | "WECOM_AGENT_ID" | "WECOM_SECRET" | "WECOM_API_URL">): ServiceContext["directories"] {
+  const directories: NonNullable<ServiceContext["directories"]> = {};
+  if (env.SLACK_BOT_TOKEN) directories.slack = slackDirectory(new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env.SLACK_API_URL)));
+  if (env.WECOM_CORP_ID && env.WECOM_AGENT_ID && env.WECOM_SECRET) {
+    const client = new WecomClient({ corpId: env.WECOM_CORP_ID, agentId: Number(env.WECOM_AGENT_ID), secret: env.WECOM_SECRET, ...(env.WECOM_API_URL ? { apiUrl: env.WECOM_API_URL } : {}) });
+    directories.wecom = wecomDirectory(client);
+  }
+  return directories;
 }
 
 /** The services' context for an environment, with the database migrated; `close` releases it. */
@@ -23,6 +42,6 @@ export async function openContext(env: Env = loadEnv(), clock: () => Date = () =
     throw error;
   }
   // The default calendar is read through the book, so a refresh (a new year's rules) reaches it too.
-  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock };
+  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock, directories: directoriesOf(env) };
   return { ctx, env, close: () => db.close() };
 }

@@ -84,7 +84,10 @@ export type Command =
   | { verb: "funnel.chart"; team: string | null; weeks: number | null }
   /** An admin or manager adds a person: a Slack mention `<@U123|name>`, or a handle elsewhere. */
   | { verb: "funnel.member"; who: string; team: string; role: "rep" | "manager" | "admin" }
-  | { verb: "funnel.digest"; team: string | null };
+  | { verb: "funnel.digest"; team: string | null }
+  /** A manager or admin answers a request for access: grant it (the person joins `team` as `role`) or ignore it. */
+  | { verb: "funnel.access"; decision: "grant"; request: number; team: string; role: "rep" | "manager" | "admin" }
+  | { verb: "funnel.access"; decision: "ignore"; request: number };
 
 /** The verb names of all commands. */
 export type CommandVerb = Command["verb"];

@@ -3,7 +3,7 @@ import { BANT_FIELDS, type BantField } from "../domain/bant.js";
 import { err, ok, type Result } from "../domain/errors.js";
 import { parseAmount, parseDay } from "../domain/values.js";
 import type { AccountRef, Command, HelpTopic } from "./command.js";
-import { ADD_WORDS, BANT_WORDS, GROUP_WORDS, HELP_WORDS as HELP, OUTCOME_WORDS, ROLE_WORDS, USAGE, VERB_WORDS, usageLine, type VerbWords, type Words } from "./vocabulary.js";
+import { ACCESS_WORDS, ADD_WORDS, BANT_WORDS, GROUP_WORDS, HELP_WORDS as HELP, OUTCOME_WORDS, ROLE_WORDS, USAGE, VERB_WORDS, usageLine, type VerbWords, type Words } from "./vocabulary.js";
 
 /** The longest line we read; anything longer is refused before it is tokenized. */
 export const MAX_INPUT_LENGTH = 2000;
@@ -467,6 +467,22 @@ const memberAdd: Build = (args, usage) => {
   return name.ok ? ok({ verb: "funnel.member", who: name.value, team: keyword(team), role: mapped }) : name;
 };
 
+const ACCESS = wordMap(ACCESS_WORDS);
+
+/** `access grant <request> <team> [role]` or `access ignore <request>`: the words an admin's card buttons carry. */
+const access: Build = (args, usage) => {
+  const parts = positional(args, usage, 2, 4);
+  if (!parts.ok) return parts;
+  const [action = "", id = "", team, role] = parts.value.words;
+  const decision = ACCESS.get(keyword(action));
+  const request = idOf(id);
+  if (!decision || typeof request !== "number") return usageError(usage);
+  if (decision === "ignore") return team === undefined ? ok({ verb: "funnel.access", decision, request }) : usageError(usage);
+  if (team === undefined) return usageError(usage);
+  const mapped = role === undefined ? "rep" : ROLES.get(keyword(role));
+  return mapped ? ok({ verb: "funnel.access", decision, request, team: keyword(team), role: mapped }) : usageError(usage);
+};
+
 /** How each verb of the vocabulary reads its arguments. */
 const BUILDERS: Readonly<Record<string, Build>> = {
   "lead new": newLead, "lead handoff": gated("lead.handoff"), "lead accept": onlyAccount("lead.accept"),
@@ -477,7 +493,7 @@ const BUILDERS: Readonly<Record<string, Build>> = {
   "account churn": reasoned("account.churn"), "account recall": onlyAccount("account.recall"), "account archive": onlyAccount("account.archive"),
   "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account nudge": nudge, "account next": nextStep,
   "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),
-  "funnel digest": funnel("funnel.digest"), "funnel member": memberAdd,
+  "funnel digest": funnel("funnel.digest"), "funnel member": memberAdd, "funnel access": access,
   "funnel spend": spend, "funnel chart": chart,
 };
 

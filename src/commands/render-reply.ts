@@ -97,6 +97,9 @@ export function renderError(error: DomainError, locale: Locale, playbook: Playbo
     case "unknown-channel":
       text = t(locale, "error.unknown-channel", { channel: String(d.channel), channels: joinList(locale, (d.channels as string[] | undefined) ?? []) || "—" });
       break;
+    case "access-decided":
+      text = t(locale, d.status === "granted" ? "error.access-decided.granted" : "error.access-decided.ignored", { id: Number(d.id), by: String(d.by ?? "?") });
+      break;
     case "cooldown":
       text = t(locale, "error.cooldown", { company: String(d.company ?? company), until: when(d.until, locale) });
       break;

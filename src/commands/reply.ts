@@ -71,6 +71,8 @@ export type Destination =
   | { readonly kind: "member"; readonly memberId: number }
   | { readonly kind: "team"; readonly teamKey: string }
   | { readonly kind: "cards"; readonly accountId: number }
+  /** Someone who is not a member, by their id on one platform: the answer to their request for access. */
+  | { readonly kind: "person"; readonly platform: "slack" | "wecom"; readonly externalId: string }
   /**
    * A late answer to a request that outlived its platform's deadline (Slack's response_url, say), or a picture
    * back to where it was asked (Slack: `<channel> <user>`; WeCom: the asker's UserID).

@@ -87,6 +87,9 @@ export const VERB_WORDS: readonly VerbWords[] = [
   verb("funnel", ["digest", "摘要", "日报"], "funnel.digest", ["[team]", "[团队]"], ["preview a team's daily digest", "预览团队每日摘要"]),
   verb("funnel", ["member", "成员"], "funnel.member", ["add <@user> <team> <rep|manager|admin>", "添加 <@某人> <团队> <成员|经理|管理员>"],
     ["add a person (managers and admins)", "添加成员(经理、管理员)"], { bare: false }),
+  verb("funnel", ["access", "申请", "权限"], "funnel.access",
+    ["grant <request> <team> [rep|manager|admin] | ignore <request>", "授权 <申请编号> <团队> [销售|经理|管理员] | 忽略 <申请编号>"],
+    ["answer a request for access (managers and admins)", "处理使用申请(经理、管理员)"], { bare: false }),
 ];
 
 /** Roles as people say them; the parser takes any of the words, a rep's by any team kind (a CSM is a rep of CS). */
@@ -111,6 +114,12 @@ export const BANT_WORDS: Readonly<Record<BantField, Words>> = {
 
 /** `funnel member add`. */
 export const ADD_WORDS: Words = { en: "add", zh: "添加", aliases: [] };
+
+/** The two answers to a request for access (`funnel access grant|ignore`). */
+export const ACCESS_WORDS: Readonly<Record<"grant" | "ignore", Words>> = {
+  grant: { en: "grant", zh: "授权", aliases: ["approve", "批准", "同意"] },
+  ignore: { en: "ignore", zh: "忽略", aliases: ["deny", "拒绝"] },
+};
 
 /** The outcomes of `account validate`. */
 export const OUTCOME_WORDS: Readonly<Record<"start" | "pass" | "fail", Words>> = {
@@ -161,6 +170,8 @@ export function spokenCommand(command: string, locale: Locale): string {
   const verbWord = entry ? entry.zh : second === HELP_WORDS.en ? HELP_WORDS.zh : second;
   const translated = tail.map((word, i) =>
     entry?.verb === "funnel.member" && i === 0 && word === ADD_WORDS.en ? ADD_WORDS.zh
+      : entry?.verb === "funnel.access" && i === 0 && Object.hasOwn(ACCESS_WORDS, word) ? ACCESS_WORDS[word as keyof typeof ACCESS_WORDS].zh
+        : entry?.verb === "funnel.access" && i === 3 && Object.hasOwn(ROLE_WORDS, word) ? ROLE_WORDS[word as keyof typeof ROLE_WORDS].zh
       : entry?.verb === "account.validate" && Object.hasOwn(OUTCOME_WORDS, word) ? OUTCOME_WORDS[word as keyof typeof OUTCOME_WORDS].zh
         : entry?.verb === "lead.qualify" ? spokenBantAnswer(word)
           : word);

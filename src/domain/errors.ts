@@ -69,7 +69,11 @@ export type ErrorCode =
   /** A leaving member's account or task has nobody to go to (no active rep, or a team that does not work its stage). */
   | "no-successor"
   /** A nudge with nobody to nudge: the account has no owner, or the asker owns it. */
-  | "nothing-to-nudge";
+  | "nothing-to-nudge"
+  /** No request for access has that number. */
+  | "access-request-not-found"
+  /** The request for access was already granted or ignored; `by` says who. */
+  | "access-decided";
 
 /** A refusal with its code and the facts a message needs. */
 export interface DomainError {

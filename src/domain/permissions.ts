@@ -250,6 +250,15 @@ export function mayChangeMember(actor: Actor, target: MemberFacts | null, change
 }
 
 /**
+ * May `actor` answer a request for access at all (ignore it; granting also goes through {@link mayChangeMember})?
+ * Whoever may add a newcomer to their own team: managers and admins.
+ */
+export function mayAnswerAccess(actor: Actor): Result<void> {
+  const answer = check("manage-member", askerOf(actor), "own", "unowned");
+  return answer.ok ? ok(undefined) : answer;
+}
+
+/**
  * May `actor` remove `target` (deactivate them, handing their work on)? The same rules as changing them, and
  * neither the last admin nor a team's last manager leaves: `admins` counts the active admins, `managers` the
  * active managers of the target's team.

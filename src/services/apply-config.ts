@@ -5,12 +5,15 @@ import type { Actor } from "../domain/account.js";
 import { deactivateMember, findMember, listMembers, upsertMember, type MemberInput } from "../store/members.js";
 import { listTeams, upsertTeam, type TeamInput } from "../store/teams.js";
 import type { ServiceContext } from "./context.js";
+import { slackIdByEmail } from "./match-by-email.js";
 import { describeRefusals, offboardMember, planHandOver } from "./offboard-member.js";
 
 /** What applying a configuration did (or, dry, would do): one line per change; empty means nothing to do. */
 export interface ConfigApplied {
   readonly dryRun: boolean;
   readonly changes: readonly string[];
+  /** What could not be looked up (a Slack id by email) and was left as it is; not changes, and no failure. */
+  readonly notes: readonly string[];
 }
 
 /** The operator applying a file: an admin, as on the command line; the permission table still keeps the last admin. */
@@ -51,6 +54,7 @@ export async function applyConfig(ctx: ServiceContext, loaded: LoadedConfig, opt
   });
 
   const kept = new Set<number>();
+  const notes: string[] = [];
   for (const [i, member] of config.members.entries()) {
     if (!teams.has(member.team) && !config.teams.some((t) => t.key === member.team)) {
       const known = [...new Set([...teams.keys(), ...config.teams.map((t) => t.key)])].sort();
@@ -68,9 +72,14 @@ export async function applyConfig(ctx: ServiceContext, loaded: LoadedConfig, opt
       if (holder && holder.id !== current?.id && !claimedInFile) problems.push(`${at(["members", i, field])}: members.${i}.${field}: ${id} belongs to ${holder.handle}, who is not in the file`);
     }
     if (current) kept.add(current.id);
+    // A platform id the file leaves out is kept as the member has it (an import, a link, a lookup found it).
+    // Someone new to the database by email only (or with a new email) is looked up on Slack once; whoever is
+    // not on Slack yet is recognised by their email the first time they use it, not asked about at every start.
+    const lookUp = !member.slack && !current?.slackUserId && current?.email !== member.email;
+    const slack = member.slack ?? (lookUp ? await slackIdOf(ctx, member.email, member.handle, notes) : undefined);
     const wanted: MemberInput = {
       handle: member.handle, displayName: member.name, teamKey: member.team, role: member.role, locale: member.locale,
-      email: member.email ?? null, slackUserId: member.slack ?? null, wecomUserId: member.wecom ?? null, region: member.region ?? null, active: true,
+      email: member.email ?? null, slackUserId: slack, wecomUserId: member.wecom, region: member.region ?? null, active: true,
     };
     const diff = differences(current, { ...wanted, handle: member.handle }, ["handle", "displayName", "teamKey", "role", "locale", "email", "slackUserId", "wecomUserId", "region", "active"]);
     // Matched under another handle: the file's handle is theirs from now on.
@@ -114,7 +123,15 @@ export async function applyConfig(ctx: ServiceContext, loaded: LoadedConfig, opt
     for (const step of plan) await step.run();
     if (plan.length > 0) await ctx.calendars.refresh(ctx, ctx.clock());
   }
-  return { dryRun: options.dryRun === true, changes: plan.map((p) => p.line).filter(Boolean) };
+  return { dryRun: options.dryRun === true, changes: plan.map((p) => p.line).filter(Boolean), notes };
+}
+
+/** {@link slackIdByEmail} for a member of the file, a refusal or failure noted rather than thrown. */
+async function slackIdOf(ctx: ServiceContext, email: string | undefined, handle: string, notes: string[]): Promise<string | undefined> {
+  if (!email) return undefined;
+  const found = await slackIdByEmail(ctx, email, handle);
+  if (found.note) notes.push(`member ${handle}: ${found.note}`);
+  return found.id ?? undefined;
 }
 
 /** The fields that differ, as `field a → b`; null when there is nothing yet (a creation). */

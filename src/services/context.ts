@@ -3,6 +3,7 @@ import type { BusinessCalendar } from "../domain/calendar.js";
 import type { Database } from "../store/database.js";
 import type { MentionReader } from "../commands/member-ref.js";
 import type { TeamCalendarBook } from "./calendars.js";
+import type { Directory } from "./directory.js";
 
 /** What every use case needs: the database, the funnel, the business calendars and a clock. */
 export interface ServiceContext {
@@ -14,6 +15,8 @@ export interface ServiceContext {
   readonly calendars: TeamCalendarBook;
   /** The only clock the services read; tests pass a fixed one. */
   readonly clock: () => Date;
+  /** The platforms' directories, where their tokens are configured: imports, and names for people added by mention. */
+  readonly directories?: Partial<Record<"slack" | "wecom", Directory>>;
 }
 
 /** Where a request came from, for the audit trail, and its idempotency key if the platform gave one. */

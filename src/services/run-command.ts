@@ -21,6 +21,7 @@ import { gatedMove, moveAccount, reasonPrompt } from "./move-account.js";
 import { myAccounts } from "./my-accounts.js";
 import { myTasks } from "./my-tasks.js";
 import { claimLead, poolReply } from "./pool.js";
+import { grantAccess, ignoreAccess } from "./request-access.js";
 import { resolveAccount } from "./resolve-account.js";
 import { reassignPicker } from "./reassign-picker.js";
 import { recordSpendEntry } from "./record-spend.js";
@@ -152,6 +153,10 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
     }
     case "funnel.chart":
       return funnelChart(ctx, actor, command);
+    case "funnel.access":
+      return command.decision === "grant"
+        ? grantAccess(ctx, actor, command.request, command.team, command.role)
+        : ignoreAccess(ctx, actor, command.request);
     default:
       return refuse(fail("usage", { usage: "/lead help" }));
   }

@@ -152,3 +152,20 @@ export async function deactivateMember(db: Database, id: number): Promise<boolea
   const { count } = await db.prisma.member.updateMany({ where: { id, active: true }, data: { active: false } });
   return count === 1;
 }
+
+/** What an import writes: new members, and identities added to existing ones. */
+export interface MemberImport {
+  readonly create: readonly MemberInput[];
+  readonly link: readonly { readonly memberId: number; readonly platform: string; readonly externalId: string }[];
+}
+
+/** Writes an import in one transaction: all of it, or (on any failure) none of it. */
+export async function writeMemberImport(db: Database, plan: MemberImport): Promise<void> {
+  await db.prisma.$transaction(async (tx) => {
+    for (const input of plan.create) {
+      const { id } = await tx.member.create({ data: { active: true, ...columnsOf(input), handle: input.handle, displayName: input.displayName, teamKey: input.teamKey, role: input.role, locale: input.locale }, select: { id: true } });
+      await writeIdentities(tx, id, input);
+    }
+    for (const link of plan.link) await tx.memberIdentity.create({ data: link, select: { id: true } });
+  }, { timeout: 60_000 });
+}

@@ -18,7 +18,7 @@ export interface OutboxRow {
   readonly id: number;
   /**
    * A `Destination` kind, with `target` as `targetOf` writes it: "member" (member id), "team" (team
-   * key), "cards" (account id) or "response" (`<platform> <address>`).
+   * key), "cards" (account id), "response" (`<platform> <address>`) or "person" (`<platform> <user id>`).
    */
   readonly targetKind: string;
   readonly target: string;
@@ -62,6 +62,8 @@ export function targetOf(to: Destination): string {
       return String(to.accountId);
     case "response":
       return `${to.platform} ${to.address}`;
+    case "person":
+      return `${to.platform} ${to.externalId}`;
   }
 }
 

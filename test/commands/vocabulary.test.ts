@@ -19,7 +19,7 @@ function refusal(line: string, locale: "en" | "zh-CN"): string {
 describe("one vocabulary for the parser and everything that shows a command", () => {
   it("writes every verb in Chinese as the parser reads it", () => {
     for (const entry of VERB_WORDS) {
-      const sample = entry.verb === "funnel.member" ? "add alice sales rep" : entry.verb === "funnel.spend" ? "webinar 2026-11 5000" : entry.verb === "lead.new" ? "Acme" : entry.verb === "account.next" ? "#42 2099-01-01 call"
+      const sample = entry.verb === "funnel.member" ? "add alice sales rep" : entry.verb === "funnel.access" ? "grant 3 sales manager" : entry.verb === "funnel.spend" ? "webinar 2026-11 5000" : entry.verb === "lead.new" ? "Acme" : entry.verb === "account.next" ? "#42 2099-01-01 call"
         : entry.verb === "account.reassign" ? "#42 alice" : entry.args.en.includes("<amount>") ? "#42 5000" : entry.args.en.startsWith("<account>") ? "#42" : entry.verb === "account.done" ? "3" : "";
       const english = `${entry.group} ${entry.en} ${sample}`.trim();
       const chinese = spokenCommand(english, "zh-CN");

@@ -280,7 +280,7 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     expect(wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === `rc-repush-${id}`)).toHaveLength(1);
   });
 
-  it("answers a stranger passively, encrypted for our corp, and stores nothing", async () => {
+  it("answers a stranger passively, encrypted for our corp, in Chinese, and stores only their request for access", async () => {
     const before = await counts();
     const answer = await postCallback(bot.url, APP, textMessage(APP, { from: "NotAMember", content: "lead mine", msgId: nextMsgId() }));
     expect(answer.status).toBe(200);
@@ -288,9 +288,11 @@ describe("WeCom: the real callback against a fake WeCom API", () => {
     expect(opened.valid).toBe(true);
     expect(opened.receiveId).toBe(APP.corpId);
     expect(opened.message).toContain("<ToUserName><![CDATA[NotAMember]]></ToUserName>");
-    expect(opened.message).toMatch(/admin/);
-    expect(opened.message).toContain("--wecom NotAMember");
-    expect(await counts()).toEqual(before);
+    expect(opened.message).toContain("已请管理员为你开通");
+    await delivered();
+    expect(await f.db.prisma.accessRequest.count({ where: { platform: "wecom", externalId: "NotAMember", status: "pending" } })).toBe(1);
+    // One card to the admin, and nothing else: no member, account or event.
+    expect(await counts()).toEqual({ ...before, outbox: (before as Record<string, number>).outbox! + 1 });
   });
 
   describe("refuses bad input with a 4xx, writes nothing and shows no stack trace", () => {

@@ -15,6 +15,30 @@ export interface SlackCall {
   readonly response: Record<string, unknown>;
 }
 
+/** A user object as Slack's `users.info` documents it (the fields funnelbot reads). */
+export interface SlackUser {
+  readonly id: string;
+  readonly name: string;
+  readonly deleted?: boolean;
+  readonly is_bot?: boolean;
+  readonly real_name?: string;
+  readonly locale?: string;
+  readonly profile: { readonly real_name?: string; readonly display_name?: string; readonly email?: string };
+}
+
+/** A Slack user for tests: `name` as their real name, a lower-case handle, an email at example.com. */
+export function slackUser(id: string, realName: string, extra: Partial<SlackUser> = {}): SlackUser {
+  const handle = realName.toLowerCase().replace(/[^a-z0-9]+/g, ".");
+  return { id, name: handle, real_name: realName, locale: "en-US", ...extra, profile: { real_name: realName, display_name: handle, email: `${handle}@example.com`, ...extra.profile } };
+}
+
+/** The bot scopes each directory method needs (any one of them), from Slack's method reference. */
+const SCOPES: Readonly<Record<string, readonly string[]>> = {
+  "conversations.members": ["channels:read", "groups:read", "im:read", "mpim:read"],
+  "users.info": ["users:read"],
+  "users.lookupByEmail": ["users:read.email"],
+};
+
 /** How the next call to a method fails. */
 export interface Failure {
   readonly status: number;
@@ -24,6 +48,14 @@ export interface Failure {
 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
+  /** The workspace's people, as `users.info` returns them (Slack's user object); others are `user_not_found`. */
+  readonly users = new Map<string, SlackUser>();
+  /** Channels' member ids, as `conversations.members` pages them; others are `channel_not_found`. */
+  readonly channels = new Map<string, string[]>();
+  /** The most `conversations.members` returns per page, whatever `limit` asks (Slack may return fewer). */
+  pageSize = 100;
+  /** The bot token's scopes; a directory method without one it needs answers `missing_scope`. Null grants all. */
+  scopes: Set<string> | null = null;
   private readonly failures = new Map<string, Failure[]>();
   private server: Server | null = null;
   private ts = 1_700_000_000;
@@ -178,11 +210,49 @@ export class FakeSlack {
       }
       case "apps.connections.open":
         return { ok: true, url: `${this.url.replace("http", "ws")}/link/?ticket=fake` };
+      case "conversations.members":
+      case "users.info":
+      case "users.lookupByEmail": {
+        const needs = SCOPES[method]!;
+        if (this.scopes && !needs.some((scope) => this.scopes!.has(scope))) return { ok: false, error: "missing_scope", needed: needs.join(","), provided: [...this.scopes].join(",") };
+        return this.directory(method, body);
+      }
       case "views.open":
       case "views.publish":
         return { ok: true, view: { id: `V${this.calls.length}` } };
       default:
         return { ok: true };
+    }
+  }
+
+  /** The directory methods, as Slack documents their answers. */
+  private directory(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case "conversations.members": {
+        const members = this.channels.get(String(body.channel));
+        if (!members) return { ok: false, error: "channel_not_found" };
+        const start = body.cursor ? Number(Buffer.from(String(body.cursor), "base64").toString("utf8").replace(/^offset:/, "")) : 0;
+        if (!Number.isInteger(start) || start < 0 || start > members.length) return { ok: false, error: "invalid_cursor" };
+        const end = Math.min(members.length, start + Math.min(Number(body.limit ?? 100) || 100, this.pageSize));
+        // The last page has an empty next_cursor, as Slack's pagination does.
+        const next = end < members.length ? Buffer.from(`offset:${end}`).toString("base64") : "";
+        return { ok: true, members: members.slice(start, end), response_metadata: { next_cursor: next } };
+      }
+      case "users.info": {
+        const user = this.users.get(String(body.user));
+        if (!user) return { ok: false, error: "user_not_found" };
+        // `locale` is only in the answer when asked for with include_locale, as Slack does.
+        const { locale, ...rest } = user;
+        return { ok: true, user: String(body.include_locale) === "true" ? { ...rest, locale } : rest };
+      }
+      default: {
+        // users.lookupByEmail: the email compared without regard to case; no locale in the answer.
+        const email = String(body.email ?? "").toLowerCase();
+        const user = [...this.users.values()].find((u) => u.profile.email?.toLowerCase() === email);
+        if (!user) return { ok: false, error: "users_not_found" };
+        const { locale: _locale, ...rest } = user;
+        return { ok: true, user: rest };
+      }
     }
   }
 }

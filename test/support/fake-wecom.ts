@@ -21,12 +21,28 @@ export interface WecomTestApp {
 
 /** One call the bot made to the fake. */
 export interface WecomCall {
-  /** `gettoken`, `message/send`, `message/update_template_card`, `appchat/send`, `webhook/send`. */
+  /** `gettoken`, `message/send`, `message/update_template_card`, `appchat/send`, `webhook/send`, `user/list` … */
   readonly api: string;
   readonly query: Record<string, string>;
   readonly body: Record<string, unknown>;
   readonly response: Record<string, unknown>;
 }
+
+/** A member as WeCom's `user/list` documents them (the fields funnelbot reads, and a few it does not). */
+export interface WecomUser {
+  readonly userid: string;
+  readonly name: string;
+  /** The departments they are in (ids). */
+  readonly department: readonly number[];
+  /** 1 active, 2 disabled, 4 not yet activated, 5 left the company. */
+  readonly status?: number;
+  readonly email?: string;
+  readonly mobile?: string;
+  readonly position?: string;
+}
+
+// The fields WeCom stopped returning, on 20 June 2022, to self-built apps created after that date.
+const SENSITIVE = ["email", "biz_mail", "mobile", "gender", "avatar", "thumb_avatar", "address", "qr_code"] as const;
 
 export class FakeWecom {
   readonly calls: WecomCall[] = [];
@@ -46,7 +62,37 @@ export class FakeWecom {
   /** Images a group robot posted, with their bytes. */
   readonly robotImages: { key: string; bytes: Buffer }[] = [];
 
+  /** The corp's departments: id → parent id (the root, 1, has parent 0). */
+  readonly departments = new Map<number, number>([[1, 0]]);
+  /** The corp's members, by UserID. */
+  readonly people = new Map<string, WecomUser>();
+  /** The app's visible range (可见范围) as departments (their sub-departments included); null is the whole corp. */
+  visibleRange: Set<number> | null = null;
+  /** A self-built app created after 20 June 2022: `user/list` and `user/get` leave out email, mobile and the like. */
+  createdAfterJune2022 = false;
+
   constructor(private readonly app: WecomTestApp) {}
+
+  /** A department and every department under it, the department first. */
+  private subtree(id: number): number[] {
+    const out = [id];
+    for (let i = 0; i < out.length; i++) for (const [child, parent] of this.departments) if (parent === out[i] && !out.includes(child)) out.push(child);
+    return out;
+  }
+
+  /** Whether a department is within the app's visible range (itself or a department above it listed). */
+  private visible(id: number): boolean {
+    if (!this.visibleRange) return true;
+    for (let at: number | undefined = id; at !== undefined && at !== 0; at = this.departments.get(at)) if (this.visibleRange.has(at)) return true;
+    return false;
+  }
+
+  /** A member as this app may read them. */
+  private shown(user: WecomUser): Record<string, unknown> {
+    const full: Record<string, unknown> = { status: 1, ...user, department: [...user.department], order: user.department.map(() => 0) };
+    if (this.createdAfterJune2022) for (const field of SENSITIVE) delete full[field];
+    return full;
+  }
 
   /** The token WeCom revokes at the next API call that uses it: that call is answered 42001. */
   expireTokenOnNextCall(): void {
@@ -153,6 +199,24 @@ export class FakeWecom {
         const card = body.msgtype === "template_card" ? { response_code: `rc-send-${this.msgIds + 1}` } : {};
         const invalid = this.invisibleUsers.has(String(body.touser)) ? String(body.touser) : "";
         return { errcode: 0, errmsg: "ok", invaliduser: invalid, msgid: `msg-${++this.msgIds}`, ...card };
+      }
+      case "department/simplelist": {
+        const id = Number(query.id);
+        if (!this.departments.has(id)) return { errcode: 60123, errmsg: "invalid party id" };
+        if (!this.visible(id)) return { errcode: 60011, errmsg: "no privilege to access/modify contact/party/agent" };
+        return { errcode: 0, errmsg: "ok", department_id: this.subtree(id).map((d) => ({ id: d, parentid: this.departments.get(d), order: 0 })) };
+      }
+      case "user/list": {
+        const id = Number(query.department_id);
+        if (!this.departments.has(id)) return { errcode: 60123, errmsg: "invalid party id" };
+        if (!this.visible(id)) return { errcode: 60011, errmsg: "no privilege to access/modify contact/party/agent" };
+        return { errcode: 0, errmsg: "ok", userlist: [...this.people.values()].filter((u) => u.department.includes(id)).map((u) => this.shown(u)) };
+      }
+      case "user/get": {
+        const user = this.people.get(String(query.userid));
+        if (!user) return { errcode: 60111, errmsg: "invalid string value `userid`" };
+        if (!user.department.some((d) => this.visible(d))) return { errcode: 60011, errmsg: "no privilege to access/modify contact/party/agent" };
+        return { errcode: 0, errmsg: "ok", ...this.shown(user) };
       }
       case "message/update_template_card":
         return { errcode: 0, errmsg: "ok", invaliduser: [] };

@@ -9,7 +9,9 @@ import { sendDigest } from "../../jobs/digests.js";
 import { buildDigest } from "../../services/digest.js";
 import { IMPORT_FIELDS, ImportError, importLeads, type ImportField, type ImportReport } from "../../services/import-leads.js";
 import { describeRefusals, offboardMember, type HandOver } from "../../services/offboard-member.js";
+import { importMembers, ImportMembersError, type ImportMembersReport } from "../../services/import-members.js";
 import { seedDemo } from "../../services/seed-demo.js";
+import { slackIdByEmail } from "../../services/match-by-email.js";
 import { applyConfig } from "../../services/apply-config.js";
 import { readFunnelConfig } from "../../config/funnel-config.js";
 import { ConfigError } from "../../config/env.js";
@@ -225,6 +227,31 @@ async function linkMember(input: SubcommandInput): Promise<number> {
   return 0;
 }
 
+async function importDirectory(input: SubcommandInput): Promise<number> {
+  const platform = input.positionals[0];
+  if (platform !== "slack" && platform !== "wecom") throw new UsageError(`funnelbot members import: “${platform}” is not a directory funnelbot reads (slack, wecom).`);
+  const group = platform === "slack" ? str(input.values.channel) : str(input.values.department);
+  if (!group) throw new UsageError(platform === "slack" ? "members import slack needs --channel <C0123>" : "members import wecom needs --department <id>");
+  const team = await teamKeyOf(input, input.values.team);
+  if (!team) throw new UsageError("members import needs --team <key>");
+  const dryRun = input.values["dry-run"] === true;
+  let report: ImportMembersReport;
+  try {
+    report = await importMembers(await input.open(), { platform, group, team, role: role(input.values.role) ?? "rep", dryRun });
+  } catch (error) {
+    if (!(error instanceof ImportMembersError)) throw error;
+    input.io.err(error.message);
+    return 1;
+  }
+  const lines = [
+    ...report.added.map((p) => `+ ${p.handle.padEnd(16)} ${p.name.padEnd(20)} ${p.locale.padEnd(6)} ${p.id}${p.email ? ` ${p.email}` : ""}`),
+    ...report.linked.map((p) => `~ ${p.handle}: linked to ${platform} ${p.id} (same email)`),
+    `${dryRun ? "Would add" : "Added"} ${report.added.length} to ${team}, ${dryRun ? "would link" : "linked"} ${report.linked.length}; ${report.existing.length} already member(s), ${report.skipped} ${platform === "slack" ? "bot(s) or deactivated" : "disabled or departed"} skipped.`,
+  ];
+  print(input, report, lines.join("\n"));
+  return 0;
+}
+
 /** The admin subcommands, in the order help lists them. */
 export const ADMIN_COMMANDS: readonly Subcommand[] = [
   {
@@ -243,11 +270,16 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       const { values } = input;
       if (typeof values.name !== "string" || typeof values.team !== "string") throw new UsageError("members add needs --name and --team");
       const teamKey = (await teamKeyOf(input, values.team))!;
-      const member = await upsertMember((await input.open()).db, {
+      const ctx = await input.open();
+      const email = emailOf(values.email) ?? null;
+      // Added by email alone: Slack is asked who has it, so their Slack messages reach this member.
+      const match = email && !str(values.slack) ? await slackIdByEmail(ctx, email, handle) : null;
+      const member = await upsertMember(ctx.db, {
         handle, displayName: values.name, teamKey, role: role(values.role) ?? "rep", locale: locale(values.locale) ?? "en",
-        slackUserId: str(values.slack) ?? null, wecomUserId: str(values.wecom) ?? null, email: emailOf(values.email) ?? null, region: str(values.region) ?? null,
+        slackUserId: str(values.slack) ?? match?.id ?? null, wecomUserId: str(values.wecom) ?? null, email, region: str(values.region) ?? null,
       });
-      print(input, member, `✓ ${member.handle} (${member.displayName}) in ${member.teamKey} as ${member.role}`);
+      const found = match?.id ? ` (Slack ${match.id}, found by email)` : match?.note ? ` (${match.note})` : "";
+      print(input, member, `✓ ${member.handle} (${member.displayName}) in ${member.teamKey} as ${member.role}${found}`);
       return 0;
     },
   },
@@ -290,6 +322,18 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
       "dry-run": { type: "boolean", description: "show the hand-over, change nothing" },
     },
     run: removeMember,
+  },
+  {
+    path: ["members", "import"], args: "<slack|wecom>", positionals: [1, 1],
+    summary: "Add the people of a Slack channel or a WeCom department (and the departments under it) to a team, with their names, and languages and emails where the platform gives them (bots, deactivated and departed accounts skipped; existing members kept as they are). Everything is read first and written at once, so a failure changes nothing.",
+    options: {
+      channel: { type: "string", value: "<C0123>", description: "the Slack channel whose members to import" },
+      department: { type: "string", value: "<id>", description: "the WeCom department (部门ID) whose members to import" },
+      team: { type: "string", value: "<key>", description: "the team they join" },
+      role: { type: "string", value: "rep|manager|admin", description: "their role (default rep)" },
+      "dry-run": { type: "boolean", description: "show who would be added, change nothing" },
+    },
+    run: importDirectory,
   },
   {
     path: ["teams", "list"], args: "", summary: "List the teams and where their messages go.", options: {}, positionals: [0, 0],
@@ -358,7 +402,7 @@ export const ADMIN_COMMANDS: readonly Subcommand[] = [
         const loaded = readFunnelConfig(file);
         const applied = await applyConfig(await input.open(), loaded, { dryRun });
         const head = applied.changes.length === 0 ? "no changes" : dryRun ? `Dry run, nothing written: ${applied.changes.length} change(s)` : `Applied ${applied.changes.length} change(s)`;
-        print(input, applied, [head, ...applied.changes.map((c) => `  ${c}`)].join("\n"));
+        print(input, applied, [head, ...applied.changes.map((c) => `  ${c}`), ...applied.notes.map((n) => `  ! ${n}`)].join("\n"));
         return 0;
       } catch (error) {
         if (error instanceof ConfigError) throw new UsageError(error.message);

@@ -5,7 +5,10 @@ import { t } from "../../commands/i18n.js";
 import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
 import type { ServiceContext } from "../../services/context.js";
+import { answerStranger } from "../../services/request-access.js";
+import { recognizeByEmail } from "../../services/match-by-email.js";
 import { myAccounts, runCommand } from "../../services/run-command.js";
+import { lookUpSlackUser } from "./directory.js";
 import { readSlackMention } from "./mentions.js";
 import type { Handler } from "../../server.js";
 import { findActor } from "../../store/members.js";
@@ -88,6 +91,15 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findActor(ctx.db, { slackUserId });
+  /** A member's command runs as them; anyone else's asks the admins for access (in their Slack language). */
+  const answer = async (actor: Actor | null, user: { id: string; name?: string }, line: string, key: string): Promise<Reply> => {
+    if (actor) return runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key });
+    const known = await lookUpSlackUser(client, user.id);
+    // Someone funnelbot knows by email (imported from WeCom, declared in funnelbot.yaml) is recognised by it.
+    const recognized = known?.email && known.member ? await recognizeByEmail(ctx, "slack", user.id, known.email) : null;
+    if (recognized) return runCommand(ctx, recognized, line, { platform: "slack", mentions: readSlackMention, key });
+    return answerStranger(ctx, { platform: "slack", externalId: user.id, displayName: known?.name || user.name || user.id, locale: known?.locale ?? "en" }, line);
+  };
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
   const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
   const publishNow = (userId: string, actor: Actor) => {
@@ -123,7 +135,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
     const actor = await memberOf(command.user_id);
     const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
-    const work = orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:command:${command.trigger_id}` }), actor?.locale);
+    const work = orBusy(ctx, answer(actor, { id: command.user_id, name: command.user_name }, line, `slack:command:${command.trigger_id}`), actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const asked = { channel: command.channel_id, user: command.user_id };
     const answered = await withinBudget(work, budget);
@@ -161,7 +173,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     // A button carries its command as its value; an overflow menu (a digest row's actions) as the chosen option's.
     const line = action.type === "button" ? (action.value ?? "") : (action.selected_option?.value ?? "");
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:action:${body.user.id}:${action.action_ts}` }), actor?.locale);
+    const reply = await orBusy(ctx, answer(actor, { id: body.user.id, name: body.user.name }, line, `slack:action:${body.user.id}:${action.action_ts}`), actor?.locale);
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);

@@ -73,6 +73,13 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
       if (image) return answerWithImage(client, url, image);
       return respondLate(url, reply);
     }
+    case "person": {
+      // Someone who is not a member (the answer to their request for access): a DM to their user id.
+      const [platform, userId] = splitResponseTarget(row.target);
+      if (platform !== "slack") return null;
+      await client.chat.postMessage({ channel: userId, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks) });
+      return { kind: "sent" };
+    }
     default:
       return { kind: "failed", error: `unknown target kind ${row.targetKind}` };
   }
@@ -144,7 +151,7 @@ async function uploadImage(client: webApi.WebClient, share: { channel_id: string
   return { kind: "sent" };
 }
 
-/** `response` targets are stored as `<platform> <address>`. */
+/** `response` and `person` targets are stored as `<platform> <address>`. */
 function splitResponseTarget(target: string): [string, string] {
   const space = target.indexOf(" ");
   return [target.slice(0, space), target.slice(space + 1)];

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { t } from "../../commands/i18n.js";
 import { formOf, type Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
+import { answerStranger } from "../../services/request-access.js";
 import { runCommand } from "../../services/run-command.js";
 import { readWecomMention } from "./mentions.js";
 import { readBody, type Handler } from "../../server.js";
@@ -15,7 +15,7 @@ import { enqueue, livePostedCards, replacePostedCardRef, type OutboxRow } from "
 import { WECOM } from "../limits.js";
 import { withinBudget, type Within } from "../budget.js";
 import { busyReply } from "../busy.js";
-import { accountOfTask, NOOP_KEY } from "./cards.js";
+import { accountOfTask, NOOP_KEY, replyText } from "./cards.js";
 import { WecomClient } from "./client.js";
 import { cdata, openCallback, sealReply, WecomCryptoError, type WecomCallbackKeys } from "./crypto.js";
 import { cardRef, wecomDeliverer } from "./deliver.js";
@@ -67,13 +67,31 @@ const REPLAY_WINDOW_SECONDS = 5 * 60;
  *
  * Replies are active: the callback is answered with an empty 200 as soon as the command has run, and the
  * answer goes to the member through the outbox (retried, rate-limited, cut to WeCom's byte limits). A
- * passive reply is used only for people funnelbot does not know: nothing is stored for them.
+ * passive reply is used only for people funnelbot does not know (their request for access is stored, and
+ * the admins asked, but they have no member to queue an answer for).
  */
 export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logger): WecomSurface {
   const keys: WecomCallbackKeys = { token: config.token, encodingAesKey: config.encodingAesKey, corpId: config.corpId };
   const client = new WecomClient({ corpId: config.corpId, agentId: config.agentId, secret: config.secret, apiUrl: config.apiUrl });
   const logger = log.child({ component: "wecom" });
   const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
+
+  /** A stranger's name from the WeCom directory (user/get) when it answers within a second; their UserID otherwise. */
+  const nameOf = async (userId: string): Promise<string> => {
+    const directory = ctx.directories?.wecom;
+    if (!directory) return userId;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), 1_000);
+      timer.unref();
+    });
+    try {
+      const person = await Promise.race([directory.person(userId).catch(() => null), late]);
+      return person?.name || userId;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   /**
    * A card clicked: its fresh response_code (72 h) replaces the one it was sent with before the command
@@ -98,7 +116,11 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const content = message.Content ?? "";
     if (!from) return null;
     const actor = await findActor(ctx.db, { wecomUserId: from });
-    if (!actor) return strangerReply(keys, from, signed);
+    if (!actor) {
+      // Someone funnelbot does not know asks the admins for access, and hears so passively, in Chinese.
+      const reply = await busyAnswered(async () => answerStranger(ctx, { platform: "wecom", externalId: from, displayName: await nameOf(from), locale: "zh-CN" }, content), from, "zh-CN", signed);
+      return typeof reply === "string" ? reply : passiveText(keys, from, replyText(reply, "zh-CN"), signed);
+    }
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
     const reply = await busyAnswered(async () => {
       if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
@@ -208,19 +230,6 @@ function open(keys: WecomCallbackKeys, signed: Signed, encrypt: string, log: Log
     const forged = error.code === "bad-signature" || error.code === "wrong-receiver";
     return { status: forged ? 401 : 400, text: forged ? "Invalid signature\n" : "Invalid Encrypt\n" };
   }
-}
-
-/**
- * A passive reply for someone funnelbot does not know, in both languages since we know nothing of them,
- * with the command an admin runs to add them. Nothing is stored.
- */
-function strangerReply(keys: WecomCallbackKeys, userId: string, signed: Signed): string {
-  const text = [
-    t("zh-CN", "error.unknown-member"),
-    t("en", "error.unknown-member"),
-    `npx funnelbot members add <handle> --name <name> --team <team> --role rep --wecom ${userId}`,
-  ].join("\n");
-  return passiveText(keys, userId, text, signed);
 }
 
 /** A passive text reply to `userId`, sealed for our corp: the answer that needs no database. */

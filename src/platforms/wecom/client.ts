@@ -173,6 +173,32 @@ export class WecomClient {
     await this.request("webhook/send", `${this.base}/cgi-bin/webhook/send?key=${encodeURIComponent(robotKey)}`, { msgtype: "image", image });
   }
 
+  /**
+   * A department and every department under it (`department/simplelist`, ids only: it needs no 通讯录 field
+   * permission beyond the app's visible range). WeCom answers 60123 for a department id that does not exist.
+   */
+  async departmentIds(id: number): Promise<{ id: number; parentid: number }[]> {
+    const answer = await this.read("department/simplelist", { id: String(id) });
+    return Array.isArray(answer.department_id) ? (answer.department_id as { id: number; parentid: number }[]) : [];
+  }
+
+  /** The members directly in one department, with their details (`user/list`); which fields come back depends on the app (see README). */
+  async departmentUsers(departmentId: number): Promise<Record<string, unknown>[]> {
+    const answer = await this.read("user/list", { department_id: String(departmentId) });
+    return Array.isArray(answer.userlist) ? (answer.userlist as Record<string, unknown>[]) : [];
+  }
+
+  /** One member's details (`user/get`). */
+  async user(userId: string): Promise<Record<string, unknown>> {
+    return this.read("user/get", { userid: userId });
+  }
+
+  /** A GET of a read-only API with its query, under the cached token. */
+  private async read(api: string, query: Record<string, string>): Promise<Record<string, unknown>> {
+    const search = new URLSearchParams(query).toString();
+    return this.withToken(api, (token) => this.request(api, `${this.url(api, token)}&${search}`, null));
+  }
+
   private async sendToUser(userId: string, message: Record<string, unknown>): Promise<Record<string, unknown>> {
     const answer = await this.call("message/send", { touser: userId, agentid: this.options.agentId, ...message });
     const invalid = typeof answer.invaliduser === "string" ? answer.invaliduser.split("|").filter(Boolean) : [];

@@ -137,6 +137,15 @@ async function deliver(ctx: ServiceContext, client: WecomClient, row: OutboxRow,
       for (const posted of cards) await updateCard(ctx, client, posted, renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale), log);
       return { kind: "sent" };
     }
+    case "person": {
+      // Someone who is not a member (the answer to their request for access), by UserID; always in Chinese.
+      if (!row.target.startsWith("wecom ")) return null;
+      const userId = row.target.slice("wecom ".length);
+      const wait = rates.members.take(userId);
+      if (wait > 0) return { kind: "retry", error: "over 30 messages a minute to one member", afterMs: wait };
+      await client.sendText(userId, replyText(reply, "zh-CN"));
+      return { kind: "sent" };
+    }
     case "response": {
       if (!row.target.startsWith("wecom ")) return null;
       // A picture asked for by command goes back to the asker's UserID: media/upload, then an image message.
