@@ -40,7 +40,7 @@ export interface CommandFigures {
 }
 
 /** A migrated database with a sales team of REPS reps on Slack and `count` MQLs, dealt to the reps in turn. */
-async function seedMqls(url: string, count: number): Promise<(readonly [string, string, string])[]> {
+export async function seedMqls(url: string, count: number): Promise<(readonly [string, string, string])[]> {
   const db = await openDatabase(url);
   try {
     await migrate(db, url);
