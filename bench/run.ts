@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --sqlite-only]`: every benchmark of issue 8 in one run, one table at the
+ * `npm run bench [-- --quick] [-- --sqlite-only] [-- --commands-only]`: every benchmark of issue 8 in one run, one table at the
  * end: slash commands against a bare Bolt app (bench/commands.ts), WeCom callbacks against `@wecom/crypto`'s
  * decrypt (bench/wecom.ts), and the digests of issue 5 at 10 000 and 100 000 accounts against a hand-written
  * SQL statement (bench/digest.ts); peak RSS and start-up beside each. On SQLite, and on PostgreSQL when its
@@ -22,6 +22,8 @@ import { seedPostgres, seedSqlite, type SeedSize } from "./seed.js";
 
 const quick = process.argv.includes("--quick");
 const sqliteOnly = process.argv.includes("--sqlite-only");
+// Only the slash-command benchmark (bot, bare Bolt and the floor app), on each database.
+const commandsOnly = process.argv.includes("--commands-only");
 const SMALL: SeedSize = { accounts: 10_000, events: 100_000 };
 const LARGE: SeedSize = { accounts: 100_000, events: 1_000_000 };
 const sizes: SeedSize[] = quick ? [SMALL] : [SMALL, LARGE];
@@ -220,8 +222,10 @@ process.once("SIGTERM", stopOnSignal);
 try {
   const dbs = postgres ? [sqlite, postgres] : [sqlite];
   for (const d of dbs) await commands(d);
-  await wecom();
-  for (const size of sizes) for (const d of dbs) await digests(d, size);
+  if (!commandsOnly) {
+    await wecom();
+    for (const size of sizes) for (const d of dbs) await digests(d, size);
+  }
 } finally {
   if (typeof server !== "string") {
     if (process.env.BENCH_POSTGRES_URL) for (const name of created) await adminQuery(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);

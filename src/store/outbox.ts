@@ -66,12 +66,11 @@ export function targetOf(to: Destination): string {
 }
 
 /**
- * The exact text a payload carrying a card of `accountId` contains. `outboxRows` writes the card's keys in
- * this order, and a JSON string value can hold no unescaped quote, so only the real card matches.
+ * A payload carrying a card of account N contains exactly `CARD_BEFORE` N `CARD_AFTER`. `outboxData` writes the
+ * card's keys in this order, and a JSON string value can hold no unescaped quote, so only the real card matches.
  */
-function cardMarker(accountId: number): string {
-  return `"card":{"accountId":${accountId},"kind":`;
-}
+const CARD_BEFORE = '"card":{"accountId":';
+const CARD_AFTER = ',"kind":';
 
 /**
  * Outbox rows for messages, to add to a batch transaction: written with the change that caused them,
@@ -136,26 +135,21 @@ function parsePayload(text: string): OutboxPayload | null {
 export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const staleBefore = new Date(now.getTime() - options.leaseMs);
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
-  // The head of each target's queue, if it is due and free: one row per target with pending messages.
-  const due = await db.driver.rows<{ id: number; targetKind: string; target: string }>(sql`
-    SELECT "id", "targetKind", "target" FROM "OutboxMessage"
-    WHERE "id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
-    ORDER BY "id"
-    LIMIT ${options.limit}`);
-  const ready: number[] = [];
-  for (const row of due) {
-    if (row.targetKind === "cards") {
-      // The marker holds no LIKE wildcard (digits, quotes, braces, letters), so it matches literally.
-      const [posting] = await db.driver.rows<{ id: number }>(sql`
-        SELECT "id" FROM "OutboxMessage" WHERE "status" = 'pending' AND "id" < ${row.id} AND "payload" LIKE ${`%${cardMarker(Number(row.target))}%`} LIMIT 1`);
-      if (posting) continue;
-    }
-    ready.push(row.id);
-  }
-  if (ready.length === 0) return [];
+  // One statement: the head of each target's queue, if it is due and free, and (for a card update) no earlier
+  // pending message still posts one of the account's cards. The card marker is built from the target (an
+  // account id: digits only, so no LIKE wildcard) as `outboxData` writes it.
   const rows = await db.driver.rows<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string }>(sql`
     UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
-    WHERE "id" IN (${join(ready)}) AND ${claimable}
+    WHERE "id" IN (
+      SELECT o."id" FROM "OutboxMessage" o
+      WHERE o."id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target")
+        AND o."status" = 'pending' AND o."nextAttemptAt" <= ${now} AND (o."claimedBy" IS NULL OR o."claimedAt" < ${staleBefore})
+        AND NOT (o."targetKind" = 'cards' AND EXISTS (
+          SELECT 1 FROM "OutboxMessage" p
+          WHERE p."status" = 'pending' AND p."id" < o."id" AND p."payload" LIKE ${`%${CARD_BEFORE}`} || o."target" || ${`${CARD_AFTER}%`}))
+      ORDER BY o."id"
+      LIMIT ${options.limit}
+    ) AND ${claimable}
     RETURNING "id", "targetKind", "target", "payload", "attempts", "createdAt"`);
   const claimed: OutboxRow[] = [];
   for (const row of rows.sort((x, y) => x.id - y.id)) {
