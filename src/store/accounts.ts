@@ -4,8 +4,8 @@ import type { OwnerInfo } from "../domain/permissions.js";
 import type { OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "./database.js";
 import type { Step } from "./driver.js";
-import { outboxInsert, outboxRows } from "./outbox.js";
-import { isUniqueViolation, isWriteConflict, join, raw, sql, toDate } from "./sql.js";
+import { outboxData, outboxInsert, outboxRows } from "./outbox.js";
+import { isUniqueViolation, isWriteConflict, join, raw, sql, toDate, type Sql } from "./sql.js";
 
 // Kept here too for callers that still import it from the account store.
 export { outboxRows };
@@ -209,7 +209,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
   const events = change.events.map((e) => sql`(
     ${change.accountId}, ${e.kind}, ${e.fromStage}, ${e.toStage}, ${change.actorId}, ${at}, ${e.reasonCode}, ${e.reasonText},
     ${change.platform}, ${e.amount}, ${e.data ? JSON.stringify(e.data) : null},
-    ${e.kind === "transition" && change.previousEnteredAt ? Math.max(0, Math.round((at.getTime() - change.previousEnteredAt.getTime()) / 1000)) : null}
+    ${secondsInStage(change, e)}
   )`);
   const outbox = outboxInsert(change.messages, at);
   const update = sql`
@@ -226,6 +226,13 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
     : null;
   try {
     const hot = !(change.bant && change.actorId !== null) && !(change.checklist && change.actorId !== null) && !(change.tasks && change.tasks.ids.length > 0);
+    if (hot && db.provider === "postgresql" && !change.roundRobin) {
+      // PostgreSQL: the same writes as one statement, one round trip, atomic on its own.
+      const [row] = await db.driver.rows<{ n: number }>(postgresSave(change, update));
+      if (row?.n !== 1) return { kind: "conflict" };
+      if (outbox) db.queued.notify();
+      return { kind: "saved" };
+    }
     if (hot) {
       // What (nearly) every command writes: on the driver, one transaction (driver.ts). The version check is
       // the update's `expect`: a moved version rolls everything back.
@@ -269,6 +276,44 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
     if (error instanceof VersionConflict) return { kind: "conflict" };
     return classify(db, error, change.idempotency?.key ?? null);
   }
+}
+
+/**
+ * A change's writes on PostgreSQL as one statement: the versioned update, and only if it matched a row, the
+ * events, the outbox rows and the delivery key (data-modifying CTEs, each reading the update's result). A
+ * repeated key fails the whole statement on its unique constraint, like the transaction it replaces. Every
+ * value is cast to its column's type, since a VALUES list in a CTE does not take its types from the table.
+ * Returns one row, `n`: 1 when saved, 0 when the version had moved.
+ */
+function postgresSave(change: ChangeSet, update: Sql): Sql {
+  const { at } = change;
+  const parts: Sql[] = [sql`upd AS (${update} RETURNING "id")`];
+  if (change.events.length > 0) {
+    const rows = change.events.map((e) => sql`(
+      ${change.accountId}::int, ${e.kind}::text, ${e.fromStage}::text, ${e.toStage}::text, ${change.actorId}::int, ${at}::timestamp(3),
+      ${e.reasonCode}::text, ${e.reasonText}::text, ${change.platform}::text, ${e.amount}::int, ${e.data ? JSON.stringify(e.data) : null}::text,
+      ${secondsInStage(change, e)}::int)`);
+    parts.push(sql`ev AS (
+      INSERT INTO "StageEvent" ("accountId", "kind", "fromStage", "toStage", "actorId", "at", "reasonCode", "reasonText", "platform", "amount", "data", "secondsInStage")
+      SELECT v.* FROM (VALUES ${join(rows)}) AS v WHERE EXISTS (SELECT 1 FROM upd))`);
+  }
+  if (change.messages.length > 0) {
+    const rows = outboxData(change.messages, at).map((r) => sql`(${r.targetKind}::text, ${r.target}::text, ${r.payload}::text, 'pending', 0, ${at}::timestamp(3), ${at}::timestamp(3))`);
+    parts.push(sql`ob AS (
+      INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+      SELECT v.* FROM (VALUES ${join(rows)}) AS v WHERE EXISTS (SELECT 1 FROM upd))`);
+  }
+  if (change.idempotency) {
+    parts.push(sql`pd AS (
+      INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt")
+      SELECT ${change.idempotency.key}::text, ${JSON.stringify(change.idempotency.result)}::text, ${at}::timestamp(3) FROM upd)`);
+  }
+  return sql`WITH ${join(parts, ", ")} SELECT count(*)::int AS "n" FROM upd`;
+}
+
+/** A transition's time in the stage it leaves, in seconds; null for other events. */
+function secondsInStage(change: ChangeSet, event: EventDraft): number | null {
+  return event.kind === "transition" && change.previousEnteredAt ? Math.max(0, Math.round((change.at.getTime() - change.previousEnteredAt.getTime()) / 1000)) : null;
 }
 
 /** Someone changed the account between reading and saving. */
