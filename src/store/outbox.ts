@@ -135,20 +135,24 @@ function parsePayload(text: string): OutboxPayload | null {
 export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const staleBefore = new Date(now.getTime() - options.leaseMs);
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
-  // One statement: the head of each target's queue, if it is due and free, and (for a card update) no earlier
-  // pending message still posts one of the account's cards. The card marker is built from the target (an
+  // One statement: the first `limit` heads of the targets' queues that are due and free, less the card updates
+  // that must wait for an earlier pending message still posting one of the account's cards. The heads are
+  // chosen before that check (a subquery with its own LIMIT), so it runs on at most `limit` rows, and it reads
+  // only messages that can post a card (not other card updates). The marker is built from the target (an
   // account id: digits only, so no LIKE wildcard) as `outboxData` writes it.
   const rows = await db.driver.rows<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string }>(sql`
     UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
     WHERE "id" IN (
-      SELECT o."id" FROM "OutboxMessage" o
-      WHERE o."id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target")
-        AND o."status" = 'pending' AND o."nextAttemptAt" <= ${now} AND (o."claimedBy" IS NULL OR o."claimedAt" < ${staleBefore})
-        AND NOT (o."targetKind" = 'cards' AND EXISTS (
-          SELECT 1 FROM "OutboxMessage" p
-          WHERE p."status" = 'pending' AND p."id" < o."id" AND p."payload" LIKE ${`%${CARD_BEFORE}`} || o."target" || ${`${CARD_AFTER}%`}))
-      ORDER BY o."id"
-      LIMIT ${options.limit}
+      SELECT h."id" FROM (
+        SELECT "id", "targetKind", "target" FROM "OutboxMessage"
+        WHERE "id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
+        ORDER BY "id"
+        LIMIT ${options.limit}
+      ) h
+      WHERE NOT (h."targetKind" = 'cards' AND EXISTS (
+        SELECT 1 FROM "OutboxMessage" p
+        WHERE p."status" = 'pending' AND p."targetKind" <> 'cards' AND p."id" < h."id"
+          AND p."payload" LIKE ${`%${CARD_BEFORE}`} || h."target" || ${`${CARD_AFTER}%`}))
     ) AND ${claimable}
     RETURNING "id", "targetKind", "target", "payload", "attempts", "createdAt"`);
   const claimed: OutboxRow[] = [];
