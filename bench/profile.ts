@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/profile.ts [postgres-url]`: where the server's CPU goes on `/lead accept`. Seeds MQLs as the
+ * `npx tsx bench/profile.ts [--postgres]`: where the server's CPU goes on `/lead accept`. Seeds MQLs as the
  * commands benchmark does, starts the real server under `--cpu-prof`, fires a short autocannon run at it
  * (loopback), stops it and sums the profile's self time by where the code lives (Prisma, Bolt, our code …).
  */
@@ -7,7 +7,9 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { FakeSlack } from "../test/support/fake-slack.js";
+import { findPostgresBin, startCluster } from "../test/support/postgres-cluster.js";
 import { startServer } from "../test/support/processes.js";
 import { seedMqls } from "./commands.js";
 import { runLoad } from "./processes.js";
@@ -15,7 +17,9 @@ import { runLoad } from "./processes.js";
 const SECRET = "bench-signing-secret-0123456789abcdef";
 const dir = path.join(os.tmpdir(), "funnelbot-bench", `profile-${randomBytes(4).toString("hex")}`);
 mkdirSync(dir, { recursive: true });
-const url = process.argv[2] ?? `file:${path.join(dir, "profile.db")}`;
+// --postgres: a throwaway cluster on 127.0.0.1 (as npm run bench starts one).
+const cluster = process.argv.includes("--postgres") ? await startCluster(findPostgresBin() ?? "") : null;
+const url = cluster ? await freshDatabase(cluster.url) : `file:${path.join(dir, "profile.db")}`;
 const connections = Number(process.env.PROFILE_CONNECTIONS ?? 10);
 const seconds = Number(process.env.PROFILE_SECONDS ?? 4);
 const commands = await seedMqls(url, 8000);
@@ -31,6 +35,7 @@ const stopping = performance.now();
 await server.stop();
 const stopUs = (performance.now() - stopping) * 1000;
 await fake.stop();
+await cluster?.stop();
 
 type Node = { id: number; callFrame: { functionName: string; url: string }; children?: number[] };
 // The main thread's profile is the largest (tsx's loader thread writes one too).
@@ -82,3 +87,13 @@ for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1])) if (name !== "
 const top = [...self].map(([id, us]) => [byId.get(id)!, us] as const).filter(([n]) => n.callFrame.functionName !== "(idle)").sort((a, b) => b[1] - a[1]).slice(0, 25);
 console.log("top self time:");
 for (const [n, us] of top) console.log(`  ${((us / busy) * 100).toFixed(1).padStart(5)}%  ${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.replace(/.*node_modules\//, "").replace(/.*\/src\//, "src/")}`);
+
+async function freshDatabase(server: string): Promise<string> {
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  await client.query("CREATE DATABASE funnelbot_profile");
+  await client.end();
+  const at = new URL(server);
+  at.pathname = "/funnelbot_profile";
+  return at.toString();
+}
