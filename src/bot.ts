@@ -70,8 +70,6 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
   routes.set("/hooks/activity", hooks.activity);
   const worker = new OutboxWorker({
     db: ctx.db, clock: ctx.clock, log, workerId: options.workerId,
-    // A burst of commands queues a card update each: eight deliveries at a time keep the outbox up with them.
-    parallel: 8,
     // A message no platform can address (nobody on Slack, say) has nothing left to do.
     deliver: async (row) => {
       // An account's cards may be on several platforms: each updates its own copies (and retires them, so a

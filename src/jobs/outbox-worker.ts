@@ -32,11 +32,6 @@ export interface OutboxWorkerOptions {
   /** How long a claim holds; a worker that died mid-pass loses its rows after this. */
   readonly leaseMs?: number;
   readonly batch?: number;
-  /**
-   * How many of a batch's messages are delivered at once (default 1: one at a time, in id order). A batch
-   * holds at most one message per target, so each target's messages still go out in order.
-   */
-  readonly parallel?: number;
   /** In [0, 1): spreads retries so that replicas do not hit a recovering platform together. */
   readonly random?: () => number;
 }
@@ -89,7 +84,6 @@ export class OutboxWorker {
   private readonly maxDelayMs: number;
   private readonly leaseMs: number;
   private readonly batch: number;
-  private readonly parallel: number;
   private readonly random: () => number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
@@ -117,11 +111,10 @@ export class OutboxWorker {
     this.maxDelayMs = options.maxDelayMs ?? 15 * 60_000;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.batch = options.batch ?? 20;
-    this.parallel = Math.max(1, options.parallel ?? 1);
     this.random = options.random ?? Math.random;
   }
 
-  /** Claims one batch and delivers it, `parallel` messages at a time, in id order. */
+  /** Claims one batch and delivers it, one message at a time, in id order. */
   async runOnce(): Promise<PassResult> {
     return (await this.pass()).result;
   }
@@ -130,22 +123,16 @@ export class OutboxWorker {
     const claimedAt = this.clock();
     const rows = await claimDue(this.db, this.workerId, claimedAt, { limit: this.batch, leaseMs: this.leaseMs });
     const result = { sent: 0, retried: 0, parked: 0 };
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < rows.length) {
-        // Past half the lease another worker may soon take these rows over; hand them back rather than risk
-        // both sending one. Stopping hands them back too: shutdown waits for the deliveries under way, not a batch.
-        if (this.halting || this.clock().getTime() - claimedAt.getTime() > this.leaseMs / 2) {
-          const rest = rows.slice(next).map((r) => r.id);
-          next = rows.length;
-          await releaseClaims(this.db, rest, this.workerId);
-          return;
-        }
-        const outcome = await this.attempt(rows[next++]!);
-        result[outcome] += 1;
+    for (const [index, row] of rows.entries()) {
+      // Past half the lease another worker may soon take these rows over; hand them back rather than
+      // risk both sending one. Stopping hands them back too: shutdown waits for one delivery, not a batch.
+      if (this.halting || this.clock().getTime() - claimedAt.getTime() > this.leaseMs / 2) {
+        await releaseClaims(this.db, rows.slice(index).map((r) => r.id), this.workerId);
+        break;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.parallel, rows.length) }, lane));
+      const outcome = await this.attempt(row);
+      result[outcome] += 1;
+    }
     return { result, claimed: rows.length };
   }
 

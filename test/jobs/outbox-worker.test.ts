@@ -302,23 +302,6 @@ describe.each(testDatabases())("outbox worker on $name", ({ url }) => {
     expect(await worker(other.deliver, { workerId: "w2" }).runOnce()).toEqual({ sent: 2, retried: 0, parked: 0 });
   });
 
-  it("with parallel deliveries, sends different targets at once and each target's messages still in order", async () => {
-    await enqueue(f.db, [toTeam("a", "a1"), toTeam("b", "b1"), toTeam("a", "a2"), toTeam("c", "c1"), toTeam("b", "b2")], f.clock.read());
-    let inFlight = 0;
-    let most = 0;
-    const platform = fakePlatform(async () => {
-      most = Math.max(most, ++inFlight);
-      await sleep(10);
-      inFlight -= 1;
-      return { kind: "sent" };
-    });
-    await worker(platform.deliver, { parallel: 8 }).idle();
-    // One batch holds one message per target: a, b and c went out together, then a2 and b2.
-    expect(most).toBe(3);
-    expect(platform.attempts.map((a) => a.text)).toEqual(["a1", "b1", "c1", "a2", "b2"]);
-    expect(await outboxStats(f.db)).toEqual({ pending: 0, sent: 5, parked: 0 });
-  });
-
   it("releaseWorkerClaims hands back only the pending rows of that worker", async () => {
     await enqueue(f.db, [toTeam("a", "one"), toTeam("b", "two"), toTeam("c", "three")], f.clock.read());
     const mine = await claimDue(f.db, "w1", f.clock.read(), { limit: 2, leaseMs: 60_000 });
