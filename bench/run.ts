@@ -98,6 +98,8 @@ async function commands(dbs: Databases): Promise<void> {
     });
     if (!ok) missed.push(`${dbs.provider}: /lead accept at ${level.connections} connection(s): ${ratio(bot.rps, floor.rps)} the floor app's throughput (${ratio(bot.rps, bare.rps)} bare Bolt's), p99 ${bot.p99} ms (floor ${floor.p99} ms)${bot.rps / bare.rps < DEFECT_THROUGHPUT ? " (below a quarter of bare Bolt: see README, Benchmarks)" : ""}`);
   }
+  const cpu = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(2)} ms`);
+  details.push(`${dbs.provider}: commands: server CPU per accept (user + system from /proc, from the level's start until its outbox was drained, card update included), bot vs floor: ${figures.levels.map((l) => `${l.connections} conn. ${cpu(l.botCpuMs)} vs ${cpu(l.floorCpuMs)}${l.botCpuMs !== null && l.floorCpuMs ? ` (${ratio(l.botCpuMs, l.floorCpuMs)})` : ""}`).join("; ")}; the outbox still sending after the load stopped: bot ${figures.levels.map((l) => `${(l.botDrainMs / 1000).toFixed(1)} s`).join(" / ")}, floor ${figures.levels.map((l) => `${(l.floorDrainMs / 1000).toFixed(1)} s`).join(" / ")}.`);
   const errors = figures.levels.reduce((n, l) => n + l.bot.non2xx + l.bot.errors + l.floor.non2xx + l.floor.errors, 0);
   details.push(`${dbs.provider}: commands: ${count(figures.accepted)} accepted with a 2xx, ${count(figures.acceptedInDb)} MQLs are SAL afterwards (the rest were answered after the load generator stopped counting), ${errors} errors or non-2xx.`);
   if (figures.acceptedInDb < figures.accepted) {
