@@ -138,10 +138,10 @@ export async function benchCommands(url: string, options: { levels: readonly num
       options.log(`  ${connections} connection(s)…`);
       // The bare app gets the same bodies; it changes nothing, so it may go round them again.
       const bareResult = await fire(bare, connections, options.durationSec, commands, true);
-      // Each level's MQLs are shared out: two thirds to the floor app, which gets through them several times faster.
+      // Each level's MQLs are shared out evenly between the floor app and the bot.
       const budget = Math.floor((commands.length - warmed) / options.levels.length);
-      const floorRun = await measured(floor, () => fire(floor!, connections, options.durationSec, take(Math.floor((budget * 2) / 3))));
-      const botRun = await measured(bot, () => fire(bot!, connections, options.durationSec, take(budget - Math.floor((budget * 2) / 3))));
+      const floorRun = await measured(floor, () => fire(floor!, connections, options.durationSec, take(Math.floor(budget / 2))));
+      const botRun = await measured(bot, () => fire(bot!, connections, options.durationSec, take(budget - Math.floor(budget / 2))));
       levels.push({
         connections, bot: botRun.result, bare: bareResult, floor: floorRun.result,
         botCpuMs: botRun.cpuMs, floorCpuMs: floorRun.cpuMs, botDrainMs: botRun.drainMs, floorDrainMs: floorRun.drainMs,

@@ -29,7 +29,7 @@ const LARGE: SeedSize = { accounts: 100_000, events: 1_000_000 };
 const sizes: SeedSize[] = quick ? [SMALL] : [SMALL, LARGE];
 const rounds = { warmup: 2, runs: quick ? 3 : 5 };
 // Enough MQLs that neither the bot nor the floor app runs out within a level (each accept changes one).
-const commandOptions = quick ? { levels: [1, 10, 50], durationSec: 2, mqls: 16_000 } : { levels: [1, 10, 50], durationSec: 6, mqls: 48_000 };
+const commandOptions = quick ? { levels: [1, 10, 50], durationSec: 2, mqls: 36_000 } : { levels: [1, 10, 50], durationSec: 6, mqls: 120_000 };
 const memoryRuns = 3;
 
 // Targets from issue 5 ("Speed").
