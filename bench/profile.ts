@@ -27,10 +27,11 @@ const fake = new FakeSlack();
 await fake.start();
 const server = await startServer("src/main.ts", {
   DATABASE_URL: url, SLACK_BOT_TOKEN: "xoxb-bench", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: "warn", FUNNEL_DIGEST_TIME: "23:59",
-}, { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
+}, { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...(process.env.PROFILE_NODE_ARGS?.split(" ").filter(Boolean) ?? [])] });
 const fire = (list: typeof commands) => runLoad({ url: server.url, secret: SECRET, connections, durationSec: seconds, commands: list, responseBase: fake.url });
 await fire(commands.slice(0, 1000)); // warm-up
 const result = await fire(commands.slice(1000));
+const rss = server.peakRss();
 const stopping = performance.now();
 await server.stop();
 const stopUs = (performance.now() - stopping) * 1000;
@@ -82,7 +83,7 @@ for (const [id, us] of self) {
 }
 const busy = [...totals].filter(([k]) => k !== "idle").reduce((s, [, v]) => s + v, 0);
 const accepts = result.requests - result.non2xx - result.errors;
-console.log(`${url.startsWith("file:") ? "sqlite" : "postgresql"}, ${connections} connections, ${accepts} accepts, ${(busy / 1000 / accepts).toFixed(2)} ms busy CPU per accept (main thread, sampled)`);
+console.log(`${url.startsWith("file:") ? "sqlite" : "postgresql"}, ${connections} connections, ${accepts} accepts, ${(busy / 1000 / accepts).toFixed(2)} ms busy CPU per accept (main thread, sampled), peak RSS ${rss === null ? "n/a" : (rss / 1e6).toFixed(0)} MB`);
 for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1])) if (name !== "idle") console.log(`  ${((us / busy) * 100).toFixed(1).padStart(5)}%  ${name}`);
 const top = [...self].map(([id, us]) => [byId.get(id)!, us] as const).filter(([n]) => n.callFrame.functionName !== "(idle)").sort((a, b) => b[1] - a[1]).slice(0, 25);
 console.log("top self time:");
