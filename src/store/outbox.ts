@@ -106,9 +106,10 @@ export function outboxInsert(messages: readonly OutgoingMessage[], at: Date, opt
 
 /** Queues messages that no business change goes with (alerts, digests); returns how many were written. */
 export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Promise<number> {
-  const [write] = outboxRows(db, messages, at, options);
-  if (!write) return 0;
-  const { count } = (await write) as { count: number };
+  // On the driver (driver.ts): every WeCom command's answer and every late Slack answer is queued here.
+  const insert = outboxInsert(messages, at, options);
+  if (!insert) return 0;
+  const count = await db.driver.run(insert);
   db.queued.notify();
   return count;
 }
