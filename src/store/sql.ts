@@ -4,8 +4,9 @@
  * A Prisma model query spends ~0.4 ms of CPU compiling its plan in the client engine's WASM compiler; the
  * same statement as raw SQL costs ~0.07 ms (measured here, bench/README). A command makes a dozen of them,
  * so the few statements on every command's path are written out; everything else stays a model query.
- * The statements run unchanged on SQLite and PostgreSQL: double-quoted identifiers, `$queryRaw`
- * placeholders, RETURNING (SQLite ≥ 3.35). Dates go in as Date and come back as Date on both.
+ * The statements run unchanged on SQLite and PostgreSQL: double-quoted identifiers, template
+ * placeholders, RETURNING (SQLite ≥ 3.35). Dates go in as Date; through `$queryRaw` they come back as Date,
+ * through the driver (driver.ts, the hottest of them) as Date on PostgreSQL and text on SQLite (`toDate`).
  */
 import { Prisma as P } from "./generated/sqlite/client.js";
 
