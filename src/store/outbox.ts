@@ -136,25 +136,30 @@ function parsePayload(text: string): OutboxPayload | null {
 export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const staleBefore = new Date(now.getTime() - options.leaseMs);
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
-  // One statement: the first `limit` heads of the targets' queues that are due and free, less the card updates
-  // that must wait for an earlier pending message still posting one of the account's cards. The heads are
-  // chosen before that check (a subquery with its own LIMIT), so it runs on at most `limit` rows, and it reads
-  // only messages that can post a card (not other card updates). The marker is built from the target (an
-  // account id: digits only, so no LIKE wildcard) as `outboxData` writes it.
+  // The head of each target's queue, if it is due and free: one row per target with pending messages.
+  const due = await db.driver.rows<{ id: number; targetKind: string; target: string }>(sql`
+    SELECT "id", "targetKind", "target" FROM "OutboxMessage"
+    WHERE "id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
+    ORDER BY "id"
+    LIMIT ${options.limit}`);
+  // Read first, then claim by id: a single UPDATE choosing its rows by subquery made two PostgreSQL workers
+  // wait seconds on each other's row locks (the two-servers chaos scenario left 700 messages undelivered).
+  const ready: number[] = [];
+  for (const row of due) {
+    if (row.targetKind === "cards") {
+      // Only messages that can post a card are read (not other card updates). The marker holds no LIKE
+      // wildcard (the target is an account id: digits), so it matches literally.
+      const [posting] = await db.driver.rows<{ id: number }>(sql`
+        SELECT "id" FROM "OutboxMessage"
+        WHERE "status" = 'pending' AND "id" < ${row.id} AND "targetKind" <> 'cards' AND "payload" LIKE ${`%${CARD_BEFORE}${row.target}${CARD_AFTER}%`} LIMIT 1`);
+      if (posting) continue;
+    }
+    ready.push(row.id);
+  }
+  if (ready.length === 0) return [];
   const rows = await db.driver.rows<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string }>(sql`
     UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
-    WHERE "id" IN (
-      SELECT h."id" FROM (
-        SELECT "id", "targetKind", "target" FROM "OutboxMessage"
-        WHERE "id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
-        ORDER BY "id"
-        LIMIT ${options.limit}
-      ) h
-      WHERE NOT (h."targetKind" = 'cards' AND EXISTS (
-        SELECT 1 FROM "OutboxMessage" p
-        WHERE p."status" = 'pending' AND p."targetKind" <> 'cards' AND p."id" < h."id"
-          AND p."payload" LIKE ${`%${CARD_BEFORE}`} || h."target" || ${`${CARD_AFTER}%`}))
-    ) AND ${claimable}
+    WHERE "id" IN (${join(ready)}) AND ${claimable}
     RETURNING "id", "targetKind", "target", "payload", "attempts", "createdAt"`);
   const claimed: OutboxRow[] = [];
   for (const row of rows.sort((x, y) => x.id - y.id)) {
