@@ -24,6 +24,12 @@ export interface CommandLevel {
   readonly bot: LoadResult;
   readonly bare: LoadResult;
   readonly floor: LoadResult;
+  /** Server CPU (user + system, /proc) per accept answered 2xx, its card update included: from the level's start until the outbox was drained. */
+  readonly botCpuMs: number | null;
+  readonly floorCpuMs: number | null;
+  /** How long after the load stopped the outbox still took to send what the level queued. */
+  readonly botDrainMs: number;
+  readonly floorDrainMs: number;
 }
 
 /** Everything the commands benchmark measured on one database. */
@@ -40,7 +46,7 @@ export interface CommandFigures {
 }
 
 /** A migrated database with a sales team of REPS reps on Slack and `count` MQLs, dealt to the reps in turn. */
-async function seedMqls(url: string, count: number): Promise<(readonly [string, string, string])[]> {
+export async function seedMqls(url: string, count: number): Promise<(readonly [string, string, string])[]> {
   const db = await openDatabase(url);
   try {
     await migrate(db, url);
@@ -102,6 +108,18 @@ export async function benchCommands(url: string, options: { levels: readonly num
     });
     bare = await startServer("bench/bare-bolt.ts", { SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
     floor = await startServer("bench/floor-bolt.ts", { DATABASE_URL: url, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
+    const db = await openDatabase(url);
+    /** Runs a level against a server that writes, then waits until its outbox is empty: CPU per accept and the drain's length. */
+    const measured = async (server: ServerProcess, run: () => Promise<LoadResult>) => {
+      const cpuBefore = server.cpuMs();
+      const result = await run();
+      const stopped = performance.now();
+      for (let waited = 0; waited < 120_000 && (await db.prisma.outboxMessage.count({ where: { status: "pending" } })) > 0; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      const drainMs = performance.now() - stopped;
+      const cpuAfter = server.cpuMs();
+      const accepted = result.requests - result.non2xx - result.errors;
+      return { result, drainMs, cpuMs: cpuBefore === null || cpuAfter === null || accepted === 0 ? null : (cpuAfter - cpuBefore) / accepted };
+    };
     let cursor = 0;
     const take = (n: number) => {
       const slice = commands.slice(cursor, cursor + n);
@@ -120,12 +138,16 @@ export async function benchCommands(url: string, options: { levels: readonly num
       options.log(`  ${connections} connection(s)…`);
       // The bare app gets the same bodies; it changes nothing, so it may go round them again.
       const bareResult = await fire(bare, connections, options.durationSec, commands, true);
-      // Each level's MQLs are shared out: two thirds to the floor app, which gets through them several times faster.
+      // Each level's MQLs are shared out evenly between the floor app and the bot.
       const budget = Math.floor((commands.length - warmed) / options.levels.length);
-      const floorResult = await fire(floor, connections, options.durationSec, take(Math.floor((budget * 2) / 3)));
-      const botResult = await fire(bot, connections, options.durationSec, take(budget - Math.floor((budget * 2) / 3)));
-      levels.push({ connections, bot: botResult, bare: bareResult, floor: floorResult });
+      const floorRun = await measured(floor, () => fire(floor!, connections, options.durationSec, take(Math.floor(budget / 2))));
+      const botRun = await measured(bot, () => fire(bot!, connections, options.durationSec, take(budget - Math.floor(budget / 2))));
+      levels.push({
+        connections, bot: botRun.result, bare: bareResult, floor: floorRun.result,
+        botCpuMs: botRun.cpuMs, floorCpuMs: floorRun.cpuMs, botDrainMs: botRun.drainMs, floorDrainMs: floorRun.drainMs,
+      });
     }
+    await db.close();
     const accepted = [...warmups, ...levels.flatMap((l) => [l.bot, l.floor])].reduce((sum, r) => sum + r.requests - r.non2xx - r.errors, 0);
     return {
       levels, botStartupMs: bot.startupMs, bareStartupMs: bare.startupMs, botPeakRss: bot.peakRss(), barePeakRss: bare.peakRss(), floorPeakRss: floor.peakRss(),

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --sqlite-only] [-- --digests-only]`: every benchmark (or only the digests, with charts) of issue 8 in one run, one table at the
+ * `npm run bench [-- --quick] [-- --sqlite-only] [-- --commands-only | --digests-only]`: every benchmark of issue 8 in one run (or only
+ * the commands, or only the digests with their charts), one table at the
  * end: slash commands against a bare Bolt app (bench/commands.ts), WeCom callbacks against `@wecom/crypto`'s
  * decrypt (bench/wecom.ts), and the digests of issue 5 at 10 000 and 100 000 accounts against a hand-written
  * SQL statement (bench/digest.ts); peak RSS and start-up beside each. On SQLite, and on PostgreSQL when its
@@ -24,12 +25,14 @@ const quick = process.argv.includes("--quick");
 const sqliteOnly = process.argv.includes("--sqlite-only");
 // Only the digest benchmark (with the charts), e.g. after a change to the digests or the charts.
 const digestsOnly = process.argv.includes("--digests-only");
+// Only the slash-command benchmark (bot, bare Bolt and the floor app), on each database.
+const commandsOnly = process.argv.includes("--commands-only");
 const SMALL: SeedSize = { accounts: 10_000, events: 100_000 };
 const LARGE: SeedSize = { accounts: 100_000, events: 1_000_000 };
 const sizes: SeedSize[] = quick ? [SMALL] : [SMALL, LARGE];
 const rounds = { warmup: 2, runs: quick ? 3 : 5 };
 // Enough MQLs that neither the bot nor the floor app runs out within a level (each accept changes one).
-const commandOptions = quick ? { levels: [1, 10, 50], durationSec: 2, mqls: 16_000 } : { levels: [1, 10, 50], durationSec: 6, mqls: 48_000 };
+const commandOptions = quick ? { levels: [1, 10, 50], durationSec: 2, mqls: 36_000 } : { levels: [1, 10, 50], durationSec: 6, mqls: 120_000 };
 const memoryRuns = 3;
 
 // Targets from issue 5 ("Speed").
@@ -98,6 +101,8 @@ async function commands(dbs: Databases): Promise<void> {
     });
     if (!ok) missed.push(`${dbs.provider}: /lead accept at ${level.connections} connection(s): ${ratio(bot.rps, floor.rps)} the floor app's throughput (${ratio(bot.rps, bare.rps)} bare Bolt's), p99 ${bot.p99} ms (floor ${floor.p99} ms)${bot.rps / bare.rps < DEFECT_THROUGHPUT ? " (below a quarter of bare Bolt: see README, Benchmarks)" : ""}`);
   }
+  const cpu = (value: number | null) => (value === null ? "n/a" : `${value.toFixed(2)} ms`);
+  details.push(`${dbs.provider}: commands: server CPU per accept (user + system from /proc, from the level's start until its outbox was drained, card update included), bot vs floor: ${figures.levels.map((l) => `${l.connections} conn. ${cpu(l.botCpuMs)} vs ${cpu(l.floorCpuMs)}${l.botCpuMs !== null && l.floorCpuMs ? ` (${ratio(l.botCpuMs, l.floorCpuMs)})` : ""}`).join("; ")}; the outbox still sending after the load stopped: bot ${figures.levels.map((l) => `${(l.botDrainMs / 1000).toFixed(1)} s`).join(" / ")}, floor ${figures.levels.map((l) => `${(l.floorDrainMs / 1000).toFixed(1)} s`).join(" / ")}.`);
   const errors = figures.levels.reduce((n, l) => n + l.bot.non2xx + l.bot.errors + l.floor.non2xx + l.floor.errors, 0);
   details.push(`${dbs.provider}: commands: ${count(figures.accepted)} accepted with a 2xx, ${count(figures.acceptedInDb)} MQLs are SAL afterwards (the rest were answered after the load generator stopped counting), ${errors} errors or non-2xx.`);
   if (figures.acceptedInDb < figures.accepted) {
@@ -233,11 +238,11 @@ process.once("SIGINT", stopOnSignal);
 process.once("SIGTERM", stopOnSignal);
 try {
   const dbs = postgres ? [sqlite, postgres] : [sqlite];
-  if (!digestsOnly) {
-    for (const d of dbs) await commands(d);
-    await wecom();
+  if (!digestsOnly) for (const d of dbs) await commands(d);
+  if (!commandsOnly) {
+    if (!digestsOnly) await wecom();
+    for (const size of sizes) for (const d of dbs) await digests(d, size);
   }
-  for (const size of sizes) for (const d of dbs) await digests(d, size);
 } finally {
   if (typeof server !== "string") {
     if (process.env.BENCH_POSTGRES_URL) for (const name of created) await adminQuery(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);

@@ -3,8 +3,9 @@ import type { BantAnswers } from "../domain/bant.js";
 import type { OwnerInfo } from "../domain/permissions.js";
 import type { OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "./database.js";
-import { outboxInsert, outboxRows } from "./outbox.js";
-import { isUniqueViolation, isWriteConflict, join, raw, sql } from "./sql.js";
+import type { Step } from "./driver.js";
+import { outboxData, outboxInsert, outboxRows } from "./outbox.js";
+import { isUniqueViolation, isWriteConflict, join, raw, sql, toDate, type Sql } from "./sql.js";
 
 // Kept here too for callers that still import it from the account store.
 export { outboxRows };
@@ -30,12 +31,16 @@ type AccountRow = AccountState & { ownerDisplayName: string | null; ownerTeamKey
 /** One account by id, with its owner, or null. One statement: every command starts here. */
 export async function findAccount(db: Database, id: number): Promise<AccountWithOwner | null> {
   if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
-  const [row] = await db.prisma.$queryRaw<AccountRow[]>`
+  const [row] = await db.driver.rows<AccountRow>(sql`
     SELECT ${accountColumns}, m."displayName" AS "ownerDisplayName", m."teamKey" AS "ownerTeamKey", m."handle" AS "ownerHandle", m."locale" AS "ownerLocale"
     FROM "Account" a LEFT JOIN "Member" m ON m."id" = a."ownerId"
-    WHERE a."id" = ${id}`;
+    WHERE a."id" = ${id}`);
   if (!row) return null;
-  const { ownerDisplayName, ownerTeamKey, ownerHandle, ownerLocale, ...account } = row;
+  const { ownerDisplayName, ownerTeamKey, ownerHandle, ownerLocale, ...read } = row;
+  const account: AccountState = {
+    ...read, stageEnteredAt: toDate(read.stageEnteredAt), lastActivityAt: toDate(read.lastActivityAt),
+    nextStepAt: read.nextStepAt === null ? null : toDate(read.nextStepAt),
+  };
   const owner = account.ownerId !== null && ownerHandle !== null
     ? { id: account.ownerId, displayName: ownerDisplayName!, teamKey: ownerTeamKey!, handle: ownerHandle, locale: ownerLocale! }
     : null;
@@ -89,16 +94,16 @@ function toEventRecord(row: EventRow, actorName: string | null): StageEventRecor
 
 /** The latest transition of an account, with who made it: one statement, on every command's path. */
 export async function lastTransition(db: Database, accountId: number): Promise<StageEventRecord | null> {
-  const [row] = await db.prisma.$queryRaw<(EventRow & { actorName: string | null })[]>`
+  const [row] = await db.driver.rows<EventRow & { actorName: string | null }>(sql`
     SELECT e."id", e."accountId", e."kind", e."fromStage", e."toStage", e."actorId", e."at", e."reasonCode", e."reasonText",
       e."platform", e."amount", e."data", m."displayName" AS "actorName"
     FROM "StageEvent" e LEFT JOIN "Member" m ON m."id" = e."actorId"
     WHERE e."accountId" = ${accountId} AND e."kind" = 'transition'
     ORDER BY e."at" DESC, e."id" DESC
-    LIMIT 1`;
+    LIMIT 1`);
   if (!row) return null;
   const { actorName, ...event } = row;
-  return toEventRecord(event, actorName);
+  return toEventRecord({ ...event, at: toDate(event.at) }, actorName);
 }
 
 /** The whole audit trail of an account, oldest first. */
@@ -204,22 +209,47 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
   const events = change.events.map((e) => sql`(
     ${change.accountId}, ${e.kind}, ${e.fromStage}, ${e.toStage}, ${change.actorId}, ${at}, ${e.reasonCode}, ${e.reasonText},
     ${change.platform}, ${e.amount}, ${e.data ? JSON.stringify(e.data) : null},
-    ${e.kind === "transition" && change.previousEnteredAt ? Math.max(0, Math.round((at.getTime() - change.previousEnteredAt.getTime()) / 1000)) : null}
+    ${secondsInStage(change, e)}
   )`);
   const outbox = outboxInsert(change.messages, at);
+  const update = sql`
+    UPDATE "Account" SET "stage" = ${next.stage}, "stageEnteredAt" = ${next.stageEnteredAt}, "lastActivityAt" = ${next.lastActivityAt},
+      "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "currency" = ${next.currency}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
+      "nextStepNote" = ${next.nextStepNote}, "version" = ${next.version}
+    WHERE "id" = ${change.accountId} AND "version" = ${change.expectedVersion}`;
+  const insertEvents = events.length > 0
+    ? sql`INSERT INTO "StageEvent" ("accountId", "kind", "fromStage", "toStage", "actorId", "at", "reasonCode", "reasonText", "platform", "amount", "data", "secondsInStage")
+      VALUES ${join(events)}`
+    : null;
+  const insertKey = change.idempotency
+    ? sql`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${change.idempotency.key}, ${JSON.stringify(change.idempotency.result)}, ${at})`
+    : null;
   try {
+    const hot = !(change.bant && change.actorId !== null) && !(change.checklist && change.actorId !== null) && !(change.tasks && change.tasks.ids.length > 0);
+    if (hot && db.provider === "postgresql" && !change.roundRobin) {
+      // PostgreSQL: the same writes as one statement, one round trip, atomic on its own.
+      const [row] = await db.driver.rows<{ n: number }>(postgresSave(change, update));
+      if (row?.n !== 1) return { kind: "conflict" };
+      if (outbox) db.queued.notify();
+      return { kind: "saved" };
+    }
+    if (hot) {
+      // What (nearly) every command writes: on the driver, one transaction (driver.ts). The version check is
+      // the update's `expect`: a moved version rolls everything back.
+      const steps: Step[] = [{ sql: update, expect: 1 }];
+      if (insertEvents) steps.push({ sql: insertEvents });
+      if (outbox) steps.push({ sql: outbox });
+      if (change.roundRobin) steps.push({ sql: sql`UPDATE "Team" SET "lastAssignedId" = ${change.roundRobin.memberId} WHERE "key" = ${change.roundRobin.teamKey}`, expect: 1 });
+      if (insertKey) steps.push({ sql: insertKey });
+      const done = await db.driver.transaction(steps);
+      if (!done.committed) return { kind: "conflict" };
+      if (outbox) db.queued.notify();
+      return { kind: "saved" };
+    }
     await db.prisma.$transaction(async (tx) => {
-      const updated = await tx.$executeRaw`
-        UPDATE "Account" SET "stage" = ${next.stage}, "stageEnteredAt" = ${next.stageEnteredAt}, "lastActivityAt" = ${next.lastActivityAt},
-          "ownerId" = ${next.ownerId}, "amount" = ${next.amount}, "currency" = ${next.currency}, "score" = ${next.score}, "nextStepAt" = ${next.nextStepAt},
-          "nextStepNote" = ${next.nextStepNote}, "version" = ${next.version}
-        WHERE "id" = ${change.accountId} AND "version" = ${change.expectedVersion}`;
+      const updated = await tx.$executeRaw(update);
       if (updated !== 1) throw new VersionConflict();
-      if (events.length > 0) {
-        await tx.$executeRaw`
-          INSERT INTO "StageEvent" ("accountId", "kind", "fromStage", "toStage", "actorId", "at", "reasonCode", "reasonText", "platform", "amount", "data", "secondsInStage")
-          VALUES ${join(events)}`;
-      }
+      if (insertEvents) await tx.$executeRaw(insertEvents);
       if (change.bant && change.actorId !== null) {
         await tx.bantAnswer.create({ data: { accountId: change.accountId, actorId: change.actorId, ...change.bant.answers, passed: change.bant.passed, at }, select: { id: true } });
       }
@@ -238,9 +268,7 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
       if (change.roundRobin) {
         await tx.team.update({ where: { key: change.roundRobin.teamKey }, data: { lastAssignedId: change.roundRobin.memberId }, select: { key: true } });
       }
-      if (change.idempotency) {
-        await tx.$executeRaw`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${change.idempotency.key}, ${JSON.stringify(change.idempotency.result)}, ${at})`;
-      }
+      if (insertKey) await tx.$executeRaw(insertKey);
     });
     if (outbox) db.queued.notify();
     return { kind: "saved" };
@@ -248,6 +276,44 @@ export async function saveChange(db: Database, change: ChangeSet): Promise<SaveO
     if (error instanceof VersionConflict) return { kind: "conflict" };
     return classify(db, error, change.idempotency?.key ?? null);
   }
+}
+
+/**
+ * A change's writes on PostgreSQL as one statement: the versioned update, and only if it matched a row, the
+ * events, the outbox rows and the delivery key (data-modifying CTEs, each reading the update's result). A
+ * repeated key fails the whole statement on its unique constraint, like the transaction it replaces. Every
+ * value is cast to its column's type, since a VALUES list in a CTE does not take its types from the table.
+ * Returns one row, `n`: 1 when saved, 0 when the version had moved.
+ */
+function postgresSave(change: ChangeSet, update: Sql): Sql {
+  const { at } = change;
+  const parts: Sql[] = [sql`upd AS (${update} RETURNING "id")`];
+  if (change.events.length > 0) {
+    const rows = change.events.map((e) => sql`(
+      ${change.accountId}::int, ${e.kind}::text, ${e.fromStage}::text, ${e.toStage}::text, ${change.actorId}::int, ${at}::timestamp(3),
+      ${e.reasonCode}::text, ${e.reasonText}::text, ${change.platform}::text, ${e.amount}::int, ${e.data ? JSON.stringify(e.data) : null}::text,
+      ${secondsInStage(change, e)}::int)`);
+    parts.push(sql`ev AS (
+      INSERT INTO "StageEvent" ("accountId", "kind", "fromStage", "toStage", "actorId", "at", "reasonCode", "reasonText", "platform", "amount", "data", "secondsInStage")
+      SELECT v.* FROM (VALUES ${join(rows)}) AS v WHERE EXISTS (SELECT 1 FROM upd))`);
+  }
+  if (change.messages.length > 0) {
+    const rows = outboxData(change.messages, at).map((r) => sql`(${r.targetKind}::text, ${r.target}::text, ${r.payload}::text, 'pending', 0, ${at}::timestamp(3), ${at}::timestamp(3))`);
+    parts.push(sql`ob AS (
+      INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+      SELECT v.* FROM (VALUES ${join(rows)}) AS v WHERE EXISTS (SELECT 1 FROM upd))`);
+  }
+  if (change.idempotency) {
+    parts.push(sql`pd AS (
+      INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt")
+      SELECT ${change.idempotency.key}::text, ${JSON.stringify(change.idempotency.result)}::text, ${at}::timestamp(3) FROM upd)`);
+  }
+  return sql`WITH ${join(parts, ", ")} SELECT count(*)::int AS "n" FROM upd`;
+}
+
+/** A transition's time in the stage it leaves, in seconds; null for other events. */
+function secondsInStage(change: ChangeSet, event: EventDraft): number | null {
+  return event.kind === "transition" && change.previousEnteredAt ? Math.max(0, Math.round((change.at.getTime() - change.previousEnteredAt.getTime()) / 1000)) : null;
 }
 
 /** Someone changed the account between reading and saving. */
@@ -315,6 +381,6 @@ async function classify(db: Database, error: unknown, key: string | null): Promi
 
 /** The stored result of a delivery already handled, or undefined for a new one. */
 export async function findDelivery(db: Database, key: string): Promise<unknown> {
-  const [row] = await db.prisma.$queryRaw<{ result: string }[]>`SELECT "result" FROM "ProcessedDelivery" WHERE "key" = ${key}`;
+  const [row] = await db.driver.rows<{ result: string }>(sql`SELECT "result" FROM "ProcessedDelivery" WHERE "key" = ${key}`);
   return row ? (JSON.parse(row.result) as unknown) : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Database } from "./database.js";
+import { isUniqueViolation, sql } from "./sql.js";
 
 /** What a claimed delivery's row holds; a service's own idempotency rows hold its first result instead. */
 const CLAIMED = JSON.stringify("claimed");
@@ -9,11 +10,11 @@ const CLAIMED = JSON.stringify("claimed");
  */
 export async function claimDelivery(db: Database, key: string, at: Date): Promise<boolean> {
   try {
-    await db.prisma.processedDelivery.create({ data: { key, result: CLAIMED, createdAt: at }, select: { key: true } });
+    // On the driver (driver.ts): every WeCom text command claims its MsgId first.
+    await db.driver.run(sql`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${key}, ${CLAIMED}, ${at})`);
     return true;
   } catch (error) {
-    // P2002: unique constraint. Both generated clients raise it with this code, whichever error class they use.
-    if ((error as { code?: unknown }).code === "P2002") return false;
+    if (isUniqueViolation(error)) return false;
     throw error;
   }
 }

@@ -52,7 +52,7 @@ function whereOf(identity: Identity): Sql | null {
 export async function findMember(db: Database, identity: Identity): Promise<MemberRecord | null> {
   const where = whereOf(identity);
   if (!where) return null;
-  const [row] = await db.prisma.$queryRaw<Row[]>`SELECT ${memberColumns} FROM "Member" m WHERE ${where}`;
+  const [row] = await db.driver.rows<Row>(sql`SELECT ${memberColumns} FROM "Member" m WHERE ${where}`);
   return row ? toMember(row) : null;
 }
 

@@ -1,7 +1,7 @@
 import type { CardOutcome, Destination, Locale, OutgoingMessage, Reply } from "../commands/reply.js";
 import type { Database } from "./database.js";
 import type { Prisma as P } from "./generated/sqlite/client.js";
-import { empty, join, sql, type Sql } from "./sql.js";
+import { empty, join, sql, toDate, type Sql } from "./sql.js";
 
 /** What an outbox row carries, as written by `outboxRows`. */
 export interface OutboxPayload {
@@ -68,12 +68,11 @@ export function targetOf(to: Destination): string {
 }
 
 /**
- * The exact text a payload carrying a card of `accountId` contains. `outboxRows` writes the card's keys in
- * this order, and a JSON string value can hold no unescaped quote, so only the real card matches.
+ * A payload carrying a card of account N contains exactly `CARD_BEFORE` N `CARD_AFTER`. `outboxData` writes the
+ * card's keys in this order, and a JSON string value can hold no unescaped quote, so only the real card matches.
  */
-function cardMarker(accountId: number): string {
-  return `"card":{"accountId":${accountId},"kind":`;
-}
+const CARD_BEFORE = '"card":{"accountId":';
+const CARD_AFTER = ',"kind":';
 
 /**
  * Outbox rows for messages, to add to a batch transaction: written with the change that caused them,
@@ -109,9 +108,10 @@ export function outboxInsert(messages: readonly OutgoingMessage[], at: Date, opt
 
 /** Queues messages that no business change goes with (alerts, digests); returns how many were written. */
 export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Promise<number> {
-  const [write] = outboxRows(db, messages, at, options);
-  if (!write) return 0;
-  const { count } = (await write) as { count: number };
+  // On the driver (driver.ts): every WeCom command's answer and every late Slack answer is queued here.
+  const insert = outboxInsert(messages, at, options);
+  if (!insert) return 0;
+  const count = await db.driver.run(insert);
   db.queued.notify();
   return count;
 }
@@ -139,41 +139,45 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
   const staleBefore = new Date(now.getTime() - options.leaseMs);
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
   // The head of each target's queue, if it is due and free: one row per target with pending messages.
-  const due = await db.prisma.$queryRaw<{ id: number; targetKind: string; target: string }[]>`
+  const due = await db.driver.rows<{ id: number; targetKind: string; target: string }>(sql`
     SELECT "id", "targetKind", "target" FROM "OutboxMessage"
     WHERE "id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
     ORDER BY "id"
-    LIMIT ${options.limit}`;
+    LIMIT ${options.limit}`);
+  // Read first, then claim by id: a single UPDATE choosing its rows by subquery made two PostgreSQL workers
+  // wait seconds on each other's row locks (the two-servers chaos scenario left 700 messages undelivered).
   const ready: number[] = [];
   for (const row of due) {
     if (row.targetKind === "cards") {
-      // The marker holds no LIKE wildcard (digits, quotes, braces, letters), so it matches literally.
-      const [posting] = await db.prisma.$queryRaw<{ id: number }[]>`
-        SELECT "id" FROM "OutboxMessage" WHERE "status" = 'pending' AND "id" < ${row.id} AND "payload" LIKE ${`%${cardMarker(Number(row.target))}%`} LIMIT 1`;
+      // Only messages that can post a card are read (not other card updates). The marker holds no LIKE
+      // wildcard (the target is an account id: digits), so it matches literally.
+      const [posting] = await db.driver.rows<{ id: number }>(sql`
+        SELECT "id" FROM "OutboxMessage"
+        WHERE "status" = 'pending' AND "id" < ${row.id} AND "targetKind" <> 'cards' AND "payload" LIKE ${`%${CARD_BEFORE}${row.target}${CARD_AFTER}%`} LIMIT 1`);
       if (posting) continue;
     }
     ready.push(row.id);
   }
   if (ready.length === 0) return [];
-  const rows = await db.prisma.$queryRaw<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date }[]>`
+  const rows = await db.driver.rows<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string }>(sql`
     UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
     WHERE "id" IN (${join(ready)}) AND ${claimable}
-    RETURNING "id", "targetKind", "target", "payload", "attempts", "createdAt"`;
+    RETURNING "id", "targetKind", "target", "payload", "attempts", "createdAt"`);
   const claimed: OutboxRow[] = [];
   for (const row of rows.sort((x, y) => x.id - y.id)) {
     const payload = parsePayload(row.payload);
     // A row nobody can read would block its target forever: park it where an admin can see it.
     if (!payload) await markParked(db, row.id, workerId, "unreadable payload");
-    else claimed.push({ ...row, payload });
+    else claimed.push({ ...row, createdAt: toDate(row.createdAt), payload });
   }
   return claimed;
 }
 
 /** Records a delivered message; false when the row is no longer this worker's to mark. */
 export async function markSent(db: Database, id: number, workerId: string, at: Date): Promise<boolean> {
-  const count = await db.prisma.$executeRaw`
+  const count = await db.driver.run(sql`
     UPDATE "OutboxMessage" SET "status" = 'sent', "sentAt" = ${at}, "lastError" = NULL
-    WHERE "id" = ${id} AND "status" = 'pending' AND "claimedBy" = ${workerId}`;
+    WHERE "id" = ${id} AND "status" = 'pending' AND "claimedBy" = ${workerId}`);
   return count === 1;
 }
 
@@ -263,12 +267,12 @@ export async function recordPostedCard(db: Database, card: NewPostedCard): Promi
  */
 export async function livePostedCards(db: Database, accountId: number, platform: string, beforeOutboxId?: number): Promise<PostedCard[]> {
   // Hand-written (see sql.ts): every transition's card update asks, once per platform.
-  const rows = await db.prisma.$queryRaw<(Omit<PostedCard, "locale"> & { locale: string })[]>`
+  const rows = await db.driver.rows<Omit<PostedCard, "locale" | "createdAt"> & { locale: string; createdAt: Date | string }>(sql`
     SELECT "id", "accountId", "platform", "channel", "ref", "locale", "outboxId", "createdAt" FROM "PostedCard"
     WHERE "accountId" = ${accountId} AND "platform" = ${platform} AND "live" = ${true}
       ${beforeOutboxId === undefined ? empty : sql`AND ("outboxId" IS NULL OR "outboxId" < ${beforeOutboxId})`}
-    ORDER BY "id"`;
-  return rows.map(toPostedCard);
+    ORDER BY "id"`);
+  return rows.map((row) => toPostedCard({ ...row, createdAt: toDate(row.createdAt) }));
 }
 
 /**
@@ -283,6 +287,6 @@ export async function replacePostedCardRef(db: Database, id: number, from: strin
 /** Marks cards as no longer to be updated (final state shown, or the platform's ref expired). */
 export async function closePostedCards(db: Database, ids: readonly number[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const { count } = await db.prisma.postedCard.updateMany({ where: { id: { in: [...ids] }, live: true }, data: { live: false } });
-  return count;
+  // On the driver (driver.ts): every card update retires the copies it finished with.
+  return db.driver.run(sql`UPDATE "PostedCard" SET "live" = ${false} WHERE "id" IN (${join(ids)}) AND "live" = ${true}`);
 }

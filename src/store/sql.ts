@@ -4,8 +4,9 @@
  * A Prisma model query spends ~0.4 ms of CPU compiling its plan in the client engine's WASM compiler; the
  * same statement as raw SQL costs ~0.07 ms (measured here, bench/README). A command makes a dozen of them,
  * so the few statements on every command's path are written out; everything else stays a model query.
- * The statements run unchanged on SQLite and PostgreSQL: double-quoted identifiers, `$queryRaw`
- * placeholders, RETURNING (SQLite ≥ 3.35). Dates go in as Date and come back as Date on both.
+ * The statements run unchanged on SQLite and PostgreSQL: double-quoted identifiers, template
+ * placeholders, RETURNING (SQLite ≥ 3.35). Dates go in as Date; through `$queryRaw` they come back as Date,
+ * through the driver (driver.ts, the hottest of them) as Date on PostgreSQL and text on SQLite (`toDate`).
  */
 import { Prisma as P } from "./generated/sqlite/client.js";
 
@@ -28,7 +29,10 @@ function codeOf(error: unknown): unknown {
 
 /** A unique constraint refused the write: P2002 from a model query, or the driver's kind from a raw one. */
 export function isUniqueViolation(error: unknown): boolean {
-  return codeOf(error) === "P2002" || driverCause(error)?.kind === "UniqueConstraintViolation";
+  const code = codeOf(error);
+  // The last three: straight from the drivers, for the statements run on them (driver.ts).
+  return code === "P2002" || driverCause(error)?.kind === "UniqueConstraintViolation"
+    || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "23505";
 }
 
 /**
@@ -39,13 +43,25 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isDatabaseBusy(error: unknown): boolean {
   const code = codeOf(error);
   if (code === "P1008" || code === "P2024" || code === "P2028") return true;
+  // Straight from the drivers (driver.ts): SQLite's busy codes, pg's lock or statement timeout, or no pool connection in time.
+  if (typeof code === "string" && (/^SQLITE_BUSY/.test(code) || code === "55P03" || code === "57014")) return true;
+  if (error instanceof Error && /timeout exceeded when trying to connect/.test(error.message)) return true;
   const cause = driverCause(error);
   return cause?.kind === "SocketTimeout" || /^SQLITE_BUSY/.test(cause?.originalCode ?? "") || cause?.originalCode === "55P03" || cause?.originalCode === "57014";
 }
 
 /** PostgreSQL aborted the transaction over a write conflict or a deadlock: worth deciding again. */
 export function isWriteConflict(error: unknown): boolean {
-  if (codeOf(error) === "P2034") return true;
+  const code = codeOf(error);
+  if (code === "P2034" || code === "40001" || code === "40P01") return true;
   const cause = driverCause(error);
   return cause?.kind === "TransactionWriteConflict" || cause?.originalCode === "40001" || cause?.originalCode === "40P01";
+}
+
+/**
+ * A time read by a statement on the driver (driver.ts): PostgreSQL's rows already hold a Date, SQLite's the
+ * ISO text Prisma's adapter wrote (or epoch milliseconds, its other format).
+ */
+export function toDate(value: Date | string | number): Date {
+  return value instanceof Date ? value : new Date(value);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutgoingMessage, Reply } from "../../src/commands/reply.js";
 import {
-  claimDue, closePostedCards, enqueue, livePostedCards, markParked, markRetry, outboxStats, recordPostedCard,
+  claimDue, closePostedCards, enqueue, livePostedCards, markParked, markRetry, markSent, outboxStats, recordPostedCard,
 } from "../../src/store/outbox.js";
 import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
@@ -74,6 +74,25 @@ describe.each(testDatabases())("outbox store on $name", ({ url }) => {
     const next = await claimDue(f.db, "w", at, lease);
     expect(next.map((r) => r.payload.reply.text)).toEqual(["after"]);
     expect(await outboxStats(f.db)).toEqual({ pending: 1, sent: 0, parked: 1 });
+  });
+
+  it("holds a card update while an earlier message still posts one of that account's cards, and only that account's", async () => {
+    const at = f.clock.read();
+    const outcome = { accountId: 7, company: "Acme", fromStage: "MQL", toStage: "SAL", actorName: "Ann", at: at.toISOString(), reason: null };
+    await enqueue(f.db, [
+      { to: { kind: "team", teamKey: "sales" }, reply: reply("card of #7"), card: { accountId: 7, kind: "mql-assigned" } },
+      // Account 70's card must not hold back account 7's update, nor 7's hold back 70's: the marker is exact.
+      { to: { kind: "team", teamKey: "cs" }, reply: reply("card of #70"), card: { accountId: 70, kind: "mql-assigned" } },
+    ], at);
+    await enqueue(f.db, [
+      { to: { kind: "cards", accountId: 7 }, reply: reply("update #7"), outcome },
+      { to: { kind: "cards", accountId: 8 }, reply: reply("update #8"), outcome: { ...outcome, accountId: 8 } },
+    ], at);
+    const first = await claimDue(f.db, "w", at, lease);
+    expect(first.map((r) => r.payload.reply.text)).toEqual(["card of #7", "card of #70", "update #8"]);
+    expect(await claimDue(f.db, "w2", at, lease)).toEqual([]);
+    expect(await markSent(f.db, first[0]!.id, "w", at)).toBe(true);
+    expect((await claimDue(f.db, "w2", at, lease)).map((r) => r.payload.reply.text)).toEqual(["update #7"]);
   });
 
   it("only lets the claiming worker record an outcome", async () => {

@@ -28,6 +28,19 @@ export function peakRss(pid: number): number | null {
   }
 }
 
+/** CPU time (user + system) a live process has used so far, in ms (Linux /proc); null where it is not there. */
+export function cpuMs(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ")"): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Clock ticks: 100 a second on Linux (USER_HZ).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 /** A server in a child process, ready on `url`. */
 export interface ServerProcess {
   readonly url: string;
@@ -35,6 +48,8 @@ export interface ServerProcess {
   /** From spawn to the first 200 from `/healthz`. */
   readonly startupMs: number;
   peakRss(): number | null;
+  /** CPU time it has used so far, in ms (see `cpuMs`). */
+  cpuMs(): number | null;
   /** SIGTERM, then SIGKILL after 5 s; resolves once it has exited. */
   stop(): Promise<void>;
   /** kill -9, no goodbye; resolves once it has exited. */
@@ -80,6 +95,7 @@ export async function startServer(script: string, env: Record<string, string>, o
   return {
     url, child, startupMs,
     peakRss: () => (child.pid ? peakRss(child.pid) : null),
+    cpuMs: () => (child.pid ? cpuMs(child.pid) : null),
     stop: () => signal("SIGTERM", 5_000),
     kill: () => signal("SIGKILL", 0),
   };
