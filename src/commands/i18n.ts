@@ -128,6 +128,7 @@ const MESSAGES = {
   "access.asked": { en: "You're not set up in funnelbot yet, so I've asked the admins to add you. You'll hear back here.", zh: "你还不是 funnelbot 成员,已请管理员为你开通,结果会在这里通知你。" },
   "access.pending": { en: "Your request to use funnelbot is with the admins. You'll hear back here.", zh: "你的 funnelbot 使用申请正在等待管理员处理,结果会在这里通知你。" },
   "access.card": { en: "🙋 {name} ({platform} {id}) asks to use funnelbot. Request #{request}.", zh: "🙋 {name}({platform} {id})申请使用 funnelbot。申请编号 #{request}。" },
+  "access.card.roles": { en: "<team> <rep|manager|admin>", zh: "<团队> <成员|经理|管理员>" },
   "access.card.hint": { en: "Another role: `{command}`", zh: "其他角色:`{command}`" },
   "access.grant-as": { en: "Add as {role} in {team}", zh: "以{role}加入{team}" },
   "access.ignore": { en: "Ignore", zh: "忽略" },

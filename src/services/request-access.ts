@@ -56,7 +56,7 @@ export function accessCard(ctx: ServiceContext, asker: AccessAsker, requestId: n
     label: t(locale, "access.grant-as", { role: roleName(ctx.playbook, team.key, "rep", locale), team: pick(team.name, locale) }),
     command: `funnel access grant ${requestId} ${team.key} rep`,
   }));
-  const hint = t(locale, "access.card.hint", { command: shownCommand(`funnel access grant ${requestId} <team> <rep|manager|admin>`, locale) });
+  const hint = t(locale, "access.card.hint", { command: shownCommand(`funnel access grant ${requestId} ${t(locale, "access.card.roles")}`, locale) });
   return {
     text: `${text}\n${hint}`, ephemeral: false,
     blocks: [

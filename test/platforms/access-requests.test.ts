@@ -97,7 +97,7 @@ describe.each(testDatabases())("access on request, through the real server ($nam
     // The admin clicks [Add as rep in Sales].
     expect((await click("U_ADMIN", card!, `funnel access grant ${request.id} sales rep`)).status).toBe(200);
     const told = await slack.waitFor("response_url", (c) => String(c.body.text).includes("Li Wei"));
-    expect(String(told.body.text)).toContain("Added Li Wei to Sales as rep; they have been told.");
+    expect(String(told.body.text)).toContain("Added Li Wei to Sales as sales rep; they have been told.");
     const member = await findMember(f.db, { slackUserId: "U_LI" });
     expect(member).toMatchObject({ displayName: "Li Wei", teamKey: "sales", role: "rep", locale: "zh-CN", active: true });
     expect(await requestOf("U_LI")).toMatchObject({ status: "granted", decidedById: f.members.admin!.id });
@@ -157,7 +157,7 @@ describe.each(testDatabases())("access on request, through the real server ($nam
     const cards = wecom.sentTo("WendyW").map((c) => String((c.body.text as { content: string } | undefined)?.content ?? ""));
     expect(cards).toHaveLength(1);
     expect(cards[0]).toContain("LiLei(企业微信 LiLei)申请使用 funnelbot");
-    expect(cards[0]).toContain(`漏斗 申请 授权 ${request.id} sales 销售`);
+    expect(cards[0]).toContain(`→ 以销售加入销售部:漏斗 申请 授权 ${request.id} sales 成员`);
     // A repeat is answered, not passed on.
     expect(openPassiveReply(APP, (await say("LiLei", "你好")).text).message).toContain("正在等待管理员处理");
     await delivered();

@@ -55,10 +55,10 @@ describe("a digest's stalled rows in Slack: Reassign and Nudge the owner from th
     postToBot(`${bot.url}/slack/events`, SECRET, overflowActionBody(slack, { userId: USERS[handle]!, channel: "C_SALES", messageTs: String(digest.response.ts), actionId: rowMenu().action_id, value, ...(actionTs ? { actionTs } : {}) }), FORM);
   const nudgesTo = (handle: string) => slack.callsTo("chat.postMessage").filter((c) => c.body.channel === USERS[handle] && /asks you to look at|请你跟进/.test(String(c.body.text)));
 
-  it("offers the way forward, Reassign, Nudge the owner and Open in the row's menu", () => {
+  it("offers the way forward, Set next step, Reassign, Nudge the owner and Open in the row's menu", () => {
     const options = rowMenu().options;
     expect(options.map((o) => [o.text.text, o.value])).toEqual([
-      ["→ Sales accepted", `lead accept #${stalled.id}`], ["Reassign", `account reassign #${stalled.id}`],
+      ["→ Sales accepted", `lead accept #${stalled.id}`], ["Set next step", `account next #${stalled.id}`], ["Reassign", `account reassign #${stalled.id}`],
       ["Nudge the owner", `account nudge #${stalled.id}`], ["Open", `lead show #${stalled.id}`],
     ]);
   });
