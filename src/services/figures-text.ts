@@ -105,9 +105,15 @@ export function forecastLines(playbook: Playbook, forecasts: readonly ForecastFi
   }));
 }
 
+/** A window as people say it: "30 days" / "30 天" for `30d`; a quarter (2026-Q3) as it is written. */
+export function windowName(label: string, locale: Locale): string {
+  const days = /^(\d+)d$/.exec(label);
+  return days ? t(locale, "window.days", { n: Number(days[1]) }) : label;
+}
+
 /** Every section of the figures as a heading and its lines, empty sections left out. */
 export function figureSections(playbook: Playbook, figures: ManagerFigures, locale: Locale): [string, string[]][] {
-  const label = figures.period.label;
+  const label = windowName(figures.period.label, locale);
   const sections: [string, string[]][] = [
     [t(locale, "figures.stages-title", { window: label }), stageLines(playbook, figures.stages, locale)],
     [t(locale, "figures.conversion-title", { window: label }), conversionLines(playbook, figures.conversion, locale)],

@@ -8,7 +8,7 @@ import { fail } from "../domain/errors.js";
 import { lastDays } from "../domain/figures.js";
 import { renderTeamChart, type ChartInput } from "../charts/team-chart.js";
 import type { ServiceContext } from "./context.js";
-import { num } from "./figures-text.js";
+import { num, windowName } from "./figures-text.js";
 import { figuresFor, loadFiguresData, TREND_WEEKS, type FiguresData, type ManagerFigures } from "./manager-figures.js";
 
 /** Days a business-day SLA spans on the chart's calendar-day axis (five working days a week). */
@@ -20,13 +20,14 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
   const name = (code: string) => stageName(playbook, code, locale);
   const team = figures.team ? pick(playbook.teams.find((x) => x.key === figures.team)?.name ?? { en: figures.team, zh: figures.team }, locale) : t(locale, "chart.everyone");
   const steps = figures.weekly[0]?.steps ?? [];
+  const window = windowName(figures.period.label, locale);
   return {
     title: t(locale, "chart.title", { team }),
-    subtitle: t(locale, "chart.subtitle", { window: figures.period.label, day: localDay(ctx.clock(), ctx.calendar.timezone) }),
+    subtitle: t(locale, "chart.subtitle", { window, day: localDay(ctx.clock(), ctx.calendar.timezone) }),
     noData: t(locale, "chart.no-data"),
     labels: {
-      funnel: t(locale, "chart.funnel"), weekly: t(locale, "chart.weekly", { weeks: figures.weekly.length }), time: t(locale, "chart.time", { window: figures.period.label }),
-      channels: t(locale, "chart.channels", { window: figures.period.label }), count: t(locale, "chart.count"), conversion: t(locale, "chart.conversion"),
+      funnel: t(locale, "chart.funnel"), weekly: t(locale, "chart.weekly", { weeks: figures.weekly.length }), time: t(locale, "chart.time", { window }),
+      channels: t(locale, "chart.channels", { window }), count: t(locale, "chart.count"), conversion: t(locale, "chart.conversion"),
       median: t(locale, "chart.median"), sla: t(locale, "chart.sla"), empty: t(locale, "chart.empty"),
     },
     stages: figures.stages.map((s) => ({ label: name(s.stage), count: s.count, amount: num(s.amount), conversion: figures.conversion.find((c) => c.from === s.stage)?.rate ?? null })),

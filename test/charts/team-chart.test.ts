@@ -18,7 +18,7 @@ async function inked(svg: string, fonts: ChartFontCache | "none" = chartFonts): 
 const label = (text: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="80"><text x="10" y="55" font-size="40" font-family="${CHART_FONT_FAMILY}">${text}</text></svg>`;
 
 const EMPTY: ChartInput = {
-  title: "销售:漏斗一览", subtitle: "近 30d", noData: "暂无数据:客户在漏斗中流转后即会显示图表。",
+  title: "销售:漏斗一览", subtitle: "近 30 天", noData: "暂无数据:客户在漏斗中流转后即会显示图表。",
   labels: { funnel: "漏斗", weekly: "每周", time: "停留", channels: "渠道", count: "客户数", conversion: "转化率", median: "中位天数", sla: "SLA", empty: "暂无数据" },
   stages: [{ label: "商机", count: 0, amount: "0", conversion: null }],
   weekly: { weeks: ["11-16"], series: [{ label: "线索→商机", rates: [null] }] },
