@@ -95,6 +95,11 @@ function emptyNote(box: Box, text: string): object {
   return { type: "text", x: box.left + box.width / 2, y: box.top + box.height / 2, style: { text, fontSize: 16, fill: "#999", fontFamily: CHART_FONT_FAMILY, align: "center", verticalAlign: "middle" } };
 }
 
+/** A funnel bar's label: its count, and its amount below where there is one and room for it (eight bars or fewer). */
+function barLabel(stage: ChartInput["stages"][number], bars: number): string {
+  return bars > 8 || /^0?$/.test(stage.amount) ? `${stage.count}` : `${stage.count}\n${stage.amount}`;
+}
+
 /** The ECharts option for the four panels (funnel, weekly conversion, time in stage vs SLA, channels) and the picture's height. */
 export function chartOption(input: ChartInput): echarts.EChartsCoreOption & { height: number } {
   const text = { fontFamily: CHART_FONT_FAMILY };
@@ -140,15 +145,20 @@ export function chartOption(input: ChartInput): echarts.EChartsCoreOption & { he
       category(2, input.times.map((s) => s.label), input.times.length > 5 ? 30 : 0),
       category(3, input.channels.rows.map((r) => r.label), input.channels.rows.length > 5 ? 30 : 0),
     ],
-    // The funnel's bars keep to the lower two thirds, so the conversion line above them stays clear of their labels.
-    yAxis: [value(0, { boundaryGap: [0, "50%"] }), percent(0, { splitLine: { show: false } }), percent(1), value(2), value(3)],
+    // The funnel's bars keep to the lower half and its conversion line to the upper half (its axis runs from
+    // -100% so that 0% sits in the middle, the negative ticks unlabelled): the two never cross, whatever the numbers.
+    yAxis: [
+      value(0, { boundaryGap: [0, "110%"] }),
+      percent(0, { min: -100, splitLine: { show: false }, axisLabel: { ...text, formatter: (v: number) => (v >= 0 ? `${v}%` : "") } }),
+      percent(1), value(2), value(3),
+    ],
     graphic,
     series: [
       {
         name: input.labels.count, type: "bar", xAxisIndex: 0, yAxisIndex: 0, barMaxWidth: 46,
         data: input.stages.map((s) => s.count),
         // Past eight bars the amounts would run into each other: the count alone (the amounts are in the text).
-        label: { show: true, position: "top", ...text, fontSize: 11, formatter: (p: { dataIndex: number }) => (input.stages.length > 8 ? `${input.stages[p.dataIndex]!.count}` : `${input.stages[p.dataIndex]!.count}\n${input.stages[p.dataIndex]!.amount}`) },
+        label: { show: true, position: "top", ...text, fontSize: 11, formatter: (p: { dataIndex: number }) => barLabel(input.stages[p.dataIndex]!, input.stages.length) },
       },
       {
         name: input.labels.conversion, type: "line", xAxisIndex: 0, yAxisIndex: 1, connectNulls: false,
