@@ -42,6 +42,9 @@ describe.each(testDatabases())("the manager's commands on $name", ({ url }) => {
     const shown = await run("sam", "/funnel 90d");
     expect(shown.errorCode).toBeUndefined();
     expect(shown.text).toContain("Lead: 2 open · 2,000 · 0 entered (=)");
+    // The window is said as people say it, in each language.
+    expect(shown.text).toContain("Open accounts by stage (entered in 90 days, against the period before)");
+    expect((await run("mia", "漏斗 90d")).text).toContain("各阶段进行中客户(90 天内新进入,与上一周期对比)");
     expect(shown.text).not.toContain("MQL: 0 open");
     expect(shown.text).toMatch(/webinar: Lead 1 → MQL 0 \(0%\) → Opportunity 0 → P0 Signed 0 · spend CNY 50,000 · 0 won · CAC — /);
     expect(shown.text).toContain("ads: Lead 1");
@@ -50,6 +53,7 @@ describe.each(testDatabases())("the manager's commands on $name", ({ url }) => {
     const image = chart.blocks.find((b) => b.kind === "image");
     expect(image && image.kind === "image" && Buffer.from(image.png, "base64").subarray(1, 4).toString()).toBe("PNG");
     expect(chart.text).toContain("漏斗一览");
+    expect(chart.text).toContain("近 84 天");
   });
 
   it("imports spend from a CSV file, row by row, reporting the bad rows by line", async () => {
