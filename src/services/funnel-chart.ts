@@ -6,7 +6,7 @@ import type { Actor } from "../domain/account.js";
 import { localDay } from "../domain/calendar.js";
 import { fail } from "../domain/errors.js";
 import { lastDays } from "../domain/figures.js";
-import { renderTeamChart, type ChartInput } from "../charts/team-chart.js";
+import type { ChartInput } from "../charts/team-chart.js";
 import type { ServiceContext } from "./context.js";
 import { num, windowName } from "./figures-text.js";
 import { figuresFor, loadFiguresData, TREND_WEEKS, type FiguresData, type ManagerFigures } from "./manager-figures.js";
@@ -46,6 +46,8 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
 /** The image block of a team's chart (all teams' when `team` is null). */
 export async function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Promise<Extract<Block, { kind: "image" }>> {
   const input = chartInput(ctx, figures, locale);
+  // The renderer (ECharts, resvg, the font subsetter: ~85 MB) is loaded on the first chart, not at start-up.
+  const { renderTeamChart } = await import("../charts/team-chart.js");
   const { png } = await renderTeamChart(input);
   const day = localDay(ctx.clock(), ctx.calendar.timezone);
   return { kind: "image", png: png.toString("base64"), alt: `${input.title} · ${input.subtitle}`, name: `funnel-${figures.team ?? "all"}-${day}.png` };
