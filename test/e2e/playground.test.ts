@@ -168,7 +168,7 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
   it("a manager reads /funnel over 90 days and sees the sales chart inline, in English and in Chinese", async () => {
     await actAs("sam");
     await type("funnel sales 90d");
-    await page.locator("#messages article", { hasText: "Conversion (90d, against the period before)" }).waitFor();
+    await page.locator("#messages article", { hasText: "Conversion (90 days, against the period before)" }).waitFor();
     await type("funnel chart sales");
     const chart = page.locator("#messages figure.chart img").last();
     await chart.waitFor();
@@ -177,7 +177,7 @@ describe.skipIf(!executablePath && !required)("the playground in a real browser"
     await shot("6-funnel-chart");
     await actAs("sam", "zh-CN");
     await type("漏斗 图表 sales");
-    await page.locator("#messages figure.chart img[alt*='漏斗一览']").last().waitFor();
+    await page.locator("#messages figure.chart img[alt*='漏斗一览'][alt*='近 56 天']").last().waitFor();
     await shot("7-funnel-chart-zh");
   }, 60_000);
 
