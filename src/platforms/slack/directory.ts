@@ -1,5 +1,6 @@
 import { webApi } from "@slack/bolt";
 import type { Locale } from "../../commands/reply.js";
+import { retrying } from "../retry.js";
 import { DirectoryError, type Directory, type DirectoryPerson } from "../../services/directory.js";
 
 /** Slack's locale (`zh-CN`, `zh-TW`, `en-US`, `ja-JP` …) as one of ours: Chinese locales read Chinese, the rest English. */
@@ -55,22 +56,11 @@ const PAGE = 200;
  * users.info, and users.lookupByEmail).
  */
 export function slackDirectory(client: webApi.WebClient, options: SlackDirectoryOptions = {}): Directory {
-  const tries = options.rateLimitTries ?? 5;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code === webApi.ErrorCode.RateLimitedError && attempt < tries) {
-          await sleep(((error as { retryAfter?: number }).retryAfter ?? 1) * 1000);
-          continue;
-        }
-        throw readError(what, error);
-      }
-    }
-  };
+  // A 429 is waited out as long as its Retry-After asks; anything else ends the read.
+  const call = <T>(what: string, run: () => Promise<T>): Promise<T> => retrying(run, {
+    tries: options.rateLimitTries ?? 5, sleep: options.sleep, failed: (error) => readError(what, error),
+    waitMs: (error) => ((error as { code?: unknown }).code === webApi.ErrorCode.RateLimitedError ? ((error as { retryAfter?: number }).retryAfter ?? 1) * 1000 : null),
+  });
   const person = async (id: string): Promise<DirectoryPerson | null> => {
     try {
       const found = await call(`users.info ${id}`, () => client.users.info({ user: id, include_locale: true }));

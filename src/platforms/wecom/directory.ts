@@ -1,4 +1,5 @@
 import { DirectoryError, type Directory, type DirectoryPerson } from "../../services/directory.js";
+import { retrying } from "../retry.js";
 import { WecomApiError, WecomNetworkError, type WecomClient } from "./client.js";
 
 /** How the directory waits and how often it asks again when WeCom is busy. */
@@ -25,22 +26,11 @@ const GONE = new Set([2, 5]);
  * gives the UserID instead (third-party apps), it is kept as it came.
  */
 export function wecomDirectory(client: WecomClient, options: WecomDirectoryOptions = {}): Directory {
-  const tries = options.tries ?? 4;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (error) {
-        const again = error instanceof WecomNetworkError || (error instanceof WecomApiError && error.retryable);
-        if (again && attempt < tries) {
-          await sleep(500 * 2 ** (attempt - 1));
-          continue;
-        }
-        throw readError(what, error);
-      }
-    }
-  };
+  // Busy, over its rate or unreachable: try again after 0.5, 1, 2 s; anything else ends the read.
+  const call = <T>(what: string, run: () => Promise<T>): Promise<T> => retrying(run, {
+    tries: options.tries ?? 4, sleep: options.sleep, failed: (error) => readError(what, error),
+    waitMs: (error, attempt) => (error instanceof WecomNetworkError || (error instanceof WecomApiError && error.retryable) ? 500 * 2 ** (attempt - 1) : null),
+  });
   return {
     platform: "wecom",
     async members(group) {
