@@ -1,26 +1,16 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/bot.js";
-import { createLead } from "../../src/services/create-lead.js";
-import { runCommand } from "../../src/services/run-command.js";
 import { updateMember } from "../../src/store/members.js";
 import { upsertTeam } from "../../src/store/teams.js";
+import { isPng, someFunnel } from "../support/charts.js";
 import { freshSqliteUrl } from "../support/databases.js";
 import { commandBody, FakeSlack, postToBot } from "../support/fake-slack.js";
 import { FakeWecom, postCallback, textMessage, type WecomTestApp } from "../support/fake-wecom.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
-const isPng = (bytes: Buffer) => bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 const SECRET = "c".repeat(32);
 const FORM = "application/x-www-form-urlencoded";
-
-async function someFunnel(f: Fixture): Promise<void> {
-  for (const company of ["Asked One", "Asked Two"]) {
-    const made = await createLead(f.ctx, f.members.mia!, { company, email: null, domain: `${company.replace(/\W/g, "").toLowerCase()}.example`, source: "webinar", amount: 8000, region: null, industry: null }, { platform: "cli" });
-    if (!made.ok) throw new Error(made.error.code);
-    expect((await runCommand(f.ctx, f.members.mia!, `lead handoff #${made.value.accountId} --confirm all`, { platform: "cli" })).errorCode).toBeUndefined();
-  }
-}
 
 describe("/funnel chart in Slack: the picture uploaded into the conversation it was asked in", () => {
   let f: Fixture;
@@ -31,7 +21,7 @@ describe("/funnel chart in Slack: the picture uploaded into the conversation it 
     await updateMember(f.db, "sam", { slackUserId: "U_SAM" });
     await updateMember(f.db, "chen", { slackUserId: "U_CHEN" });
     await upsertTeam(f.db, { key: "sales", name: "Sales", slackChannel: "C_SALES" });
-    await someFunnel(f);
+    await someFunnel(f, ["Asked One", "Asked Two"]);
     slack = new FakeSlack();
     await slack.start();
     bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: SECRET, apiUrl: slack.apiUrl }, outboxIntervalMs: 25, scheduler: false }, pino({ level: "silent" }));
@@ -102,7 +92,7 @@ describe("漏斗 图表 in WeCom: media/upload, then an image message to the ask
   beforeAll(async () => {
     f = await openFixture(freshSqliteUrl());
     await updateMember(f.db, "chen", { wecomUserId: "ChenChen" });
-    await someFunnel(f);
+    await someFunnel(f, ["Asked One", "Asked Two"]);
     wecom = new FakeWecom(APP);
     await wecom.start();
     bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", wecom: { ...APP, apiUrl: wecom.url }, outboxIntervalMs: 25, scheduler: false }, pino({ level: "silent" }));

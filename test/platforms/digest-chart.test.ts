@@ -2,24 +2,14 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/bot.js";
 import { runDigests } from "../../src/jobs/digests.js";
-import { createLead } from "../../src/services/create-lead.js";
-import { runCommand } from "../../src/services/run-command.js";
 import { updateMember } from "../../src/store/members.js";
 import { upsertTeam } from "../../src/store/teams.js";
+import { isPng, someFunnel } from "../support/charts.js";
 import { freshSqliteUrl } from "../support/databases.js";
 import { FakeSlack } from "../support/fake-slack.js";
 import { FakeWecom, type WecomTestApp } from "../support/fake-wecom.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
-const isPng = (bytes: Buffer) => bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-
-async function someFunnel(f: Fixture): Promise<void> {
-  for (const company of ["Chart One", "Chart Two"]) {
-    const made = await createLead(f.ctx, f.members.mia!, { company, email: null, domain: `${company.replace(/\W/g, "").toLowerCase()}.example`, source: "webinar", amount: 8000, region: null, industry: null }, { platform: "cli" });
-    if (!made.ok) throw new Error(made.error.code);
-    expect((await runCommand(f.ctx, f.members.mia!, `lead handoff #${made.value.accountId} --confirm all`, { platform: "cli" })).errorCode).toBeUndefined();
-  }
-}
 
 describe("the digest's chart through Slack's files upload flow", () => {
   let f: Fixture;
@@ -30,7 +20,7 @@ describe("the digest's chart through Slack's files upload flow", () => {
     await updateMember(f.db, "sam", { slackUserId: "U_SAM" });
     await upsertTeam(f.db, { key: "sales", name: "Sales", slackChannel: "C_SALES" });
     await upsertTeam(f.db, { key: "marketing", name: "Marketing", slackChannel: "C_MKT", locale: "zh-CN" });
-    await someFunnel(f);
+    await someFunnel(f, ["Chart One", "Chart Two"]);
     slack = new FakeSlack();
     await slack.start();
     bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: "s".repeat(32), apiUrl: slack.apiUrl }, outboxIntervalMs: 25, scheduler: false }, pino({ level: "silent" }));
@@ -83,7 +73,7 @@ describe("the digest's chart through WeCom's media upload and the group robot", 
     f = await openFixture(freshSqliteUrl());
     await upsertTeam(f.db, { key: "sales", name: "Sales", wecomRobotKey: ROBOT });
     await upsertTeam(f.db, { key: "marketing", name: "Marketing", wecomChatId: "wrMarketingChat", locale: "zh-CN" });
-    await someFunnel(f);
+    await someFunnel(f, ["Chart One", "Chart Two"]);
     wecom = new FakeWecom(APP);
     await wecom.start();
     bot = await startBot(f.ctx, { port: 0, host: "127.0.0.1", wecom: { ...APP, apiUrl: wecom.url }, outboxIntervalMs: 25, scheduler: false }, pino({ level: "silent" }));
