@@ -12,7 +12,8 @@ import { slackDeliverer } from "./platforms/slack/deliver.js";
 import { createWecom, type WecomConfig } from "./platforms/wecom/app.js";
 import { createHttpServer, type Handler } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
-import type { OutboxRow } from "./store/outbox.js";
+import type { Database } from "./store/database.js";
+import { closePostedCards, type OutboxRow } from "./store/outbox.js";
 
 /** Which surfaces to run and where to listen. */
 export interface BotOptions {
@@ -72,9 +73,10 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     db: ctx.db, clock: ctx.clock, log, workerId: options.workerId,
     // A message no platform can address (nobody on Slack, say) has nothing left to do.
     deliver: async (row) => {
-      // An account's cards may be on several platforms: each updates its own copies (and retires them, so a
-      // retry does not update them twice). Any other message goes to the first platform that can address it.
-      if (row.targetKind === "cards") return deliverEverywhere(deliverers, row);
+      // An account's cards may be on several platforms: each updates its own copies (and retires them, with
+      // the mark or at once before a retry, so a retry does not update them twice). Any other message goes to
+      // the first platform that can address it.
+      if (row.targetKind === "cards") return deliverEverywhere(ctx.db, deliverers, row);
       for (const deliver of deliverers) {
         const done = await deliver(row);
         if (done) return done;
@@ -103,11 +105,17 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
 }
 
 /** Every platform's attempt at one row: the first retry, else the first failure, else sent. */
-async function deliverEverywhere(deliverers: readonly ((row: OutboxRow) => Promise<Delivery | null>)[], row: OutboxRow): Promise<Delivery> {
+async function deliverEverywhere(db: Database, deliverers: readonly ((row: OutboxRow) => Promise<Delivery | null>)[], row: OutboxRow): Promise<Delivery> {
   const done: Delivery[] = [];
   for (const deliver of deliverers) {
     const result = await deliver(row);
     if (result) done.push(result);
   }
-  return done.find((d) => d.kind === "retry") ?? done.find((d) => d.kind === "failed") ?? { kind: "sent" };
+  // Cards a platform finished with are retired with the mark; if another platform's attempt is to be retried,
+  // at once, so the retry does not update them again.
+  const retire = done.flatMap((d) => (d.kind === "sent" ? (d.retire ?? []) : []));
+  const unsent = done.find((d) => d.kind === "retry") ?? done.find((d) => d.kind === "failed");
+  if (!unsent) return { kind: "sent", retire };
+  await closePostedCards(db, retire);
+  return unsent;
 }

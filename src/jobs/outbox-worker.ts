@@ -8,7 +8,8 @@ import { claimDue, enqueue, markParked, markRetry, markSent, releaseClaims, type
 
 /** What a platform made of one delivery attempt. */
 export type Delivery =
-  | { kind: "sent" }
+  /** `retire`: posted cards the delivery updated for the last time, retired with the mark (one round trip). */
+  | { kind: "sent"; retire?: readonly number[] }
   /** Worth trying again; `afterMs` is the platform's Retry-After, never retried sooner. */
   | { kind: "retry"; error: string; afterMs?: number }
   /** Will never succeed (unknown channel, revoked app): park at once. */
@@ -145,7 +146,7 @@ export class OutboxWorker {
     }
     const now = this.clock();
     if (delivery.kind === "sent") {
-      if (!(await markSent(this.db, row.id, this.workerId, now))) this.lostClaim(row);
+      if (!(await markSent(this.db, row.id, this.workerId, now, delivery.retire))) this.lostClaim(row);
       return "sent";
     }
     const error = scrub(delivery.error);

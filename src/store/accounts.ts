@@ -298,9 +298,10 @@ function postgresSave(change: ChangeSet, update: Sql): Sql {
       SELECT v.* FROM (VALUES ${join(rows)}) AS v WHERE EXISTS (SELECT 1 FROM upd))`);
   }
   if (change.messages.length > 0) {
-    const rows = outboxData(change.messages, at).map((r) => sql`(${r.targetKind}::text, ${r.target}::text, ${r.payload}::text, 'pending', 0, ${at}::timestamp(3), ${at}::timestamp(3))`);
+    const rows = outboxData(change.messages, at).map((r) =>
+      sql`(${r.targetKind}::text, ${r.target}::text, ${r.payload}::text, 'pending', 0, ${at}::timestamp(3), ${at}::timestamp(3), ${r.cardAccountId ?? null}::int)`);
     parts.push(sql`ob AS (
-      INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+      INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt", "cardAccountId")
       SELECT v.* FROM (VALUES ${join(rows)}) AS v WHERE EXISTS (SELECT 1 FROM upd))`);
   }
   if (change.idempotency) {

@@ -67,12 +67,10 @@ export function targetOf(to: Destination): string {
   }
 }
 
-/**
- * A payload carrying a card of account N contains exactly `CARD_BEFORE` N `CARD_AFTER`. `outboxData` writes the
- * card's keys in this order, and a JSON string value can hold no unescaped quote, so only the real card matches.
- */
-const CARD_BEFORE = '"card":{"accountId":';
-const CARD_AFTER = ',"kind":';
+/** The account whose card a message posts (a notice with a card) or updates (a `cards` row), if any. */
+function cardAccountOf(m: OutgoingMessage): number | null {
+  return m.to.kind === "cards" ? m.to.accountId : (m.card?.accountId ?? null);
+}
 
 /**
  * Outbox rows for messages, to add to a batch transaction: written with the change that caused them,
@@ -96,14 +94,15 @@ export function outboxData(messages: readonly OutgoingMessage[], at: Date, optio
     }),
     nextAttemptAt: at,
     createdAt: at,
+    cardAccountId: cardAccountOf(m),
   }));
 }
 
 /** The rows for messages as one multi-row INSERT, for hand-written transactions; null when there are none. */
 export function outboxInsert(messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Sql | null {
   if (messages.length === 0) return null;
-  const rows = outboxData(messages, at, options).map((r) => sql`(${r.targetKind}, ${r.target}, ${r.payload}, 'pending', 0, ${at}, ${at})`);
-  return sql`INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt") VALUES ${join(rows)}`;
+  const rows = outboxData(messages, at, options).map((r) => sql`(${r.targetKind}, ${r.target}, ${r.payload}, 'pending', 0, ${at}, ${at}, ${r.cardAccountId ?? null})`);
+  return sql`INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt", "cardAccountId") VALUES ${join(rows)}`;
 }
 
 /** Queues messages that no business change goes with (alerts, digests); returns how many were written. */
@@ -130,34 +129,28 @@ function parsePayload(text: string): OutboxPayload | null {
  * Claims up to `limit` due messages for `workerId`. Only the oldest pending message of each target is
  * eligible, so a target's messages go out in order and one that is waiting to be retried holds back
  * the ones after it. An update of an account's cards also waits for every earlier message that posts
- * one of those cards, or it would miss a card still on its way. The claim is one conditional UPDATE
- * that only one worker's can match, so two workers (or replicas) never hold the same row; a claim older
- * than `leaseMs` is taken over, since its worker has most likely died. Hand-written (see sql.ts): every
- * message passes through here.
+ * one of those cards, or it would miss a card still on its way: looked up by `cardAccountId` (an index), in
+ * the same statement that reads the heads. The claim is one conditional UPDATE that only one worker's can
+ * match, so two workers (or replicas) never hold the same row; a claim older than `leaseMs` is taken over,
+ * since its worker has most likely died. Two round trips a pass, hand-written (see sql.ts): every message
+ * passes through here.
  */
 export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const staleBefore = new Date(now.getTime() - options.leaseMs);
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
-  // The head of each target's queue, if it is due and free: one row per target with pending messages.
-  const due = await db.driver.rows<{ id: number; targetKind: string; target: string }>(sql`
-    SELECT "id", "targetKind", "target" FROM "OutboxMessage"
-    WHERE "id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
-    ORDER BY "id"
+  // The head of each target's queue, if it is due and free (one row per target with pending messages), and
+  // for a card update only once no earlier pending message posts a card of its account.
+  const due = await db.driver.rows<{ id: number }>(sql`
+    SELECT h."id" FROM "OutboxMessage" h
+    WHERE h."id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
+      AND NOT (h."targetKind" = 'cards' AND EXISTS (
+        SELECT 1 FROM "OutboxMessage" p
+        WHERE p."cardAccountId" = h."cardAccountId" AND p."status" = 'pending' AND p."id" < h."id" AND p."targetKind" <> 'cards'))
+    ORDER BY h."id"
     LIMIT ${options.limit}`);
   // Read first, then claim by id: a single UPDATE choosing its rows by subquery made two PostgreSQL workers
   // wait seconds on each other's row locks (the two-servers chaos scenario left 700 messages undelivered).
-  const ready: number[] = [];
-  for (const row of due) {
-    if (row.targetKind === "cards") {
-      // Only messages that can post a card are read (not other card updates). The marker holds no LIKE
-      // wildcard (the target is an account id: digits), so it matches literally.
-      const [posting] = await db.driver.rows<{ id: number }>(sql`
-        SELECT "id" FROM "OutboxMessage"
-        WHERE "status" = 'pending' AND "id" < ${row.id} AND "targetKind" <> 'cards' AND "payload" LIKE ${`%${CARD_BEFORE}${row.target}${CARD_AFTER}%`} LIMIT 1`);
-      if (posting) continue;
-    }
-    ready.push(row.id);
-  }
+  const ready = due.map((row) => row.id);
   if (ready.length === 0) return [];
   const rows = await db.driver.rows<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string }>(sql`
     UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
@@ -173,12 +166,30 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
   return claimed;
 }
 
-/** Records a delivered message; false when the row is no longer this worker's to mark. */
-export async function markSent(db: Database, id: number, workerId: string, at: Date): Promise<boolean> {
-  const count = await db.driver.run(sql`
+/**
+ * Records a delivered message, and retires the posted cards its delivery finished with (`retire`, see
+ * `closePostedCards`) in the same round trip; false when the row is no longer this worker's to mark (the
+ * cards are retired all the same: they were updated).
+ */
+export async function markSent(db: Database, id: number, workerId: string, at: Date, retire: readonly number[] = []): Promise<boolean> {
+  const mark = sql`
     UPDATE "OutboxMessage" SET "status" = 'sent', "sentAt" = ${at}, "lastError" = NULL
-    WHERE "id" = ${id} AND "status" = 'pending' AND "claimedBy" = ${workerId}`);
-  return count === 1;
+    WHERE "id" = ${id} AND "status" = 'pending' AND "claimedBy" = ${workerId}`;
+  if (retire.length === 0) return (await db.driver.run(mark)) === 1;
+  if (db.provider === "postgresql") {
+    // One statement: the retiring is a data-modifying CTE beside the mark; the array keeps one prepared text.
+    const [row] = await db.driver.rows<{ n: number }>(sql`
+      WITH retired AS (UPDATE "PostedCard" SET "live" = false WHERE "id" = ANY(${[...retire]}::int[]) AND "live" = true),
+        marked AS (${mark} RETURNING "id")
+      SELECT count(*)::int AS "n" FROM marked`);
+    return row?.n === 1;
+  }
+  const done = await db.driver.transaction([{ sql: retireCards(retire) }, { sql: sql`${mark} RETURNING "id"` }]);
+  return done.committed && done.returned[1]!.length === 1;
+}
+
+function retireCards(ids: readonly number[]): Sql {
+  return sql`UPDATE "PostedCard" SET "live" = ${false} WHERE "id" IN (${join(ids)}) AND "live" = ${true}`;
 }
 
 /** Counts a failed attempt and releases the row until `nextAt`; false when it is no longer this worker's. */
@@ -288,5 +299,5 @@ export async function replacePostedCardRef(db: Database, id: number, from: strin
 export async function closePostedCards(db: Database, ids: readonly number[]): Promise<number> {
   if (ids.length === 0) return 0;
   // On the driver (driver.ts): every card update retires the copies it finished with.
-  return db.driver.run(sql`UPDATE "PostedCard" SET "live" = ${false} WHERE "id" IN (${join(ids)}) AND "live" = ${true}`);
+  return db.driver.run(retireCards(ids));
 }

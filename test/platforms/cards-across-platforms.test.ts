@@ -56,6 +56,24 @@ describe("an account's cards on Slack and WeCom at once", () => {
     expect(await livePostedCards(f.db, 77, "slack")).toHaveLength(0);
     expect(await livePostedCards(f.db, 77, "wecom")).toHaveLength(0);
   });
+
+  it("retires the Slack copy at once when the WeCom copy must be retried, so the retry does not update it again", async () => {
+    const at = f.clock.read();
+    const slackCard = await recordPostedCard(f.db, { accountId: 78, platform: "slack", channel: "C_SALES", ref: "1700000000.000200", at });
+    await recordPostedCard(f.db, { accountId: 78, platform: "wecom", channel: "AliceW", ref: "fb-78-abc:rc-78", at, locale: "zh-CN" });
+    const outcome = { accountId: 78, company: "Retry Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
+    wecom.failNext("message/update_template_card", 1, -1, "system busy");
+    await enqueue(f.db, [{ to: { kind: "cards", accountId: 78 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
+    await bot.worker.idle();
+    expect((await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "78" } })).status).toBe("pending");
+    expect((await livePostedCards(f.db, 78, "slack")).map((c) => c.id)).not.toContain(slackCard.id);
+    f.clock.advance(60_000);
+    await bot.worker.idle();
+    expect((await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "78" } })).status).toBe("sent");
+    expect(slack.callsTo("chat.update").filter((c) => c.body.ts === "1700000000.000200")).toHaveLength(1);
+    expect(wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === "rc-78")).toHaveLength(2);
+    expect(await livePostedCards(f.db, 78, "wecom")).toHaveLength(0);
+  });
 });
 
 describe("reminders of an unaccepted MQL, once it is accepted", () => {

@@ -3,6 +3,7 @@ import type { OutgoingMessage, Reply } from "../../src/commands/reply.js";
 import {
   claimDue, closePostedCards, enqueue, livePostedCards, markParked, markRetry, markSent, outboxStats, recordPostedCard,
 } from "../../src/store/outbox.js";
+import { createAccount, findAccount, saveChange } from "../../src/store/accounts.js";
 import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
@@ -93,6 +94,57 @@ describe.each(testDatabases())("outbox store on $name", ({ url }) => {
     expect(await claimDue(f.db, "w2", at, lease)).toEqual([]);
     expect(await markSent(f.db, first[0]!.id, "w", at)).toBe(true);
     expect((await claimDue(f.db, "w2", at, lease)).map((r) => r.payload.reply.text)).toEqual(["update #7"]);
+  });
+
+  it("names the account whose card a message posts or updates, on every path that queues one", async () => {
+    const at = f.clock.read();
+    const { id } = await createAccount(f.db, {
+      company: "Acme", domain: null, email: null, source: null, region: null, industry: null, amount: 0, stage: "MQL", ownerId: null,
+      actorId: null, platform: "cli", at, idempotency: null,
+    }) as { id: number };
+    const account = (await findAccount(f.db, id))!.account;
+    const outcome = { accountId: id, company: "Acme", fromStage: "MQL", toStage: "SAL", actorName: "Ann", at: at.toISOString(), reason: null };
+    // The command path's own save (one statement on PostgreSQL, one transaction on SQLite) and `enqueue`.
+    expect(await saveChange(f.db, {
+      accountId: id, expectedVersion: account.version, next: { ...account, stage: "SAL", version: account.version + 1 }, events: [], actorId: null,
+      platform: "cli", at, bant: null, checklist: null, roundRobin: null, idempotency: null, messages: [
+        { to: { kind: "cards", accountId: id }, reply: reply("update"), outcome },
+        { to: { kind: "team", teamKey: "sales" }, reply: reply("card"), card: { accountId: id, kind: "mql-assigned" } },
+        { to: { kind: "member", memberId: 3 }, reply: reply("no card") },
+      ],
+    })).toEqual({ kind: "saved" });
+    await enqueue(f.db, [
+      { to: { kind: "cards", accountId: 12 }, reply: reply("update 12"), outcome: { ...outcome, accountId: 12 } },
+      { to: { kind: "member", memberId: 3 }, reply: reply("card 12"), card: { accountId: 12, kind: "mql" } },
+      { to: { kind: "team", teamKey: "sales" }, reply: reply("plain") },
+    ], at);
+    const rows = await f.db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" }, select: { cardAccountId: true } });
+    expect(rows.map((r) => r.cardAccountId)).toEqual([id, id, null, 12, 12, null]);
+  });
+
+  it("holds a card update back by the column, not by what a payload's text happens to say", async () => {
+    const at = f.clock.read();
+    const outcome = { accountId: 5, company: "Acme", fromStage: "MQL", toStage: "SAL", actorName: "Ann", at: at.toISOString(), reason: null };
+    // A message quoting account 5's card in its text posts no card of account 5: nothing waits for it.
+    await enqueue(f.db, [{ to: { kind: "team", teamKey: "sales" }, reply: reply('"card":{"accountId":5,"kind":"mql"}') }], at);
+    await enqueue(f.db, [{ to: { kind: "cards", accountId: 5 }, reply: reply("update #5"), outcome }], at);
+    expect((await claimDue(f.db, "w", at, lease)).map((r) => r.targetKind)).toEqual(["team", "cards"]);
+  });
+
+  it("retires the cards a delivery finished with when it marks the message sent", async () => {
+    const at = f.clock.read();
+    await enqueue(f.db, [{ to: { kind: "team", teamKey: "t" }, reply: reply("x") }, { to: { kind: "team", teamKey: "u" }, reply: reply("y") }], at);
+    const [row, other] = await claimDue(f.db, "w", at, lease);
+    const a = await recordPostedCard(f.db, { accountId: 31, platform: "slack", channel: "C1", ref: "1.1", at });
+    const b = await recordPostedCard(f.db, { accountId: 31, platform: "slack", channel: "C2", ref: "1.2", at });
+    const c = await recordPostedCard(f.db, { accountId: 31, platform: "slack", channel: "C3", ref: "1.3", at });
+    expect(await markSent(f.db, row!.id, "w", at, [a.id, b.id])).toBe(true);
+    expect((await livePostedCards(f.db, 31, "slack")).map((p) => p.id)).toEqual([c.id]);
+    expect(await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({ status: "sent", sentAt: at });
+    // Not this worker's row: not marked, but the card it updated is retired all the same.
+    expect(await markSent(f.db, other!.id, "someone else", at, [c.id])).toBe(false);
+    expect(await livePostedCards(f.db, 31, "slack")).toEqual([]);
+    expect(await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: other!.id } })).toMatchObject({ status: "pending" });
   });
 
   it("only lets the claiming worker record an outcome", async () => {

@@ -3,7 +3,7 @@ import type { Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { findMember } from "../../store/members.js";
-import { closePostedCards, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
+import { livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
 import { findTeam } from "../../store/teams.js";
 import type { PlaygroundInbox } from "./inbox.js";
 
@@ -44,8 +44,7 @@ export function playgroundDeliverer(ctx: ServiceContext, inbox: PlaygroundInbox)
           // A card from before a restart is no longer held; it is retired all the same.
           inbox.update(posted.channel, Number(posted.ref), renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale), ctx.clock());
         }
-        await closePostedCards(ctx.db, cards.map((c) => c.id));
-        return { kind: "sent" };
+        return { kind: "sent", retire: cards.map((c) => c.id) };
       }
       default:
         return null;

@@ -53,17 +53,22 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
       if (!outcome) return { kind: "failed", error: "card update without an outcome" };
       const cards = await livePostedCards(ctx.db, outcome.accountId, "slack", row.id);
       if (cards.length === 0) return null;
+      // Each copy is done with once updated: retired with the mark (one round trip), or before a retry.
+      const done: number[] = [];
       for (const posted of cards) {
         const updated = renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale);
         try {
           await client.chat.update({ channel: posted.channel, ts: posted.ref, text: messageText(updated), blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
         } catch (error) {
           // A deleted message cannot be updated; that copy is done with, the others still get theirs.
-          if (platformError(error) !== "message_not_found") throw error;
+          if (platformError(error) !== "message_not_found") {
+            await closePostedCards(ctx.db, done);
+            throw error;
+          }
         }
-        await closePostedCards(ctx.db, [posted.id]);
+        done.push(posted.id);
       }
-      return { kind: "sent" };
+      return { kind: "sent", retire: done };
     }
     case "response": {
       const [platform, url] = splitResponseTarget(row.target);
