@@ -6,11 +6,11 @@ import type { AccountState, Actor, EventKind } from "../domain/account.js";
 import { ok, type Result } from "../domain/errors.js";
 import type { Action, BudgetEffect, Decision } from "../domain/funnel.js";
 import type { Verb } from "../domain/playbook.js";
-import { findDelivery, saveChange, type AccountWithOwner } from "../store/accounts.js";
+import { saveChange, type AccountWithOwner } from "../store/accounts.js";
 import { findMember } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
-import { resolveAccount } from "./resolve-account.js";
+import { accountFacts, startOnAccount, type AccountFacts } from "./resolve-account.js";
 import { decideAndSave, loadAndDecide, raced } from "./save-decision.js";
 
 /** What an accepted action did, in plain data so a repeated delivery can be answered from storage. */
@@ -45,21 +45,26 @@ export async function actOnAccount(
   meta: RequestMeta,
 ): Promise<Result<ActOutcome>> {
   const key = meta.key ? memberKey(meta.key, actor, action) : null;
-  if (key) {
-    const first = await findDelivery(ctx.db, key);
-    if (first !== undefined) return ok(first as ActOutcome);
-  }
+  // The repeated request's answer, or the account's facts: one statement for an account named by id.
+  const start = await startOnAccount(ctx, typeof ref === "number" ? { kind: "id", id: ref } : ref, key);
+  if (start.repeat) return ok(start.first as ActOutcome);
+  let unused: Result<AccountFacts> | null = start.facts;
+  let id = 0;
   return decideAndSave<ActOutcome>(async () => {
-    const loaded = await resolveAccount(ctx, typeof ref === "number" ? { kind: "id", id: ref } : ref);
-    if (!loaded.ok) return loaded;
-    const { account } = loaded.value;
-    const decided = await loadAndDecide(ctx, actor, loaded.value, action);
+    // The first attempt decides on what was read above; one after a lost race reads the account afresh.
+    const read = unused ?? (await accountFacts(ctx, id));
+    unused = null;
+    if (!read.ok) return read;
+    const { loaded } = read.value;
+    const { account } = loaded;
+    id = account.id;
+    const decided = await loadAndDecide(ctx, actor, read.value, action);
     if (!decided.ok) return decided;
     const decision = decided.value;
     const now = ctx.clock();
-    const owner = await ownerAfter(ctx, decision, loaded.value, actor);
+    const owner = await ownerAfter(ctx, decision, loaded, actor);
     const outcome = outcomeOf(decision, account, owner?.displayName ?? null, now, action);
-    const messages = await messagesFor(ctx, decision, owner, actor, loaded.value);
+    const messages = await messagesFor(ctx, decision, owner, actor, loaded);
     return ok({
       result: outcome,
       save: () => saveChange(ctx.db, {

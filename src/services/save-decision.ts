@@ -4,11 +4,12 @@ import { err, ok, type Result } from "../domain/errors.js";
 import { decide, routingTeam, type Action, type Decision, type DecideInput } from "../domain/funnel.js";
 import { stageOf } from "../domain/playbook.js";
 import { isPoolStage, type ClaimFacts, type RoutingFacts } from "../domain/routing.js";
-import { lastTransition, type AccountWithOwner, type SaveOutcome } from "../store/accounts.js";
+import type { SaveOutcome } from "../store/accounts.js";
 import { countOwned, findLead, releasesOf } from "../store/leads.js";
 import { listMembers } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
 import type { ServiceContext } from "./context.js";
+import type { AccountFacts } from "./resolve-account.js";
 
 /** Attempts at a change before giving up on an account that keeps changing under us. */
 export const MAX_ATTEMPTS = 5;
@@ -39,16 +40,17 @@ export function raced<T>(): Result<T> {
 }
 
 /**
- * Reads everything `decide` needs for this action on this account — its last transition, the pool's facts
- * when it has no owner, the routing facts of the team a move would hand it to — and decides, in one pure call.
+ * Reads what else `decide` needs for this action on this account (read with its last transition, see
+ * `startOnAccount`) — the pool's facts when it has no owner, the routing facts of the team a move would hand it
+ * to — and decides, in one pure call.
  */
-export async function loadAndDecide(ctx: ServiceContext, actor: Actor, loaded: AccountWithOwner, action: Action): Promise<Result<Decision>> {
-  const { account, owner } = loaded;
+export async function loadAndDecide(ctx: ServiceContext, actor: Actor, facts: AccountFacts, action: Action): Promise<Result<Decision>> {
+  const { account, owner } = facts.loaded;
   const now = ctx.clock();
   const input: DecideInput = {
     playbook: ctx.playbook, account, owner, actor, action, now,
     today: localDay(now, ctx.calendar.timezone),
-    lastTransition: action.kind === "move" ? await lastTransition(ctx.db, account.id) : null,
+    lastTransition: action.kind === "move" ? facts.lastTransition : null,
     claim: owner === null && !actor.bot ? await claimFacts(ctx, actor, account) : null,
     routing: await routingFacts(ctx, account, routingTeam(ctx.playbook, account, action)),
   };

@@ -28,18 +28,31 @@ const accountColumns = join(Object.keys(accountSelect).map((column) => raw(`a."$
 
 type AccountRow = AccountState & { ownerDisplayName: string | null; ownerTeamKey: string | null; ownerHandle: string | null; ownerLocale: string | null };
 
-/** One account by id, with its owner, or null. One statement: every command starts here. */
+/** The owner's columns beside an account's (`m` is the owner's alias). */
+const ownerColumns = sql`m."displayName" AS "ownerDisplayName", m."teamKey" AS "ownerTeamKey", m."handle" AS "ownerHandle", m."locale" AS "ownerLocale"`;
+
+/** An account id a statement can look up: anything else names no account. */
+function validId(id: number): boolean {
+  return Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
+}
+
+/** One account by id, with its owner, or null. One statement. */
 export async function findAccount(db: Database, id: number): Promise<AccountWithOwner | null> {
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
+  if (!validId(id)) return null;
   const [row] = await db.driver.rows<AccountRow>(sql`
-    SELECT ${accountColumns}, m."displayName" AS "ownerDisplayName", m."teamKey" AS "ownerTeamKey", m."handle" AS "ownerHandle", m."locale" AS "ownerLocale"
+    SELECT ${accountColumns}, ${ownerColumns}
     FROM "Account" a LEFT JOIN "Member" m ON m."id" = a."ownerId"
     WHERE a."id" = ${id}`);
-  if (!row) return null;
-  const { ownerDisplayName, ownerTeamKey, ownerHandle, ownerLocale, ...read } = row;
+  return row ? toAccountWithOwner(row) : null;
+}
+
+/** The account and owner of a row holding `accountColumns` and `ownerColumns` (and maybe more, left out). */
+function toAccountWithOwner(row: AccountRow): AccountWithOwner {
+  const { ownerDisplayName, ownerTeamKey, ownerHandle, ownerLocale } = row;
   const account: AccountState = {
-    ...read, stageEnteredAt: toDate(read.stageEnteredAt), lastActivityAt: toDate(read.lastActivityAt),
-    nextStepAt: read.nextStepAt === null ? null : toDate(read.nextStepAt),
+    id: row.id, company: row.company, domain: row.domain, email: row.email, source: row.source, ownerId: row.ownerId, stage: row.stage,
+    stageEnteredAt: toDate(row.stageEnteredAt), lastActivityAt: toDate(row.lastActivityAt), amount: row.amount, currency: row.currency,
+    score: row.score, nextStepAt: row.nextStepAt === null ? null : toDate(row.nextStepAt), nextStepNote: row.nextStepNote, version: row.version,
   };
   const owner = account.ownerId !== null && ownerHandle !== null
     ? { id: account.ownerId, displayName: ownerDisplayName!, teamKey: ownerTeamKey!, handle: ownerHandle, locale: ownerLocale! }
@@ -92,18 +105,46 @@ function toEventRecord(row: EventRow, actorName: string | null): StageEventRecor
   return { ...row, kind: row.kind as StageEventRecord["kind"], data: row.data ? (JSON.parse(row.data) as Record<string, unknown>) : null, actorName };
 }
 
-/** The latest transition of an account, with who made it: one statement, on every command's path. */
-export async function lastTransition(db: Database, accountId: number): Promise<StageEventRecord | null> {
-  const [row] = await db.driver.rows<EventRow & { actorName: string | null }>(sql`
-    SELECT e."id", e."accountId", e."kind", e."fromStage", e."toStage", e."actorId", e."at", e."reasonCode", e."reasonText",
-      e."platform", e."amount", e."data", m."displayName" AS "actorName"
-    FROM "StageEvent" e LEFT JOIN "Member" m ON m."id" = e."actorId"
-    WHERE e."accountId" = ${accountId} AND e."kind" = 'transition'
-    ORDER BY e."at" DESC, e."id" DESC
-    LIMIT 1`);
-  if (!row) return null;
-  const { actorName, ...event } = row;
-  return toEventRecord({ ...event, at: toDate(event.at) }, actorName);
+/** What a command on one account reads before it decides: {@link commandFacts}. */
+export interface CommandFacts {
+  /** The stored first result of the request's delivery key: the request was handled before. Undefined otherwise. */
+  readonly first: unknown;
+  /** The account with its owner; null when there is no such account. */
+  readonly loaded: AccountWithOwner | null;
+  /** The account's latest transition, with who made it; null when none. */
+  readonly lastTransition: StageEventRecord | null;
+}
+
+/** The last transition's columns, prefixed so they sit beside the account's in one row. */
+const TRANSITION = ["id", "accountId", "kind", "fromStage", "toStage", "actorId", "at", "reasonCode", "reasonText", "platform", "amount", "data"] as const;
+const transitionColumns = join(TRANSITION.map((column) => raw(`e."${column}" AS "t_${column}"`)));
+type TransitionRow = { [K in (typeof TRANSITION)[number] as `t_${K}`]: K extends "at" ? Date | string : EventRow[K & keyof EventRow] };
+type FactsRow = { [K in keyof AccountRow]: AccountRow[K] | null } & TransitionRow & { t_actorName: string | null; delivery: string | null };
+
+/**
+ * Everything a command on an account reads before deciding, in one statement (one round trip): the stored
+ * result of its delivery key (`deliveryKey`, null for none), the account with its owner, and the account's
+ * latest transition with who made it. Every button and most commands start here. The row is there even when
+ * the account is not, so a repeated request is still answered from its key.
+ */
+export async function commandFacts(db: Database, accountId: number, deliveryKey: string | null): Promise<CommandFacts> {
+  const [row] = await db.driver.rows<FactsRow>(sql`
+    SELECT ${accountColumns}, ${ownerColumns}, ${transitionColumns}, t."displayName" AS "t_actorName",
+      (SELECT d."result" FROM "ProcessedDelivery" d WHERE d."key" = ${deliveryKey}) AS "delivery"
+    FROM (SELECT 1 AS "one") AS one
+      LEFT JOIN "Account" a ON a."id" = ${validId(accountId) ? accountId : 0}
+      LEFT JOIN "Member" m ON m."id" = a."ownerId"
+      LEFT JOIN "StageEvent" e ON e."id" = (
+        SELECT l."id" FROM "StageEvent" l WHERE l."accountId" = a."id" AND l."kind" = 'transition' ORDER BY l."at" DESC, l."id" DESC LIMIT 1)
+      LEFT JOIN "Member" t ON t."id" = e."actorId"`);
+  if (!row) throw new Error("commandFacts: the statement returned no row");
+  const first = row.delivery === null ? undefined : (JSON.parse(row.delivery) as unknown);
+  const loaded = row.id === null ? null : toAccountWithOwner(row as AccountRow);
+  const lastTransition = row.t_id === null ? null : toEventRecord({
+    id: row.t_id, accountId: row.t_accountId, kind: row.t_kind, fromStage: row.t_fromStage, toStage: row.t_toStage, actorId: row.t_actorId,
+    at: toDate(row.t_at), reasonCode: row.t_reasonCode, reasonText: row.t_reasonText, platform: row.t_platform, amount: row.t_amount, data: row.t_data,
+  }, row.t_actorName);
+  return { first, loaded, lastTransition };
 }
 
 /** The whole audit trail of an account, oldest first. */
