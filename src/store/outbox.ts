@@ -1,7 +1,7 @@
 import type { CardOutcome, Destination, Locale, OutgoingMessage, Reply } from "../commands/reply.js";
 import type { Database } from "./database.js";
 import type { Prisma as P } from "./generated/sqlite/client.js";
-import { empty, join, sql, toDate, type Sql } from "./sql.js";
+import { empty, join, raw, sql, toDate, type Sql } from "./sql.js";
 
 /** What an outbox row carries, as written by `outboxRows`. */
 export interface OutboxPayload {
@@ -26,6 +26,12 @@ export interface OutboxRow {
   /** Failed attempts so far. */
   readonly attempts: number;
   readonly createdAt: Date;
+  /**
+   * For a `cards` row: its account's live cards on every platform posted before it (see `livePostedCards`), read
+   * with the claim. Only a platform whose refs stay put (Slack's ts) may use them: a WeCom card's ref changes
+   * with each click, so WeCom reads its own at delivery. Unset for other rows.
+   */
+  readonly cards?: readonly PostedCard[];
 }
 
 /** How many outbox rows are in each state. */
@@ -140,8 +146,9 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
   // The head of each target's queue, if it is due and free (one row per target with pending messages), and
   // for a card update only once no earlier pending message posts a card of its account.
-  const due = await db.driver.rows<{ id: number }>(sql`
-    SELECT h."id" FROM "OutboxMessage" h
+  const due = await db.driver.rows<{ id: number; cards: string | CardJson[] | null }>(sql`
+    SELECT h."id", CASE WHEN h."targetKind" = 'cards' THEN ${db.provider === "postgresql" ? postgresCardsBefore : sqliteCardsBefore} END AS "cards"
+    FROM "OutboxMessage" h
     WHERE h."id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
       AND NOT (h."targetKind" = 'cards' AND EXISTS (
         SELECT 1 FROM "OutboxMessage" p
@@ -152,6 +159,7 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
   // wait seconds on each other's row locks (the two-servers chaos scenario left 700 messages undelivered).
   const ready = due.map((row) => row.id);
   if (ready.length === 0) return [];
+  const cards = new Map(due.filter((row) => row.cards !== null).map((row) => [row.id, cardsOf(row.cards!)]));
   const rows = await db.driver.rows<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string }>(sql`
     UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
     WHERE "id" IN (${join(ready)}) AND ${claimable}
@@ -161,9 +169,25 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
     const payload = parsePayload(row.payload);
     // A row nobody can read would block its target forever: park it where an admin can see it.
     if (!payload) await markParked(db, row.id, workerId, "unreadable payload");
-    else claimed.push({ ...row, createdAt: toDate(row.createdAt), payload });
+    else claimed.push({ ...row, createdAt: toDate(row.createdAt), payload, ...(cards.has(row.id) ? { cards: cards.get(row.id)! } : {}) });
   }
   return claimed;
+}
+
+type CardJson = Omit<PostedCard, "locale" | "createdAt"> & { locale: string; createdAt: string | number };
+
+const cardJsonFields = ["id", "accountId", "platform", "channel", "ref", "locale", "outboxId", "createdAt"];
+/** A cards head's live cards posted before it, as one JSON array (`h` is the head), oldest first. */
+const postgresCardsBefore = raw(`(SELECT json_agg(json_build_object(${cardJsonFields.map((f) => `'${f}', c."${f}"`).join(", ")}) ORDER BY c."id")
+  FROM "PostedCard" c WHERE c."accountId" = h."cardAccountId" AND c."live" = true AND (c."outboxId" IS NULL OR c."outboxId" < h."id"))`);
+const sqliteCardsBefore = raw(`(SELECT json_group_array(json_object(${cardJsonFields.map((f) => `'${f}', c."${f}"`).join(", ")})) FROM (
+  SELECT * FROM "PostedCard" c WHERE c."accountId" = h."cardAccountId" AND c."live" = 1 AND (c."outboxId" IS NULL OR c."outboxId" < h."id") ORDER BY c."id") c)`);
+
+/** The cards of `postgresCardsBefore` or `sqliteCardsBefore`: JSON (parsed by pg) or its text (SQLite). */
+function cardsOf(value: string | CardJson[]): PostedCard[] {
+  const list = typeof value === "string" ? (JSON.parse(value) as CardJson[]) : value;
+  // PostgreSQL's JSON writes a timestamp(3) without its zone (UTC, as Prisma writes them); SQLite's text has one.
+  return list.map((c) => toPostedCard({ ...c, createdAt: typeof c.createdAt === "string" && !/(Z|[+-]\d\d:\d\d)$/.test(c.createdAt) ? new Date(`${c.createdAt}Z`) : toDate(c.createdAt) }));
 }
 
 /**

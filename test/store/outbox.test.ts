@@ -131,6 +131,23 @@ describe.each(testDatabases())("outbox store on $name", ({ url }) => {
     expect((await claimDue(f.db, "w", at, lease)).map((r) => r.targetKind)).toEqual(["team", "cards"]);
   });
 
+  it("hands a card update the live cards posted before it, on every platform, read with the claim", async () => {
+    const at = f.clock.read();
+    const slackCard = await recordPostedCard(f.db, { accountId: 41, platform: "slack", channel: "C1", ref: "1.41", at });
+    const wecomCard = await recordPostedCard(f.db, { accountId: 41, platform: "wecom", channel: "AliceW", ref: "t:rc", at, locale: "zh-CN", outboxId: 3 });
+    const closed = await recordPostedCard(f.db, { accountId: 41, platform: "slack", channel: "C2", ref: "2.41", at });
+    await closePostedCards(f.db, [closed.id]);
+    await recordPostedCard(f.db, { accountId: 42, platform: "slack", channel: "C1", ref: "1.42", at });
+    const outcome = { accountId: 41, company: "Acme", fromStage: "MQL", toStage: "SAL", actorName: "Ann", at: at.toISOString(), reason: null };
+    await enqueue(f.db, [{ to: { kind: "cards", accountId: 41 }, reply: reply("update #41"), outcome }, { to: { kind: "team", teamKey: "sales" }, reply: reply("other") }], at);
+    const [update, other] = await claimDue(f.db, "w", at, lease);
+    // A card posted by a later outbox row is left out, as livePostedCards leaves it out.
+    await recordPostedCard(f.db, { accountId: 41, platform: "slack", channel: "C3", ref: "3.41", at, outboxId: update!.id + 100 });
+    expect(update!.cards).toEqual([slackCard, wecomCard]);
+    expect(update!.cards!.filter((c) => c.platform === "slack")).toEqual(await livePostedCards(f.db, 41, "slack", update!.id));
+    expect(other!.cards).toBeUndefined();
+  });
+
   it("retires the cards a delivery finished with when it marks the message sent", async () => {
     const at = f.clock.read();
     await enqueue(f.db, [{ to: { kind: "team", teamKey: "t" }, reply: reply("x") }, { to: { kind: "team", teamKey: "u" }, reply: reply("y") }], at);

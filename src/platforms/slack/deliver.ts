@@ -51,7 +51,8 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
     }
     case "cards": {
       if (!outcome) return { kind: "failed", error: "card update without an outcome" };
-      const cards = await livePostedCards(ctx.db, outcome.accountId, "slack", row.id);
+      // Read with the claim (Slack's refs never change), or here for a row claimed without them.
+      const cards = row.cards ? row.cards.filter((c) => c.platform === "slack") : await livePostedCards(ctx.db, outcome.accountId, "slack", row.id);
       if (cards.length === 0) return null;
       // Each copy is done with once updated: retired with the mark (one round trip), or before a retry.
       const done: number[] = [];
