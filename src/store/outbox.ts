@@ -144,12 +144,15 @@ function parsePayload(text: string): OutboxPayload | null {
 export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const staleBefore = new Date(now.getTime() - options.leaseMs);
   const claimable = sql`"status" = 'pending' AND "nextAttemptAt" <= ${now} AND ("claimedBy" IS NULL OR "claimedAt" < ${staleBefore})`;
-  // The head of each target's queue, if it is due and free (one row per target with pending messages), and
-  // for a card update only once no earlier pending message posts a card of its account.
+  // The head of each target's queue (no earlier pending row of its target), if it is due and free, and for a
+  // card update only once no earlier pending message posts a card of its account. Pending rows are read in id
+  // order and each check is an index probe, so a pass stops after `limit` heads however long the backlog.
   const due = await db.driver.rows<{ id: number; cards: string | CardJson[] | null }>(sql`
     SELECT h."id", CASE WHEN h."targetKind" = 'cards' THEN ${db.provider === "postgresql" ? postgresCardsBefore : sqliteCardsBefore} END AS "cards"
-    FROM "OutboxMessage" h
-    WHERE h."id" IN (SELECT MIN("id") FROM "OutboxMessage" WHERE "status" = 'pending' GROUP BY "targetKind", "target") AND ${claimable}
+    FROM "OutboxMessage" h ${db.provider === "sqlite" ? byIdOrder : empty}
+    WHERE ${claimable}
+      AND NOT EXISTS (
+        SELECT 1 FROM "OutboxMessage" e WHERE e."targetKind" = h."targetKind" AND e."target" = h."target" AND e."status" = 'pending' AND e."id" < h."id")
       AND NOT (h."targetKind" = 'cards' AND EXISTS (
         SELECT 1 FROM "OutboxMessage" p
         WHERE p."cardAccountId" = h."cardAccountId" AND p."status" = 'pending' AND p."id" < h."id" AND p."targetKind" <> 'cards'))
@@ -173,6 +176,12 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
   }
   return claimed;
 }
+
+/**
+ * SQLite would read the pending rows by (status, nextAttemptAt) and sort them all, every pass; read in id order
+ * instead, a pass stops after `limit` heads. (PostgreSQL's planner takes that index on its own.)
+ */
+const byIdOrder = raw(`INDEXED BY "OutboxMessage_status_id_idx"`);
 
 type CardJson = Omit<PostedCard, "locale" | "createdAt"> & { locale: string; createdAt: string | number };
 

@@ -10,7 +10,7 @@ import { claimDue, markSent } from "../../src/store/outbox.js";
 import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CARD_ACCOUNT = "20261203000000_outbox_card_account";
+const CARD_ACCOUNT = "20261203000000_outbox_claim";
 
 /** The SQL of each migration of a provider before (`before`) or from the migration that adds `cardAccountId`. */
 function migrations(provider: "sqlite" | "postgresql", part: "before" | "from"): string[] {

@@ -2,6 +2,12 @@
 ALTER TABLE "OutboxMessage" ADD COLUMN     "cardAccountId" INTEGER;
 
 -- CreateIndex
+CREATE INDEX "OutboxMessage_status_id_idx" ON "OutboxMessage"("status", "id");
+
+-- CreateIndex
+CREATE INDEX "OutboxMessage_targetKind_target_status_id_idx" ON "OutboxMessage"("targetKind", "target", "status", "id");
+
+-- CreateIndex
 CREATE INDEX "OutboxMessage_cardAccountId_status_id_idx" ON "OutboxMessage"("cardAccountId", "status", "id");
 
 -- Backfill the messages still to send, so a card update queued before the upgrade still waits for the
