@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import Holidays from "date-holidays";
+import type Holidays from "date-holidays";
 import YAML, { LineCounter, isNode } from "yaml";
 import { z } from "zod";
 import { DaySchema, isTimeZone, withOverlay, type BusinessCalendar, type CalendarOverlay } from "../domain/calendar.js";
@@ -75,10 +75,21 @@ export function readCalendarFile(file: string): CalendarFile {
   throw new ConfigError(`${file} is not a valid calendar:\n${lines.join("\n")}`);
 }
 
+/**
+ * date-holidays, required on first use: the default calendar (`cn`, from chinese-days) never needs it, and
+ * its rules for every country cost ~9 MB of heap (~25 MB resident) in a process that loads it.
+ */
+let holidaysClass: typeof Holidays | null = null;
+function holidaysLibrary(): typeof Holidays {
+  // Its CommonJS build exports the class itself.
+  holidaysClass ??= createRequire(import.meta.url)("date-holidays") as typeof Holidays;
+  return holidaysClass;
+}
+
 /** The date-holidays library's list of countries, states and regions, loaded once. */
 let worldwide: Holidays | null = null;
 function world(): Holidays {
-  return (worldwide ??= new Holidays());
+  return (worldwide ??= new (holidaysLibrary())());
 }
 
 /** A region code checked against the data: `cn`, or a country (and state, region) date-holidays knows. */
@@ -97,7 +108,8 @@ export function checkRegion(code: string): string {
 
 function holidaysOf(code: string): Holidays {
   const [country, state, region] = code.toUpperCase().split("-");
-  return state ? (region ? new Holidays(country!, state, region) : new Holidays(country!, state)) : new Holidays(country!);
+  const Library = holidaysLibrary();
+  return state ? (region ? new Library(country!, state, region) : new Library(country!, state)) : new Library(country!);
 }
 
 /** The zone a region's calendar is counted in unless a team sets its own. */
