@@ -10,7 +10,7 @@ import { someFunnel } from "./support/charts.js";
 import { freshSqliteUrl } from "./support/databases.js";
 import { commandBody, FakeSlack, postToBot } from "./support/fake-slack.js";
 import { openFixture } from "./support/fixture.js";
-import { ROOT, startServer, type ServerProcess } from "./support/processes.js";
+import { ROOT, serverNodeFlags, startServer, type ServerProcess } from "./support/processes.js";
 
 const SECRET = "m".repeat(32);
 const FORM = "application/x-www-form-urlencoded";
@@ -63,6 +63,12 @@ describe("the server's start-up loads what a Slack bot on SQLite needs, nothing 
       "/node_modules/date-holidays/", "/node_modules/saxes/", "/node_modules/@wecom/crypto/", "/src/platforms/wecom/app.ts",
       "/src/platforms/playground/app.ts", "/node_modules/csv-parse/",
     ]) expect({ later, loaded: has(modules, later) }).toEqual({ later, loaded: false });
+  });
+
+  it("runs with production's Node.js flags, as the benchmarks and the chaos suite start it", () => {
+    // Linux's view of the process's arguments: node, its flags, then --import tsx and the script.
+    const args = readFileSync(`/proc/${server.child.pid}/cmdline`, "utf8").split("\0");
+    expect(args.slice(1, 1 + serverNodeFlags().length)).toEqual(serverNodeFlags());
   });
 
   it("loads the chart renderer when a chart is asked for, and draws it", async () => {
