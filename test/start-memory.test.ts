@@ -53,7 +53,7 @@ describe("the server's start-up loads what a Slack bot on SQLite needs, nothing 
     rmSync(TRACE, { force: true });
   });
 
-  it("starts without the chart renderer, date-holidays, WeCom's XML and crypto, the playground or the CSV parser", async () => {
+  it("starts without the chart renderer, date-holidays, WeCom's XML and crypto, the playground, the CSV or the YAML parser", async () => {
     const modules = await loadedModules(server);
     // The trace sees the server's own modules (so an absence below means something).
     expect(has(modules, "/src/platforms/slack/app.ts")).toBe(true);
@@ -61,7 +61,7 @@ describe("the server's start-up loads what a Slack bot on SQLite needs, nothing 
     for (const later of [
       "/node_modules/echarts/", "/node_modules/@resvg/", "/node_modules/subset-font/", "/src/charts/team-chart.ts",
       "/node_modules/date-holidays/", "/node_modules/saxes/", "/node_modules/@wecom/crypto/", "/src/platforms/wecom/app.ts",
-      "/src/platforms/playground/app.ts", "/node_modules/csv-parse/",
+      "/src/platforms/playground/app.ts", "/node_modules/csv-parse/", "/node_modules/yaml/",
     ]) expect({ later, loaded: has(modules, later) }).toEqual({ later, loaded: false });
   });
 

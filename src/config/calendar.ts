@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type Holidays from "date-holidays";
-import YAML, { LineCounter, isNode } from "yaml";
 import { z } from "zod";
 import { DaySchema, isTimeZone, withOverlay, type BusinessCalendar, type CalendarOverlay } from "../domain/calendar.js";
+import { yaml } from "./yaml.js";
 import { ConfigError } from "./env.js";
 
 // Holiday data is loaded here, at the edge, into plain BusinessCalendar values that domain/ counts on.
@@ -54,9 +54,10 @@ export function readCalendarFile(file: string): CalendarFile {
   } catch {
     throw new ConfigError(`Cannot read calendar file ${file}`);
   }
+  const { LineCounter, isNode, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   // JSON is YAML too, so one parser gives line numbers for both.
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     throw new ConfigError(`${file}:${lineCounter.linePos(error.pos[0]).line}: not valid YAML/JSON: ${error.message.split("\n")[0]}`);
