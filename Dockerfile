@@ -45,5 +45,7 @@ USER funnelbot
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# node itself is PID 1 (not npm), so SIGTERM reaches the bot's clean shutdown.
-CMD ["node", "dist/main.js"]
+# node itself is PID 1 (not npm), so SIGTERM reaches the bot's clean shutdown. The heap ceiling is the one
+# `npm run start:prod` sets (README, Benchmarks and reliability: it keeps V8 from growing the heap to 4× what
+# is live under load); a workload that needs more heap raises it here.
+CMD ["node", "--max-old-space-size=1024", "dist/main.js"]

@@ -23,6 +23,7 @@ import { countByStage, medianMoveTimeByActor, movesSince, timeInStage } from "..
 import { stalledAccounts } from "../src/store/stalled.js";
 import { openContext } from "../src/wiring.js";
 import { BENCH_NOW } from "./now.js";
+import { serverNodeFlags } from "../test/support/processes.js";
 
 const DAY_MS = 86_400_000;
 /** How many accounts per stage the product's stalled query returns (stalledAccounts' default). */
@@ -302,14 +303,15 @@ export interface MemoryFigures {
 }
 
 /**
- * Runs digest-memory.ts in a child process (through tsx, as `npm start` runs the bot) and reads its figures;
+ * Runs digest-memory.ts in a child process (through tsx with the server's Node.js flags, as `npm start` runs the
+ * bot) and reads its figures;
  * with `charts`, the child also draws every team's chart after its digest, as the morning run does.
  */
 export function measureMemory(url: string, runs: number, charts = false): Promise<MemoryFigures> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "digest-memory.ts");
   const root = path.resolve(path.dirname(script), "..");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, url, String(runs), ...(charts ? ["charts"] : [])], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...serverNodeFlags(), "--import", "tsx", script, url, String(runs), ...(charts ? ["charts"] : [])], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -6,10 +6,9 @@ import type { Logger } from "pino";
 import { OutboxWorker, type Delivery } from "./jobs/outbox-worker.js";
 import { startScheduler } from "./jobs/scheduler.js";
 import { createHooks } from "./platforms/hooks/app.js";
-import { createPlayground, type PlaygroundConfig } from "./platforms/playground/app.js";
-import { createSlack, type SlackConfig } from "./platforms/slack/app.js";
-import { slackDeliverer } from "./platforms/slack/deliver.js";
-import { createWecom, type WecomConfig } from "./platforms/wecom/app.js";
+import type { PlaygroundConfig } from "./platforms/playground/app.js";
+import type { SlackConfig } from "./platforms/slack/app.js";
+import type { WecomConfig } from "./platforms/wecom/app.js";
 import { createHttpServer, type Handler } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
 import type { Database } from "./store/database.js";
@@ -48,13 +47,17 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
   const routes = new Map<string, Handler>();
   const deliverers: ((row: OutboxRow) => Promise<Delivery | null>)[] = [];
   const stops: (() => Promise<void>)[] = [];
+  // Each surface's code is loaded only when it is configured: a Slack-only bot never loads WeCom's XML and
+  // crypto or the playground, a WeCom-only one never loads Bolt.
   if (options.playground) {
+    const { createPlayground } = await import("./platforms/playground/app.js");
     const playground = createPlayground(ctx, options.playground, log);
     for (const [path, handler] of playground.routes) routes.set(path, handler);
     // First, because it shows every message and claims none (it answers null), so the others still deliver.
     deliverers.push(playground.deliver);
   }
   if (options.slack) {
+    const [{ createSlack }, { slackDeliverer }] = await Promise.all([import("./platforms/slack/app.js"), import("./platforms/slack/deliver.js")]);
     const slack = createSlack(ctx, options.slack, log);
     await slack.start();
     if (slack.handler) routes.set("/slack/events", slack.handler);
@@ -62,6 +65,7 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     stops.push(() => slack.stop());
   }
   if (options.wecom) {
+    const { createWecom } = await import("./platforms/wecom/app.js");
     const wecom = createWecom(ctx, options.wecom, log);
     routes.set("/wecom/callback", wecom.handler);
     deliverers.push(wecom.deliver);

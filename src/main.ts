@@ -1,7 +1,6 @@
 import { ConfigError, loadEnv, type Env } from "./config/env.js";
 import { createLogger } from "./logger.js";
 import { startBot } from "./bot.js";
-import { newPlaygroundToken } from "./platforms/playground/app.js";
 import { seedDemo } from "./services/seed-demo.js";
 import { applyConfig } from "./services/apply-config.js";
 import { readFunnelConfig } from "./config/funnel-config.js";
@@ -77,7 +76,7 @@ async function main(): Promise<void> {
       log.info({ accounts: seed.accounts, members: seed.members }, "seeded demo data into the empty database");
     }
   }
-  const playgroundToken = env.PLAYGROUND ?? platforms.length === 0 ? newPlaygroundToken() : null;
+  const playgroundToken = env.PLAYGROUND ?? platforms.length === 0 ? (await import("./platforms/playground/app.js")).newPlaygroundToken() : null;
   const slack = env.SLACK_BOT_TOKEN
     ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL }
     : undefined;

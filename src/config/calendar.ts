@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import Holidays from "date-holidays";
-import YAML, { LineCounter, isNode } from "yaml";
+import type Holidays from "date-holidays";
 import { z } from "zod";
 import { DaySchema, isTimeZone, withOverlay, type BusinessCalendar, type CalendarOverlay } from "../domain/calendar.js";
+import { yaml } from "./yaml.js";
 import { ConfigError } from "./env.js";
 
 // Holiday data is loaded here, at the edge, into plain BusinessCalendar values that domain/ counts on.
@@ -54,9 +54,10 @@ export function readCalendarFile(file: string): CalendarFile {
   } catch {
     throw new ConfigError(`Cannot read calendar file ${file}`);
   }
+  const { LineCounter, isNode, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   // JSON is YAML too, so one parser gives line numbers for both.
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     throw new ConfigError(`${file}:${lineCounter.linePos(error.pos[0]).line}: not valid YAML/JSON: ${error.message.split("\n")[0]}`);
@@ -75,10 +76,21 @@ export function readCalendarFile(file: string): CalendarFile {
   throw new ConfigError(`${file} is not a valid calendar:\n${lines.join("\n")}`);
 }
 
+/**
+ * date-holidays, required on first use: the default calendar (`cn`, from chinese-days) never needs it, and
+ * its rules for every country cost ~9 MB of heap (~25 MB resident) in a process that loads it.
+ */
+let holidaysClass: typeof Holidays | null = null;
+function holidaysLibrary(): typeof Holidays {
+  // Its CommonJS build exports the class itself.
+  holidaysClass ??= createRequire(import.meta.url)("date-holidays") as typeof Holidays;
+  return holidaysClass;
+}
+
 /** The date-holidays library's list of countries, states and regions, loaded once. */
 let worldwide: Holidays | null = null;
 function world(): Holidays {
-  return (worldwide ??= new Holidays());
+  return (worldwide ??= new (holidaysLibrary())());
 }
 
 /** A region code checked against the data: `cn`, or a country (and state, region) date-holidays knows. */
@@ -97,7 +109,8 @@ export function checkRegion(code: string): string {
 
 function holidaysOf(code: string): Holidays {
   const [country, state, region] = code.toUpperCase().split("-");
-  return state ? (region ? new Holidays(country!, state, region) : new Holidays(country!, state)) : new Holidays(country!);
+  const Library = holidaysLibrary();
+  return state ? (region ? new Library(country!, state, region) : new Library(country!, state)) : new Library(country!);
 }
 
 /** The zone a region's calendar is counted in unless a team sets its own. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import YAML, { LineCounter, isNode } from "yaml";
 import { z } from "zod";
 import { ROLES } from "../domain/account.js";
+import { yaml } from "./yaml.js";
 import { ConfigError } from "./env.js";
 
 const HANDLE = /^[a-z0-9][a-z0-9._-]{0,39}$/;
@@ -76,8 +76,9 @@ export function readFunnelConfig(file: string): LoadedConfig {
   } catch {
     throw new ConfigError(`Cannot read the configuration file ${file} (FUNNEL_CONFIG)`);
   }
+  const { LineCounter, isNode, parseDocument } = yaml();
   const lineCounter = new LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     throw new ConfigError(`${file}:${lineCounter.linePos(error.pos[0]).line}: not valid YAML/JSON: ${error.message.split("\n")[0]}`);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import YAML from "yaml";
 import type { z } from "zod";
+import { yaml } from "./yaml.js";
 import { PlaybookSchema, type Playbook } from "../domain/playbook.js";
 import { loadPreset, presetNames } from "../domain/presets/index.js";
 import { ConfigError } from "./env.js";
@@ -14,7 +14,7 @@ function readStructured(file: string): unknown {
     throw new ConfigError(`Cannot read ${file}`);
   }
   try {
-    return /\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text);
+    return /\.json$/i.test(file) ? JSON.parse(text) : yaml().parse(text);
   } catch (error) {
     throw new ConfigError(`${file} is not valid ${/\.json$/i.test(file) ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`);
   }

@@ -1,6 +1,5 @@
 import type { Readable } from "node:stream";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { parse } from "csv-parse";
 import { contactKeys } from "../domain/contacts.js";
 import { scoreLead } from "../domain/scoring.js";
 import { fieldErrors } from "./field-errors.js";
@@ -73,6 +72,8 @@ interface Row {
 export async function importLeads(ctx: ServiceContext, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const errors: RowError[] = [];
   const totals = { rows: 0, created: 0, updated: 0, unchanged: 0, handedOff: 0 };
+  // The CSV parser is loaded on the first import, not at start-up: most processes never import a file.
+  const { parse } = await import("csv-parse");
   const parser = input.pipe(parse({ bom: true, columns: (h: string[]) => h.map((x) => x.trim()), skip_empty_lines: true, relax_column_count: true, trim: true, info: true, skip_records_with_error: true }));
   parser.on("skip", (error: Error & { lines?: number }) => {
     totals.rows += 1;

@@ -1,4 +1,3 @@
-import { parse } from "csv-parse/sync";
 import type { Actor } from "../domain/account.js";
 import { localDay } from "../domain/calendar.js";
 import { err, fail, ok, type Result } from "../domain/errors.js";
@@ -47,6 +46,8 @@ export interface SpendImportReport {
  * in English or Chinese). Each good row is recorded like the command; bad rows are reported by line.
  */
 export async function importSpend(ctx: ServiceContext, csv: string, meta: RequestMeta): Promise<SpendImportReport> {
+  // Loaded on the first import, not at start-up (as in import-leads.ts).
+  const { parse } = await import("csv-parse/sync");
   const rows = parse(csv, { columns: (header: string[]) => header.map(column), skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as Record<string, string>[];
   const sources = await knownSources(ctx.db);
   let recorded = 0;

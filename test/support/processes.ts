@@ -11,6 +11,18 @@ import { freePort } from "./postgres-cluster.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/**
+ * The Node.js flags production runs the server with: those of `npm run start:prod` (`node <flags> dist/main.js`),
+ * which the container's CMD and the systemd unit repeat (test/production-flags.test.ts checks they agree).
+ * The benchmarks and the chaos suite start `src/main.ts` with them too, so they measure what production runs.
+ */
+export function serverNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const words = scripts["start:prod"]!.trim().split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== "dist/main.js") throw new Error(`start:prod is not "node [flags] dist/main.js": ${scripts["start:prod"]}`);
+  return words.slice(1, -1);
+}
+
 /** `node --import tsx <script>`: the pid is Node's own, so kill -9 and /proc read the server itself. */
 export function spawnTs(script: string, env: Record<string, string>, stdio: "ignore" | "pipe" = "ignore", nodeArgs: readonly string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(ROOT, script)], {
@@ -57,14 +69,16 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `script` with `env` plus PORT, and waits (bounded) until its `/healthz` answers 200. The child is
- * killed if this process exits first, so a crashed or interrupted test run leaves no server behind.
+ * Starts `script` with `env` plus PORT (the server, `src/main.ts`, with production's Node.js flags), and waits
+ * (bounded) until its `/healthz` answers 200. The child is killed if this process exits first, so a crashed or
+ * interrupted test run leaves no server behind.
  */
 export async function startServer(script: string, env: Record<string, string>, options: { timeoutMs?: number; nodeArgs?: readonly string[] } = {}): Promise<ServerProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const port = await freePort();
   const started = performance.now();
-  const child = spawnTs(script, { ...env, PORT: String(port), HOST: "127.0.0.1" }, "ignore", options.nodeArgs);
+  const nodeArgs = [...(script === "src/main.ts" ? serverNodeFlags() : []), ...(options.nodeArgs ?? [])];
+  const child = spawnTs(script, { ...env, PORT: String(port), HOST: "127.0.0.1" }, "ignore", nodeArgs);
   const orphan = () => child.kill("SIGKILL");
   process.once("exit", orphan);
   const url = `http://127.0.0.1:${port}`;
