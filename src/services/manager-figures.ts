@@ -1,6 +1,6 @@
 import {
   channelFigures, channelMilestones, forecast, monthsIn, openStages, repFigures, stageTimes, stepConversions, weekSpans,
-  type ChannelFigure, type ForecastFigure, type MoveCount, type Period, type RepFigure, type Span, type StageTimeFigure, type StepConversion,
+  type ChannelFigure, type ForecastFigure, type MoveCount, type OwnerStage, type Period, type RepFigure, type Span, type StageTimeFigure, type StepConversion,
 } from "../domain/figures.js";
 import { stageOf } from "../domain/playbook.js";
 import { stallRules } from "../domain/stalled.js";
@@ -48,6 +48,8 @@ export interface FiguresData {
   readonly weekMoves: Awaited<ReturnType<typeof movedAmounts>>;
   /** The period's source channels, computed on first use and shared by every team's figures (they are no team's). */
   readonly channels: () => Promise<ChannelFigure[]>;
+  /** Open accounts by owner and stage over every open stage, read on first use and shared by every team's reps. */
+  readonly pipeline: () => Promise<OwnerStage[]>;
 }
 
 /** Loads the team-independent data for `period`, in parallel: a handful of grouped statements. */
@@ -56,16 +58,23 @@ export async function loadFiguresData(ctx: ServiceContext, period: Period, weeks
   const now = ctx.clock();
   const forecastStages = playbook.stages.filter((s) => s.forecast).map((s) => s.code);
   const spans = weekSpans(weeks, now);
-  const [counts, moves, weekly, times, amounts, weekMoves] = await Promise.all([
+  const [counts, allMoves, times, amounts, weekMoves] = await Promise.all([
     countByStage(ctx.db, null),
-    movesBySpan(ctx.db, [period.previous, period.current]),
-    movesBySpan(ctx.db, spans),
+    // The period, the one before and the trend's weeks in one statement: spans 0 and 1, then the weeks.
+    movesBySpan(ctx.db, [period.previous, period.current, ...spans]),
     timeInStage(ctx.db, period.current.from, period.current.until),
     amountsByCurrency(ctx.db, forecastStages),
     movedAmounts(ctx.db, { from: new Date(now.getTime() - 7 * DAY_MS), until: now }, forecastStages),
   ]);
+  const moves = allMoves.filter((m) => m.span < 2);
+  const weekly = allMoves.filter((m) => m.span >= 2).map((m) => ({ ...m, span: m.span - 2 }));
   let channelFigures: Promise<ChannelFigure[]> | null = null;
-  return { period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves, channels: () => (channelFigures ??= channels(ctx, period)) };
+  let pipeline: Promise<OwnerStage[]> | null = null;
+  return {
+    period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves,
+    channels: () => (channelFigures ??= channels(ctx, period)),
+    pipeline: () => (pipeline ??= pipelineByOwner(ctx.db, openStages(playbook))),
+  };
 }
 
 function byStep(moves: readonly (MoveCount & { span: number })[], span: number): MoveCount[] {
@@ -121,7 +130,7 @@ async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, st
   const led = playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
   const median = (span: Span) => (accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, span.from, span.until) : Promise.resolve([]));
   const [pipeline, medians, previousMedians, overdue] = await Promise.all([
-    pipelineByOwner(ctx.db, stages),
+    data.pipeline().then((rows) => rows.filter((p) => stages.includes(p.stage))),
     median(period.current),
     median(period.previous),
     overdueByOwner(ctx.db, stallRules(playbook, ctx.calendars.of(team), led, now), now),

@@ -14,17 +14,47 @@ function bucketOf(column: P.Sql, spans: readonly Span[]): P.Sql {
   return P.sql`CASE ${P.join(spans.map((s, i) => P.sql`WHEN ${column} < ${s.until} THEN ${i}`), " ")} END`;
 }
 
-/** Transition counts by span, actor, from and to: conversion per period and per week, and each rep's moves. */
+/**
+ * The spans between every edge of `spans` (which may overlap or leave gaps), oldest first, and for each span
+ * the indexes of those pieces that make it up: one scan counts the pieces, each span sums its own.
+ */
+function pieces(spans: readonly Span[]): { pieces: Span[]; parts: number[][] } {
+  const edges = [...new Set(spans.flatMap((s) => [s.from.getTime(), s.until.getTime()]))].sort((a, b) => a - b);
+  const list = edges.slice(1).map((until, i) => ({ from: new Date(edges[i]!), until: new Date(until) }));
+  const parts = spans.map((s) => list.flatMap((p, i) => (p.from >= s.from && p.until <= s.until ? [i] : [])));
+  return { pieces: list, parts };
+}
+
+/**
+ * Transition counts by span, actor, from and to: conversion per period and per week, and each rep's moves.
+ * One grouped statement over the pieces between all the spans' edges (the period, the one before and the
+ * weeks of the trend share one scan of the covering index), each span then summing its pieces' counts.
+ */
 export async function movesBySpan(db: Database, spans: readonly Span[]): Promise<(ActorMove & { span: number })[]> {
   if (spans.length === 0) return [];
+  const { pieces: list, parts } = pieces(spans);
   const at = P.sql`e."at"`;
-  const rows = await db.prisma.$queryRaw<{ span: Num; actorId: Num | null; fromStage: string; toStage: string; n: Num }[]>`
-    SELECT ${bucketOf(at, spans)} AS span, e."actorId" AS "actorId", e."fromStage" AS "fromStage", e."toStage" AS "toStage", COUNT(*) AS n
+  const rows = await db.prisma.$queryRaw<{ piece: Num; actorId: Num | null; fromStage: string; toStage: string; n: Num }[]>`
+    SELECT ${bucketOf(at, list)} AS piece, e."actorId" AS "actorId", e."fromStage" AS "fromStage", e."toStage" AS "toStage", COUNT(*) AS n
     FROM "StageEvent" e
-    WHERE e."kind" = 'transition' AND e."at" >= ${spans[0]!.from} AND e."at" < ${spans.at(-1)!.until}
+    WHERE e."kind" = 'transition' AND e."at" >= ${list[0]!.from} AND e."at" < ${list.at(-1)!.until}
       AND e."fromStage" IS NOT NULL AND e."toStage" IS NOT NULL
     GROUP BY 1, e."actorId", e."fromStage", e."toStage"`;
-  return rows.map((r) => ({ span: Number(r.span), actorId: r.actorId === null ? 0 : Number(r.actorId), from: r.fromStage, to: r.toStage, count: Number(r.n) }));
+  const byPiece = new Map<number, typeof rows>();
+  for (const r of rows) {
+    const piece = Number(r.piece);
+    if (!byPiece.has(piece)) byPiece.set(piece, []);
+    byPiece.get(piece)!.push(r);
+  }
+  return parts.flatMap((ids, span) => {
+    const sums = new Map<string, ActorMove & { span: number }>();
+    for (const r of ids.flatMap((i) => byPiece.get(i) ?? [])) {
+      const actorId = r.actorId === null ? 0 : Number(r.actorId);
+      const key = `${actorId}\u0000${r.fromStage}\u0000${r.toStage}`;
+      sums.set(key, { span, actorId, from: r.fromStage, to: r.toStage, count: (sums.get(key)?.count ?? 0) + Number(r.n) });
+    }
+    return [...sums.values()];
+  });
 }
 
 /** Open accounts per owner and stage, with their amount, over the stages given. */
