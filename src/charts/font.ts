@@ -1,9 +1,10 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import subsetFont from "subset-font";
+import { pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 
@@ -36,7 +37,7 @@ function charactersOf(svg: string): Set<string> {
  * font files, not buffers). resvg given the whole 8 MB font parses it and its outlines on every render
  * (~100–400 ms here); given a subset of a few hundred glyphs, a few ms. The subset only grows: a chart
  * with a character not in it (a new team or channel name) adds that character and makes a new file once
- * (~150 ms, harfbuzz's subsetter); the morning's digests, the same labels every day, reuse the first.
+ * (~150 ms, harfbuzz's subsetter in a child process); the morning's digests, the same labels every day, reuse the first.
  * One per process, in the system's temporary directory, named by its content.
  */
 export class ChartFontCache {
@@ -65,11 +66,10 @@ export class ChartFontCache {
     if (this.file && missing.length === 0) return this.file;
     const chars = new Set([...this.chars, ...missing]);
     const text = [...chars].sort().join("");
-    const bytes = await subsetFont(await readFile(this.source), text, { targetFormat: "sfnt" });
     const name = `funnelbot-chart-font-${process.pid}-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.otf`;
     const file = path.join(this.dir, name);
     // Written aside and renamed, so resvg never reads a half-written file.
-    await writeFile(`${file}.part`, bytes);
+    await subsetInChild(this.source, text, `${file}.part`);
     await rename(`${file}.part`, file);
     const previous = this.file;
     this.file = file;
@@ -78,6 +78,32 @@ export class ChartFontCache {
     if (previous && previous !== file) await unlink(previous).catch(() => undefined);
     return file;
   }
+}
+
+/**
+ * The subsetter's program, run by a short-lived `node`: harfbuzz's WebAssembly heap grows to ~120 MB over the
+ * 8 MB font and a WebAssembly memory never shrinks, so in the bot's own process it stayed resident for good
+ * (~70 MB of RSS) after the first chart; a child's is returned when it exits. (A worker thread kept it too.)
+ * The price is a process start (~0.1 s, more on a loaded machine) on a chart with new characters only.
+ */
+const SUBSET_PROGRAM = `
+const [module, source, text, out] = JSON.parse(process.argv[1]);
+const { readFile, writeFile } = await import("node:fs/promises");
+const { default: subsetFont } = await import(module);
+await writeFile(out, await subsetFont(await readFile(source), text, { targetFormat: "sfnt" }));
+`;
+
+/** Writes the subset of `source` holding the characters of `text` to `out`, in a child process. */
+function subsetInChild(source: string, text: string, out: string): Promise<void> {
+  const module = pathToFileURL(require.resolve("subset-font")).href;
+  return new Promise((resolve, reject) => {
+    // Plain node, none of this process's flags (a TypeScript loader, an inspector): the program is JavaScript.
+    const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source, text, out])], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
+  });
 }
 
 /** The process's font cache for charts. */
