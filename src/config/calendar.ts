@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import Holidays from "date-holidays";
+import type Holidays from "date-holidays";
 import YAML, { LineCounter, isNode } from "yaml";
 import { z } from "zod";
 import { DaySchema, isTimeZone, withOverlay, type BusinessCalendar, type CalendarOverlay } from "../domain/calendar.js";
@@ -75,10 +75,19 @@ export function readCalendarFile(file: string): CalendarFile {
   throw new ConfigError(`${file} is not a valid calendar:\n${lines.join("\n")}`);
 }
 
+/**
+ * date-holidays, loaded on first use: its data for every country keeps ~25 MB resident, and the default
+ * calendar (mainland China, from chinese-days) never needs it.
+ */
+let holidaysClass: typeof Holidays | null = null;
+function holidaysLibrary(): typeof Holidays {
+  return (holidaysClass ??= createRequire(import.meta.url)("date-holidays") as typeof Holidays);
+}
+
 /** The date-holidays library's list of countries, states and regions, loaded once. */
 let worldwide: Holidays | null = null;
 function world(): Holidays {
-  return (worldwide ??= new Holidays());
+  return (worldwide ??= new (holidaysLibrary())());
 }
 
 /** A region code checked against the data: `cn`, or a country (and state, region) date-holidays knows. */
@@ -97,7 +106,8 @@ export function checkRegion(code: string): string {
 
 function holidaysOf(code: string): Holidays {
   const [country, state, region] = code.toUpperCase().split("-");
-  return state ? (region ? new Holidays(country!, state, region) : new Holidays(country!, state)) : new Holidays(country!);
+  const Library = holidaysLibrary();
+  return state ? (region ? new Library(country!, state, region) : new Library(country!, state)) : new Library(country!);
 }
 
 /** The zone a region's calendar is counted in unless a team sets its own. */
