@@ -1,8 +1,8 @@
 /**
  * Child process of the digest benchmark: opens the database and builds every team's digest `runs` times,
  * nothing else (no seeding, no baseline), then prints its memory figures as one JSON line: the peak, and
- * `process.memoryUsage()` after each step (modules, open, then the last run's digests, figures and drawing),
- * which says whether memory goes to code loaded or to rows held.
+ * `process.memoryUsage()` after each step (modules, open, then the first and the last run's digests, figures and
+ * drawing), which says whether memory goes to code loaded (the first run) or to rows held (every run).
  * With `charts`, every team's chart is drawn too, after the digests, as the morning run does.
  * With `--heap-snapshot=FILE`, a V8 heap snapshot is written after the last run (open it in Chrome's DevTools,
  * Memory tab) to see what the heap holds.
@@ -24,18 +24,19 @@ let peak = process.memoryUsage().rss;
 const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
 const sampler = setInterval(sample, 2);
 const phases: { step: string; rss: number; heapUsed: number; external: number }[] = [];
-const mark = (step: string) => {
+const markStep = (step: string) => {
   const { rss, heapUsed, external } = process.memoryUsage();
   phases.push({ step, rss, heapUsed, external });
   sample();
 };
-mark("modules");
+markStep("modules");
 const { ctx, close } = await openContext(loadEnv({ DATABASE_URL: url }), () => BENCH_NOW);
 const openRss = process.memoryUsage().rss;
-mark("open");
+markStep("open");
 try {
   for (let i = 0; i < Number(runs); i++) {
-    const last = i === Number(runs) - 1;
+    const last = i === 0 || i === Number(runs) - 1;
+    const mark = (step: string) => markStep(`${i + 1}: ${step}`);
     await buildDigests(ctx, ctx.playbook.teams.map((team) => team.key));
     if (last) mark("digests");
     else sample();

@@ -368,7 +368,7 @@ export interface MemoryFigures {
   readonly sampledPeakRss: number;
   /** `process.resourceUsage().maxRSS`: the kernel's high-water mark, which sampling cannot miss. */
   readonly maxRss: number;
-  /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the last run). */
+  /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the first and last runs). */
   readonly phases: readonly { readonly step: string; readonly rss: number; readonly heapUsed: number; readonly external: number }[];
 }
 

@@ -177,7 +177,7 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
     ratio: `${ratio(d.chartFiguresMs, d.figuresBaselineMs)}; digests + charts ${ratio(d.digestsMs + charts, d.baselineMs + d.figuresBaselineMs)} both baselines`,
     target: "info", rss: "—", startup: "—",
   });
-  details.push(`${dbs.provider} ${count(size.accounts)}: memory with the charts (MB, RSS / heap used / external, after each step of the last run): ${withCharts.phases.map((p) => `${p.step} ${mb(p.rss)} / ${mb(p.heapUsed)} / ${mb(p.external)}`).join("; ")}; digests alone: ${m.phases.map((p) => `${p.step} ${mb(p.rss)}`).join("; ")}.`);
+  details.push(`${dbs.provider} ${count(size.accounts)}: memory with the charts (MB, RSS / heap used / external, after each step of the first and last runs): ${withCharts.phases.map((p) => `${p.step} ${mb(p.rss)} / ${mb(p.heapUsed)} / ${mb(p.external)}`).join("; ")}; digests alone: ${m.phases.map((p) => `${p.step} ${mb(p.rss)}`).join("; ")}.`);
   if (!chartsOk) missed.push(`${dbs.provider} ${count(size.accounts)}: digests with charts take ${ms(d.digestsMs + charts)} ms for ${d.perTeamMs.size} teams, peak RSS ${mb(chartPeak)} MB (target < 1 s a team, < 250 MB)`);
   if (d.digestsMs > MAX_RATIO * d.baselineMs) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ratio(d.digestsMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`);
   if (d.digestsMs >= MAX_DIGESTS_MS) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ms(d.digestsMs)} ms (target < ${MAX_DIGESTS_MS} ms)`);
