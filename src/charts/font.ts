@@ -37,7 +37,8 @@ function charactersOf(svg: string): Set<string> {
  * font files, not buffers). resvg given the whole 8 MB font parses it and its outlines on every render
  * (~100–400 ms here); given a subset of a few hundred glyphs, a few ms. The subset only grows: a chart
  * with a character not in it (a new team or channel name) adds that character and makes a new file once
- * (~150 ms, harfbuzz's subsetter in a child process); the morning's digests, the same labels every day, reuse the first.
+ * (~150 ms, harfbuzz's subsetter in a child process, started ahead for the first chart); the morning's digests,
+ * the same labels every day, reuse the first.
  * One per process, in the system's temporary directory, named by its content.
  */
 export class ChartFontCache {
@@ -52,6 +53,17 @@ export class ChartFontCache {
 
   /** How many subsets were made (for the benchmark and tests). */
   built = 0;
+
+  /** A subsetter started ahead of the first chart (see `prepare`), waiting for its characters. */
+  private ready: Subsetter | null = null;
+
+  /**
+   * Starts the subsetter ahead of the first chart, while the chart is still being drawn as SVG: its process
+   * start, harfbuzz and the font's 8 MB are then ready when the characters are known. A no-op once a subset exists.
+   */
+  prepare(): void {
+    if (this.file === null && this.ready === null) this.ready = startSubsetter(this.source);
+  }
 
   /** A font file holding every character `svg` draws. */
   fileFor(svg: string): Promise<string> {
@@ -69,7 +81,9 @@ export class ChartFontCache {
     const name = `funnelbot-chart-font-${process.pid}-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.otf`;
     const file = path.join(this.dir, name);
     // Written aside and renamed, so resvg never reads a half-written file.
-    await subsetInChild(this.source, text, `${file}.part`);
+    const subsetter = this.ready ?? startSubsetter(this.source);
+    this.ready = null;
+    await subsetter.write(text, `${file}.part`);
     await rename(`${file}.part`, file);
     const previous = this.file;
     this.file = file;
@@ -84,26 +98,56 @@ export class ChartFontCache {
  * The subsetter's program, run by a short-lived `node`: harfbuzz's WebAssembly heap grows to ~120 MB over the
  * 8 MB font and a WebAssembly memory never shrinks, so in the bot's own process it stayed resident for good
  * (~70 MB of RSS) after the first chart; a child's is returned when it exits. (A worker thread kept it too.)
- * The price is a process start (~0.1 s, more on a loaded machine) on a chart with new characters only.
+ * It loads harfbuzz and the font, then reads what to cut from its stdin, so it can be started early.
  */
 const SUBSET_PROGRAM = `
-const [module, source, text, out] = JSON.parse(process.argv[1]);
+const [module, source] = JSON.parse(process.argv[1]);
 const { readFile, writeFile } = await import("node:fs/promises");
-const { default: subsetFont } = await import(module);
-await writeFile(out, await subsetFont(await readFile(source), text, { targetFormat: "sfnt" }));
+// Nobody asked within a minute (the chart failed before its PNG): leave.
+const idle = setTimeout(() => process.exit(3), 60000);
+const [{ default: subsetFont }, font] = await Promise.all([import(module), readFile(source)]);
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+clearTimeout(idle);
+if (input) {
+  const { text, out } = JSON.parse(input);
+  await writeFile(out, await subsetFont(font, text, { targetFormat: "sfnt" }));
+}
 `;
 
-/** Writes the subset of `source` holding the characters of `text` to `out`, in a child process. */
-function subsetInChild(source: string, text: string, out: string): Promise<void> {
+/** A subsetter process, started: `write` gives it the characters and where to write their subset. */
+interface Subsetter {
+  write(text: string, out: string): Promise<void>;
+}
+
+/** Starts a child process that cuts `source` down to the characters it is then given. */
+function startSubsetter(source: string): Subsetter {
   const module = pathToFileURL(require.resolve("subset-font")).href;
-  return new Promise((resolve, reject) => {
-    // Plain node, none of this process's flags (a TypeScript loader, an inspector): the program is JavaScript.
-    const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source, text, out])], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  // Plain node, none of this process's flags (a TypeScript loader, an inspector): the program is JavaScript.
+  const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source])], { stdio: ["pipe", "ignore", "pipe"] });
+  // A subsetter started ahead and never used must not keep the bot (or a test) alive; given work, it does.
+  const hold = (on: boolean) => {
+    // The pipes are sockets (ref/unref), which the stream types do not say.
+    for (const handle of [child, child.stdin, child.stderr] as unknown as { ref(): void; unref(): void }[]) {
+      if (on) handle.ref();
+      else handle.unref();
+    }
+  };
+  hold(false);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
   });
+  exited.catch(() => undefined);
+  return {
+    write: (text, out) => {
+      hold(true);
+      child.stdin.end(JSON.stringify({ text, out }));
+      return exited;
+    },
+  };
 }
 
 /** The process's font cache for charts. */

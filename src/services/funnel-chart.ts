@@ -48,7 +48,9 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
 /** The image block of a team's chart (all teams' when `team` is null). */
 export async function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Promise<Extract<Block, { kind: "image" }>> {
   const input = chartInput(ctx, figures, locale);
-  // The renderer (ECharts, resvg, the font subsetter: ~85 MB) is loaded on the first chart, not at start-up.
+  // The font's subsetter starts first (on the first chart only), so its process is ready when the SVG is.
+  (await import("../charts/font.js")).chartFonts.prepare();
+  // The renderer (ECharts and resvg) is loaded on the first chart, not at start-up.
   const { renderTeamChart } = await import("../charts/team-chart.js");
   const { png } = await renderTeamChart(input);
   const day = localDay(ctx.clock(), ctx.calendars.of(figures.team).timezone);
