@@ -81,7 +81,8 @@ export class ChartFontCache {
     const name = `funnelbot-chart-font-${process.pid}-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.otf`;
     const file = path.join(this.dir, name);
     // Written aside and renamed, so resvg never reads a half-written file.
-    const subsetter = this.ready ?? startSubsetter(this.source);
+    // One started ahead may have left unused (its chart failed a minute ago): then a new one.
+    const subsetter = this.ready?.waiting() ? this.ready : startSubsetter(this.source);
     this.ready = null;
     await subsetter.write(text, `${file}.part`);
     await rename(`${file}.part`, file);
@@ -117,6 +118,8 @@ if (input) {
 
 /** A subsetter process, started: `write` gives it the characters and where to write their subset. */
 interface Subsetter {
+  /** Whether it is still running and given nothing yet. */
+  waiting(): boolean;
   write(text: string, out: string): Promise<void>;
 }
 
@@ -141,8 +144,13 @@ function startSubsetter(source: string): Subsetter {
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
   });
   exited.catch(() => undefined);
+  // Writing to one that has just left fails in `exited`, not as an unhandled stream error.
+  child.stdin.on("error", () => undefined);
+  let given = false;
   return {
+    waiting: () => !given && child.exitCode === null && child.signalCode === null,
     write: (text, out) => {
+      given = true;
       hold(true);
       child.stdin.end(JSON.stringify({ text, out }));
       return exited;
