@@ -50,6 +50,11 @@ export interface FiguresData {
   readonly channels: () => Promise<ChannelFigure[]>;
   /** Open accounts by owner and stage over every open stage, read on first use and shared by every team's reps. */
   readonly pipeline: () => Promise<OwnerStage[]>;
+  /**
+   * Stalled accounts by owner and stage, every team's stages under that team's calendar (a stage is led by one
+   * team), read on first use and shared by every team's reps.
+   */
+  readonly overdue: () => Promise<{ ownerId: number; stage: string; count: number }[]>;
 }
 
 /** Loads the team-independent data for `period`, in parallel: a handful of grouped statements. */
@@ -70,10 +75,13 @@ export async function loadFiguresData(ctx: ServiceContext, period: Period, weeks
   const weekly = allMoves.filter((m) => m.span >= 2).map((m) => ({ ...m, span: m.span - 2 }));
   let channelFigures: Promise<ChannelFigure[]> | null = null;
   let pipeline: Promise<OwnerStage[]> | null = null;
+  let overdue: ReturnType<FiguresData["overdue"]> | null = null;
+  const rules = () => playbook.teams.flatMap((team) => stallRules(playbook, ctx.calendars.of(team.key), ledStages(playbook, team.key), now));
   return {
     period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves,
     channels: () => (channelFigures ??= channels(ctx, period)),
     pipeline: () => (pipeline ??= pipelineByOwner(ctx.db, openStages(playbook))),
+    overdue: () => (overdue ??= overdueByOwner(ctx.db, rules(), now)),
   };
 }
 
@@ -94,7 +102,6 @@ function byStep(moves: readonly (MoveCount & { span: number })[], span: number):
  */
 export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: string | null, options: { channels?: boolean } = {}): Promise<ManagerFigures> {
   const { playbook } = ctx;
-  const now = ctx.clock();
   const stages = openStages(playbook, team);
   const current = byStep(data.moves, 1);
   const previous = byStep(data.moves, 0);
@@ -103,7 +110,7 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
     const count = data.counts.find((c) => c.stage === code);
     return { stage: code, count: count?.count ?? 0, amount: count?.amount ?? 0, entered: entered(current, code), previousEntered: entered(previous, code) };
   });
-  const reps = team === null ? [] : await teamReps(ctx, team, data, stages, now);
+  const reps = team === null ? [] : await teamReps(ctx, team, data, stages);
   const wantChannels = options.channels ?? (team === null || stageOf(playbook, playbook.initialStage)?.teams.includes(team) === true);
   const forecasts = team === null || playbook.stages.some((s) => s.forecast && s.teams.includes(team));
   return {
@@ -119,25 +126,32 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
   };
 }
 
+/** The stages a team leads (listed first in their `teams`): its stalled list and its reps' overdue counts. */
+function ledStages(playbook: ServiceContext["playbook"], team: string): string[] {
+  return playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
+}
+
 /** A team's reps, from the shared data's moves (by actor, this period and the one before) and four statements of their own. */
-async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, stages: readonly string[], now: Date): Promise<RepFigure[]> {
+async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, stages: readonly string[]): Promise<RepFigure[]> {
   const { period, moves } = data;
   const { playbook } = ctx;
   const members = await listMembers(ctx.db, team);
   if (members.length === 0) return [];
   const assigned = playbook.stages.find((s) => s.assignTo === team);
   const accept = assigned ? playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
-  const led = playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
+  const led = ledStages(playbook, team);
   const median = (span: Span) => (accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, span.from, span.until) : Promise.resolve([]));
   const [pipeline, medians, previousMedians, overdue] = await Promise.all([
     data.pipeline().then((rows) => rows.filter((p) => stages.includes(p.stage))),
     median(period.current),
     median(period.previous),
-    overdueByOwner(ctx.db, stallRules(playbook, ctx.calendars.of(team), led, now), now),
+    data.overdue(),
   ]);
+  const overdueOf = new Map<number, number>();
+  for (const o of overdue) if (led.includes(o.stage)) overdueOf.set(o.ownerId, (overdueOf.get(o.ownerId) ?? 0) + o.count);
   const hours = (list: Awaited<ReturnType<typeof median>>) => new Map(list.map((m) => [m.actorId, m.medianHours]));
   return repFigures(
-    playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves.filter((m) => m.span === 1), hours(medians), overdue,
+    playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves.filter((m) => m.span === 1), hours(medians), overdueOf,
     { moves: moves.filter((m) => m.span === 0), acceptHours: hours(previousMedians) },
   );
 }

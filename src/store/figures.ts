@@ -121,10 +121,10 @@ export async function winsBySource(db: Database, span: Span, customer: readonly 
   return rows.map((r) => ({ source: r.source, customers: Number(r.customers), amount: Number(r.amount ?? 0) }));
 }
 
-/** How many accounts of each owner are stalled under `rules` (a next step still ahead holds one off). */
-export async function overdueByOwner(db: Database, rules: readonly StallRule[], now: Date): Promise<Map<number, number>> {
+/** How many accounts of each owner are stalled in each stage under `rules` (a next step still ahead holds one off). */
+export async function overdueByOwner(db: Database, rules: readonly StallRule[], now: Date): Promise<{ ownerId: number; stage: string; count: number }[]> {
   const live = rules.filter((rule) => rule.enteredBefore || rule.idleBefore);
-  if (live.length === 0) return new Map();
+  if (live.length === 0) return [];
   const conditions = live.map((rule) => {
     const late = [
       ...(rule.enteredBefore ? [P.sql`a."stageEnteredAt" <= ${rule.enteredBefore}`] : []),
@@ -132,11 +132,11 @@ export async function overdueByOwner(db: Database, rules: readonly StallRule[], 
     ];
     return P.sql`(a."stage" = ${rule.stage} AND (${P.join(late, " OR ")}))`;
   });
-  const rows = await db.prisma.$queryRaw<{ ownerId: Num; n: Num }[]>`
-    SELECT a."ownerId" AS "ownerId", COUNT(*) AS n FROM "Account" a
+  const rows = await db.prisma.$queryRaw<{ ownerId: Num; stage: string; n: Num }[]>`
+    SELECT a."ownerId" AS "ownerId", a."stage" AS stage, COUNT(*) AS n FROM "Account" a
     WHERE a."ownerId" IS NOT NULL AND (${P.join(conditions, " OR ")}) AND (a."nextStepAt" IS NULL OR a."nextStepAt" <= ${now})
-    GROUP BY a."ownerId"`;
-  return new Map(rows.map((r) => [Number(r.ownerId), Number(r.n)]));
+    GROUP BY a."ownerId", a."stage"`;
+  return rows.map((r) => ({ ownerId: Number(r.ownerId), stage: r.stage, count: Number(r.n) }));
 }
 
 /** Records a month's spend on a channel; a later entry for the same channel and month replaces it in the figures. */
