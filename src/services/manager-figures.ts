@@ -131,7 +131,7 @@ function ledStages(playbook: ServiceContext["playbook"], team: string): string[]
   return playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
 }
 
-/** A team's reps, from the shared data's moves (by actor, this period and the one before) and four statements of their own. */
+/** A team's reps, from the shared data (moves by actor this period and the one before, pipeline, overdue) and three statements of their own. */
 async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, stages: readonly string[]): Promise<RepFigure[]> {
   const { period, moves } = data;
   const { playbook } = ctx;
