@@ -1,9 +1,14 @@
 /**
  * Child process of the digest benchmark: opens the database and builds every team's digest `runs` times,
- * nothing else (no seeding, no baseline), then prints its memory figures as one JSON line.
+ * nothing else (no seeding, no baseline), then prints its memory figures as one JSON line: the peak, and
+ * `process.memoryUsage()` after each step (modules, open, then the first and the last run's digests, figures and
+ * drawing), which says whether memory goes to code loaded (the first run) or to rows held (every run).
  * With `charts`, every team's chart is drawn too, after the digests, as the morning run does.
- * Usage: node --import tsx bench/digest-memory.ts <DATABASE_URL> <runs> [charts]
+ * With `--heap-snapshot=FILE`, a V8 heap snapshot is written after the last run (open it in Chrome's DevTools,
+ * Memory tab) to see what the heap holds.
+ * Usage: node --import tsx bench/digest-memory.ts <DATABASE_URL> <runs> [charts] [--heap-snapshot=FILE]
  */
+import { writeHeapSnapshot } from "node:v8";
 import { loadEnv } from "../src/config/env.js";
 import { buildDigests } from "../src/services/digest.js";
 import { chartBlock, chartData, teamChartFigures } from "../src/services/funnel-chart.js";
@@ -11,26 +16,46 @@ import { TREND_WEEKS } from "../src/services/manager-figures.js";
 import { openContext } from "../src/wiring.js";
 import { BENCH_NOW } from "./now.js";
 
-const [url, runs = "3", charts] = process.argv.slice(2);
-if (!url) throw new Error("usage: digest-memory.ts <DATABASE_URL> <runs>");
+const args = process.argv.slice(2);
+const snapshot = args.find((a) => a.startsWith("--heap-snapshot="))?.slice("--heap-snapshot=".length);
+const [url, runs = "3", charts] = args.filter((a) => !a.startsWith("--"));
+if (!url) throw new Error("usage: digest-memory.ts <DATABASE_URL> <runs> [charts] [--heap-snapshot=FILE]");
 let peak = process.memoryUsage().rss;
 const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
 const sampler = setInterval(sample, 2);
+const phases: { step: string; rss: number; heapUsed: number; external: number }[] = [];
+const markStep = (step: string) => {
+  const { rss, heapUsed, external } = process.memoryUsage();
+  phases.push({ step, rss, heapUsed, external });
+  sample();
+};
+markStep("modules");
 const { ctx, close } = await openContext(loadEnv({ DATABASE_URL: url }), () => BENCH_NOW);
 const openRss = process.memoryUsage().rss;
+markStep("open");
 try {
   for (let i = 0; i < Number(runs); i++) {
+    const last = i === 0 || i === Number(runs) - 1;
+    const mark = (step: string) => markStep(`${i + 1}: ${step}`);
     await buildDigests(ctx, ctx.playbook.teams.map((team) => team.key));
-    sample();
+    if (last) mark("digests");
+    else sample();
     if (charts === "charts") {
       const data = await chartData(ctx);
-      for (const team of ctx.playbook.teams) await chartBlock(ctx, await teamChartFigures(ctx, team.key, TREND_WEEKS, data), "zh-CN");
+      if (last) mark("charts' shared data");
+      for (const team of ctx.playbook.teams) {
+        const figures = await teamChartFigures(ctx, team.key, TREND_WEEKS, data);
+        if (last) mark(`${team.key}'s figures`);
+        await chartBlock(ctx, figures, "zh-CN");
+        if (last) mark(`${team.key}'s drawing`);
+      }
       sample();
     }
   }
+  if (snapshot) writeHeapSnapshot(snapshot);
 } finally {
   clearInterval(sampler);
   await close();
 }
 sample();
-process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024, phases })}\n`);

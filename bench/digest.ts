@@ -12,6 +12,7 @@ import Sqlite from "better-sqlite3";
 import pg from "pg";
 import { loadEnv } from "../src/config/env.js";
 import { providerOf, sqliteFileFromUrl, type DatabaseProvider } from "../src/config/database-url.js";
+import { channelMilestones, lastDays, monthsIn, openStages, weekSpans } from "../src/domain/figures.js";
 import type { Playbook } from "../src/domain/playbook.js";
 import { stallRules, type StallRule } from "../src/domain/stalled.js";
 import type { ServiceContext } from "../src/services/context.js";
@@ -63,6 +64,8 @@ export interface DigestFigures {
    */
   readonly chartFiguresMs: number;
   readonly chartRenderMs: number;
+  /** A second baseline: hand-written statements on the raw driver for the raw material of every team's chart figures. */
+  readonly figuresBaselineMs: number;
   readonly parts: readonly Part[];
   /** Disagreements between the baseline and the product's stalled lists; empty when they match. */
   readonly mismatches: readonly string[];
@@ -140,6 +143,65 @@ export function stalledSql(provider: DatabaseProvider, rules: readonly StallRule
   return { sql, params };
 }
 
+/**
+ * Hand-written SQL for what every team's chart figures are computed from (eight weeks, the period before, the
+ * forecast, the channels, the reps), each statement once for all teams, as a fair floor for the figures: moves
+ * by piece of the period and weeks, actor, from and to; time in stage with its median; counts and amounts per
+ * stage; the forecast's amounts and the week's moved amounts; each channel's cohort reach, wins and spend; the
+ * reps' pipeline, speed to lead (two periods) and overdue accounts. The product's own figures come from the
+ * same kind of statements through Prisma, and fold them per team.
+ */
+export function figuresSql(provider: DatabaseProvider, playbook: Playbook, rules: readonly StallRule[], now: Date, weeks = 8): { sql: string; params: unknown[] }[] {
+  const time = (d: Date) => (provider === "sqlite" ? d.toISOString().replace("Z", "+00:00") : d.toISOString().slice(0, 23).replace("T", " "));
+  const statement = (build: (param: (value: unknown) => string) => string) => {
+    const params: unknown[] = [];
+    const sql = build((value) => {
+      params.push(value instanceof Date ? time(value) : value);
+      return provider === "sqlite" ? "?" : `$${params.length}`;
+    });
+    return { sql, params };
+  };
+  const list = (param: (value: unknown) => string, values: readonly unknown[]) => values.map(param).join(", ");
+  const period = lastDays(weeks * 7, now);
+  const spans = [period.previous, period.current, ...weekSpans(weeks, now)];
+  const edges = [...new Set(spans.flatMap((x) => [x.from.getTime(), x.until.getTime()]))].sort((a, b) => a - b).map((t) => new Date(t));
+  const forecast = playbook.stages.filter((x) => x.forecast).map((x) => x.code);
+  const customer = playbook.stages.filter((x) => x.customer).map((x) => x.code);
+  const accept = playbook.transitions.find((x) => x.verb === "accept" && playbook.stages.some((st) => st.code === x.from && st.assignTo));
+  const months = monthsIn(period.current, "Asia/Shanghai");
+  const live = rules.filter((r) => r.enteredBefore || r.idleBefore);
+  return [
+    statement((p) => `SELECT CASE ${edges.slice(1).map((e, i) => `WHEN e."at" < ${p(e)} THEN ${i}`).join(" ")} END AS piece, e."actorId", e."fromStage", e."toStage", COUNT(*) AS n
+      FROM "StageEvent" e WHERE e."kind" = 'transition' AND e."at" >= ${p(edges[0])} AND e."at" < ${p(edges.at(-1))} AND e."fromStage" IS NOT NULL AND e."toStage" IS NOT NULL
+      GROUP BY 1, e."actorId", e."fromStage", e."toStage"`),
+    statement((p) => `WITH h AS (SELECT "fromStage" AS stage, "secondsInStage" / 3600 AS hour, COUNT(*) AS n, SUM("secondsInStage") AS total FROM "StageEvent"
+        WHERE "kind" = 'transition' AND "at" >= ${p(period.current.from)} AND "at" < ${p(period.current.until)} AND "secondsInStage" IS NOT NULL AND "fromStage" IS NOT NULL GROUP BY 1, 2),
+      c AS (SELECT stage, hour, SUM(n) OVER (PARTITION BY stage ORDER BY hour ROWS UNBOUNDED PRECEDING) AS seen, SUM(n) OVER (PARTITION BY stage) AS moves, SUM(total) OVER (PARTITION BY stage) AS seconds FROM h)
+      SELECT stage, moves, seconds, MIN(hour) AS hour FROM c WHERE 2 * seen > moves - 1 GROUP BY stage, moves, seconds`),
+    statement(() => `SELECT "stage", COUNT(*) AS n, SUM("amount") AS amount, MIN("stageEnteredAt") AS oldest FROM "Account" GROUP BY "stage"`),
+    statement((p) => `SELECT "stage", "currency", SUM("amount") AS amount FROM "Account" WHERE "stage" IN (${list(p, forecast)}) GROUP BY 1, 2`),
+    statement((p) => `SELECT e."fromStage", e."toStage", a."currency", SUM(a."amount") AS amount FROM "StageEvent" e JOIN "Account" a ON a."id" = e."accountId"
+      WHERE e."kind" = 'transition' AND e."at" >= ${p(new Date(now.getTime() - 7 * DAY_MS))} AND e."at" < ${p(now)}
+        AND (e."fromStage" IN (${list(p, forecast)}) OR e."toStage" IN (${list(p, forecast)})) GROUP BY 1, 2, 3`),
+    statement((p) => `SELECT a."source", e."toStage", COUNT(DISTINCT e."accountId") AS n FROM "StageEvent" c JOIN "Account" a ON a."id" = c."accountId" JOIN "StageEvent" e ON e."accountId" = c."accountId"
+      WHERE c."kind" = 'created' AND c."at" >= ${p(period.current.from)} AND c."at" < ${p(period.current.until)}
+        AND (e."kind" = 'transition' OR e."kind" = 'created') AND e."toStage" IN (${list(p, channelMilestones(playbook))}) GROUP BY 1, 2`),
+    statement((p) => `SELECT a."source", COUNT(*) AS customers, SUM(a."amount") AS amount FROM "Account" a WHERE a."id" IN (SELECT e."accountId" FROM "StageEvent" e
+      WHERE e."kind" = 'transition' AND e."at" >= ${p(period.current.from)} AND e."at" < ${p(period.current.until)} AND e."toStage" IN (${list(p, customer)}) AND e."fromStage" NOT IN (${list(p, customer)}))
+      GROUP BY a."source"`),
+    statement((p) => `SELECT "channel", "month", "amount", "currency" FROM "SpendEvent" WHERE "month" IN (${list(p, months.length ? months : [""])}) ORDER BY "id"`),
+    statement(() => `SELECT "id", "displayName", "teamKey" FROM "Member"`),
+    statement((p) => `SELECT "ownerId", "stage", COUNT(*) AS n, SUM("amount") AS amount FROM "Account" WHERE "stage" IN (${list(p, openStages(playbook))}) AND "ownerId" IS NOT NULL GROUP BY 1, 2`),
+    ...(accept ? [period.current, period.previous].map((span) => statement((p) => `SELECT r."actorId", r.n, r."secondsInStage" FROM (
+        SELECT e."actorId", e."secondsInStage", ROW_NUMBER() OVER (PARTITION BY e."actorId" ORDER BY e."secondsInStage") AS rn, COUNT(*) OVER (PARTITION BY e."actorId") AS n
+        FROM "StageEvent" e WHERE e."kind" = 'transition' AND e."fromStage" = ${p(accept.from)} AND e."toStage" = ${p(accept.to)} AND e."at" >= ${p(span.from)} AND e."at" < ${p(span.until)}
+          AND e."secondsInStage" IS NOT NULL AND e."actorId" IS NOT NULL) r WHERE r.rn = (r.n - 1) / 2 + 1`)) : []),
+    ...(live.length ? [statement((p) => `SELECT a."ownerId", a."stage", COUNT(*) AS n FROM "Account" a WHERE a."ownerId" IS NOT NULL AND (${live.map((r) => `(a."stage" = ${p(r.stage)} AND (${[
+      ...(r.enteredBefore ? [`a."stageEnteredAt" <= ${p(r.enteredBefore)}`] : []), ...(r.idleBefore ? [`a."lastActivityAt" <= ${p(r.idleBefore)}`] : []),
+    ].join(" OR ")}))`).join(" OR ")}) AND (a."nextStepAt" IS NULL OR a."nextStepAt" <= ${p(now)}) GROUP BY 1, 2`)] : []),
+  ];
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -191,6 +253,9 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
       return () => raw.all(sql, params);
     };
     const baseline = query("per-stage");
+    // Every team's overdue rules at once (each stage is led by one team, counted on that team's calendar).
+    const overdueRules = teams.flatMap((team) => stallRules(playbook, ctx.calendars.of(team), ownedStages(playbook, team), now));
+    const figureStatements = figuresSql(raw.provider, playbook, overdueRules, now, TREND_WEEKS);
     const windowed = query("window");
     const all = query("all");
     let stalledTotal = 0;
@@ -199,6 +264,9 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
 
     const steps = {
       baseline,
+      figuresBaseline: async () => {
+        for (const { sql, params } of figureStatements) await raw.all(sql, params);
+      },
       window: windowed,
       allRows: async () => {
         stalledTotal = (await all()).length;
@@ -245,6 +313,7 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
       perTeamMs: new Map([...perTeam].map(([team, list]) => [team, median(list)])),
       chartFiguresMs: median(chartParts.figures),
       chartRenderMs: median(chartParts.render),
+      figuresBaselineMs: median(times.get("figuresBaseline")!),
       parts: await digestParts(ctx, teams, now, rounds),
       mismatches: [
         ...(await crossCheck(ctx, "baseline", await baseline(), teams, now)),
@@ -300,6 +369,8 @@ export interface MemoryFigures {
   readonly sampledPeakRss: number;
   /** `process.resourceUsage().maxRSS`: the kernel's high-water mark, which sampling cannot miss. */
   readonly maxRss: number;
+  /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the first and last runs). */
+  readonly phases: readonly { readonly step: string; readonly rss: number; readonly heapUsed: number; readonly external: number }[];
 }
 
 /**

@@ -171,6 +171,13 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
     ratio: `${ratio(d.digestsMs + charts, d.baselineMs)} (drawing ${ratio(d.chartRenderMs, d.baselineMs)}, figures ${ratio(d.chartFiguresMs, d.baselineMs)}); RSS ${ratio(chartPeak, peak)} digests alone`,
     target: `< 1 s a team, < 250 MB: ${verdict(chartsOk)}`, rss: mb(chartPeak), startup: "—",
   });
+  rows.push({
+    bench: `… the charts' figures vs raw SQL for them, ${count(size.accounts)} accounts`, db: dbs.provider,
+    measured: `${ms(d.chartFiguresMs)} ms (every team's)`, baseline: `raw SQL for the same figures ${ms(d.figuresBaselineMs)} ms (bench/digest.ts figuresSql)`,
+    ratio: `${ratio(d.chartFiguresMs, d.figuresBaselineMs)}; digests + charts ${ratio(d.digestsMs + charts, d.baselineMs + d.figuresBaselineMs)} both baselines`,
+    target: "info", rss: "—", startup: "—",
+  });
+  details.push(`${dbs.provider} ${count(size.accounts)}: memory with the charts (MB, RSS / heap used / external, after each step of the first and last runs): ${withCharts.phases.map((p) => `${p.step} ${mb(p.rss)} / ${mb(p.heapUsed)} / ${mb(p.external)}`).join("; ")}; digests alone: ${m.phases.map((p) => `${p.step} ${mb(p.rss)}`).join("; ")}.`);
   if (!chartsOk) missed.push(`${dbs.provider} ${count(size.accounts)}: digests with charts take ${ms(d.digestsMs + charts)} ms for ${d.perTeamMs.size} teams, peak RSS ${mb(chartPeak)} MB (target < 1 s a team, < 250 MB)`);
   if (d.digestsMs > MAX_RATIO * d.baselineMs) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ratio(d.digestsMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`);
   if (d.digestsMs >= MAX_DIGESTS_MS) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ms(d.digestsMs)} ms (target < ${MAX_DIGESTS_MS} ms)`);

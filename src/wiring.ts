@@ -1,9 +1,4 @@
-import { webApi } from "@slack/bolt";
 import { loadEnv, type Env } from "./config/env.js";
-import { slackClientOptions } from "./platforms/slack/app.js";
-import { slackDirectory } from "./platforms/slack/directory.js";
-import { WecomClient } from "./platforms/wecom/client.js";
-import { wecomDirectory } from "./platforms/wecom/directory.js";
 import { calendarResolver } from "./config/calendar.js";
 import { loadPlaybook } from "./config/playbook.js";
 import { TeamCalendarBook } from "./services/calendars.js";
@@ -17,12 +12,19 @@ export function teamCalendars(env: Pick<Env, "FUNNEL_CALENDAR" | "TZ">, now: Dat
 
 /**
  * The directories of the platforms whose credentials are set: Slack's channels and users, WeCom's departments
- * and members, for imports, mentions and matching people by email.
+ * and members, for imports, mentions and matching people by email. Each platform's client is loaded only
+ * when it is configured (Bolt and its web client keep ~25 MB resident), so the CLI and a playground do not carry them.
  */
-export function directoriesOf(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL" | "WECOM_CORP_ID" | "WECOM_AGENT_ID" | "WECOM_SECRET" | "WECOM_API_URL">): ServiceContext["directories"] {
+export async function directoriesOf(env: Pick<Env, "SLACK_BOT_TOKEN" | "SLACK_API_URL" | "WECOM_CORP_ID" | "WECOM_AGENT_ID" | "WECOM_SECRET" | "WECOM_API_URL">): Promise<ServiceContext["directories"]> {
   const directories: NonNullable<ServiceContext["directories"]> = {};
-  if (env.SLACK_BOT_TOKEN) directories.slack = slackDirectory(new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env.SLACK_API_URL)));
+  if (env.SLACK_BOT_TOKEN) {
+    const [{ webApi }, { slackClientOptions }, { slackDirectory }] = await Promise.all([
+      import("@slack/bolt"), import("./platforms/slack/app.js"), import("./platforms/slack/directory.js"),
+    ]);
+    directories.slack = slackDirectory(new webApi.WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env.SLACK_API_URL)));
+  }
   if (env.WECOM_CORP_ID && env.WECOM_AGENT_ID && env.WECOM_SECRET) {
+    const [{ WecomClient }, { wecomDirectory }] = await Promise.all([import("./platforms/wecom/client.js"), import("./platforms/wecom/directory.js")]);
     const client = new WecomClient({ corpId: env.WECOM_CORP_ID, agentId: Number(env.WECOM_AGENT_ID), secret: env.WECOM_SECRET, ...(env.WECOM_API_URL ? { apiUrl: env.WECOM_API_URL } : {}) });
     directories.wecom = wecomDirectory(client);
   }
@@ -42,6 +44,6 @@ export async function openContext(env: Env = loadEnv(), clock: () => Date = () =
     throw error;
   }
   // The default calendar is read through the book, so a refresh (a new year's rules) reaches it too.
-  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock, directories: directoriesOf(env) };
+  const ctx: ServiceContext = { db, playbook, get calendar() { return calendars.default; }, calendars, clock, directories: await directoriesOf(env) };
   return { ctx, env, close: () => db.close() };
 }

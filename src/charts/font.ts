@@ -1,9 +1,10 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import subsetFont from "subset-font";
+import { pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 
@@ -36,7 +37,8 @@ function charactersOf(svg: string): Set<string> {
  * font files, not buffers). resvg given the whole 8 MB font parses it and its outlines on every render
  * (~100–400 ms here); given a subset of a few hundred glyphs, a few ms. The subset only grows: a chart
  * with a character not in it (a new team or channel name) adds that character and makes a new file once
- * (~150 ms, harfbuzz's subsetter); the morning's digests, the same labels every day, reuse the first.
+ * (~150 ms, harfbuzz's subsetter in a child process, started ahead for the first chart); the morning's digests,
+ * the same labels every day, reuse the first.
  * One per process, in the system's temporary directory, named by its content.
  */
 export class ChartFontCache {
@@ -52,6 +54,17 @@ export class ChartFontCache {
   /** How many subsets were made (for the benchmark and tests). */
   built = 0;
 
+  /** A subsetter started ahead of the first chart (see `prepare`), waiting for its characters. */
+  private ready: Subsetter | null = null;
+
+  /**
+   * Starts the subsetter ahead of the first chart, while the chart is still being drawn as SVG: its process
+   * start, harfbuzz and the font's 8 MB are then ready when the characters are known. A no-op once a subset exists.
+   */
+  prepare(): void {
+    if (this.file === null && this.ready === null) this.ready = startSubsetter(this.source);
+  }
+
   /** A font file holding every character `svg` draws. */
   fileFor(svg: string): Promise<string> {
     // Chained, so two charts at once never build two subsets of the same characters.
@@ -65,11 +78,13 @@ export class ChartFontCache {
     if (this.file && missing.length === 0) return this.file;
     const chars = new Set([...this.chars, ...missing]);
     const text = [...chars].sort().join("");
-    const bytes = await subsetFont(await readFile(this.source), text, { targetFormat: "sfnt" });
     const name = `funnelbot-chart-font-${process.pid}-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.otf`;
     const file = path.join(this.dir, name);
     // Written aside and renamed, so resvg never reads a half-written file.
-    await writeFile(`${file}.part`, bytes);
+    // One started ahead may have left unused (its chart failed a minute ago): then a new one.
+    const subsetter = this.ready?.waiting() ? this.ready : startSubsetter(this.source);
+    this.ready = null;
+    await subsetter.write(text, `${file}.part`);
     await rename(`${file}.part`, file);
     const previous = this.file;
     this.file = file;
@@ -78,6 +93,69 @@ export class ChartFontCache {
     if (previous && previous !== file) await unlink(previous).catch(() => undefined);
     return file;
   }
+}
+
+/**
+ * The subsetter's program, run by a short-lived `node`: harfbuzz's WebAssembly heap grows to ~120 MB over the
+ * 8 MB font and a WebAssembly memory never shrinks, so in the bot's own process it stayed resident for good
+ * (~70 MB of RSS) after the first chart; a child's is returned when it exits. (A worker thread kept it too.)
+ * It loads harfbuzz and the font, then reads what to cut from its stdin, so it can be started early.
+ */
+const SUBSET_PROGRAM = `
+const [module, source] = JSON.parse(process.argv[1]);
+const { readFile, writeFile } = await import("node:fs/promises");
+// Nobody asked within a minute (the chart failed before its PNG): leave.
+const idle = setTimeout(() => process.exit(3), 60000);
+const [{ default: subsetFont }, font] = await Promise.all([import(module), readFile(source)]);
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+clearTimeout(idle);
+if (input) {
+  const { text, out } = JSON.parse(input);
+  await writeFile(out, await subsetFont(font, text, { targetFormat: "sfnt" }));
+}
+`;
+
+/** A subsetter process, started: `write` gives it the characters and where to write their subset. */
+interface Subsetter {
+  /** Whether it is still running and given nothing yet. */
+  waiting(): boolean;
+  write(text: string, out: string): Promise<void>;
+}
+
+/** Starts a child process that cuts `source` down to the characters it is then given. */
+function startSubsetter(source: string): Subsetter {
+  const module = pathToFileURL(require.resolve("subset-font")).href;
+  // Plain node, none of this process's flags (a TypeScript loader, an inspector): the program is JavaScript.
+  const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source])], { stdio: ["pipe", "ignore", "pipe"] });
+  // A subsetter started ahead and never used must not keep the bot (or a test) alive; given work, it does.
+  const hold = (on: boolean) => {
+    // The pipes are sockets (ref/unref), which the stream types do not say.
+    for (const handle of [child, child.stdin, child.stderr] as unknown as { ref(): void; unref(): void }[]) {
+      if (on) handle.ref();
+      else handle.unref();
+    }
+  };
+  hold(false);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
+  });
+  exited.catch(() => undefined);
+  // Writing to one that has just left fails in `exited`, not as an unhandled stream error.
+  child.stdin.on("error", () => undefined);
+  let given = false;
+  return {
+    waiting: () => !given && child.exitCode === null && child.signalCode === null,
+    write: (text, out) => {
+      given = true;
+      hold(true);
+      child.stdin.end(JSON.stringify({ text, out }));
+      return exited;
+    },
+  };
 }
 
 /** The process's font cache for charts. */

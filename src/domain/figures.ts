@@ -97,7 +97,8 @@ export interface StepConversion {
   readonly previousRate: number | null;
 }
 
-function rateOf(moves: readonly MoveCount[], from: string, to: string): { forward: number; total: number; rate: number | null } {
+/** Of the moves out of `from`, how many went to `to`, and that as a percent (null when nothing left `from`). */
+export function stepRate(moves: readonly MoveCount[], from: string, to: string): { forward: number; total: number; rate: number | null } {
   const out = moves.filter((m) => m.from === from);
   const total = out.reduce((sum, m) => sum + m.count, 0);
   const forward = out.filter((m) => m.to === to).reduce((sum, m) => sum + m.count, 0);
@@ -108,7 +109,7 @@ function rateOf(moves: readonly MoveCount[], from: string, to: string): { forwar
 export function stepConversions(playbook: Playbook, stages: readonly string[] | null, moves: readonly MoveCount[], previous: readonly MoveCount[]): StepConversion[] {
   return mainPath(playbook)
     .filter((m) => stages === null || stages.includes(m.from))
-    .map((m) => ({ from: m.from, to: m.to, ...rateOf(moves, m.from, m.to), previousRate: rateOf(previous, m.from, m.to).rate }));
+    .map((m) => ({ from: m.from, to: m.to, ...stepRate(moves, m.from, m.to), previousRate: stepRate(previous, m.from, m.to).rate }));
 }
 
 /** Time in a stage, from the transitions that left it in a span. */

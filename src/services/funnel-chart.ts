@@ -21,9 +21,11 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
   const team = figures.team ? pick(playbook.teams.find((x) => x.key === figures.team)?.name ?? { en: figures.team, zh: figures.team }, locale) : t(locale, "chart.everyone");
   const steps = figures.weekly[0]?.steps ?? [];
   const window = windowName(figures.period.label, locale);
+  // Days as the team reads them: its own timezone (the default calendar's for the whole funnel).
+  const timezone = ctx.calendars.of(figures.team).timezone;
   return {
     title: t(locale, "chart.title", { team }),
-    subtitle: t(locale, "chart.subtitle", { window, day: localDay(ctx.clock(), ctx.calendar.timezone) }),
+    subtitle: t(locale, "chart.subtitle", { window, day: localDay(ctx.clock(), timezone) }),
     noData: t(locale, "chart.no-data"),
     labels: {
       funnel: t(locale, "chart.funnel"), weekly: t(locale, "chart.weekly", { weeks: figures.weekly.length }), time: t(locale, "chart.time", { window }),
@@ -32,7 +34,7 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
     },
     stages: figures.stages.map((s) => ({ label: name(s.stage), count: s.count, amount: num(s.amount), conversion: figures.conversion.find((c) => c.from === s.stage)?.rate ?? null })),
     weekly: {
-      weeks: figures.weekly.map((w) => localDay(w.span.from, ctx.calendar.timezone).slice(5)),
+      weeks: figures.weekly.map((w) => localDay(w.span.from, timezone).slice(5)),
       series: steps.map((step, i) => ({ label: `${name(step.from)}→${name(step.to)}`, rates: figures.weekly.map((w) => w.steps[i]?.rate ?? null) })),
     },
     times: figures.times.map((x) => ({ label: name(x.stage), median: x.medianDays, sla: x.sla ? (x.sla.unit === "business" ? Math.round(x.sla.days * BUSINESS_TO_CALENDAR * 10) / 10 : x.sla.days) : null })),
@@ -46,10 +48,12 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
 /** The image block of a team's chart (all teams' when `team` is null). */
 export async function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Promise<Extract<Block, { kind: "image" }>> {
   const input = chartInput(ctx, figures, locale);
-  // The renderer (ECharts, resvg, the font subsetter: ~85 MB) is loaded on the first chart, not at start-up.
+  // The font's subsetter starts first (on the first chart only), so its process is ready when the SVG is.
+  (await import("../charts/font.js")).chartFonts.prepare();
+  // The renderer (ECharts and resvg) is loaded on the first chart, not at start-up.
   const { renderTeamChart } = await import("../charts/team-chart.js");
   const { png } = await renderTeamChart(input);
-  const day = localDay(ctx.clock(), ctx.calendar.timezone);
+  const day = localDay(ctx.clock(), ctx.calendars.of(figures.team).timezone);
   return { kind: "image", png: png.toString("base64"), alt: `${input.title} · ${input.subtitle}`, name: `funnel-${figures.team ?? "all"}-${day}.png` };
 }
 

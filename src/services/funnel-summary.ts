@@ -3,7 +3,7 @@ import { stageName } from "../commands/render-notice.js";
 import type { Block, Locale, Reply } from "../commands/reply.js";
 import { renderError } from "../commands/render-reply.js";
 import { ok } from "../domain/errors.js";
-import { lastDays, parseWindow, type MovedAmount, type StageAmount } from "../domain/figures.js";
+import { lastDays, parseWindow, stageTimes, stepRate, type MovedAmount, type StageAmount } from "../domain/figures.js";
 import { amountsByCurrency, movedAmounts } from "../store/figures.js";
 import { forwardMove } from "../domain/funnel.js";
 import type { Sla } from "../domain/playbook.js";
@@ -16,12 +16,11 @@ const DAY_MS = 86_400_000;
 /** The window of time-in-stage figures, in days. */
 export const TIME_IN_STAGE_DAYS = 30;
 
-/** The sections /funnel and the digest share: counts, conversion, time in stage against SLA, forecast. */
+/** The digest's funnel sections: counts, conversion and time in stage against SLA. */
 export interface FunnelFacts {
   readonly counts: Map<string, StageCount>;
   readonly conversion: string[];
   readonly times: string[];
-  readonly forecast: string;
 }
 
 /** What the funnel sections are computed from, loaded once and shared by every team's digest. */
@@ -49,7 +48,10 @@ export async function loadFunnelData(ctx: ServiceContext, days: number): Promise
   return { counts, moves, times, amounts, weekMoves };
 }
 
-/** Funnel facts over `stages` (all of the playbook's when null), from data loaded once. */
+/**
+ * Funnel facts over `stages` (all of the playbook's when null), from data loaded once: each stage's way forward
+ * with its rate and time in stage against the SLA, computed by the same domain functions as /funnel's figures.
+ */
 export function funnelFacts(ctx: ServiceContext, data: FunnelData, stages: readonly string[] | null, locale: Locale): FunnelFacts {
   const { playbook } = ctx;
   const { counts, moves, times } = data;
@@ -57,20 +59,13 @@ export function funnelFacts(ctx: ServiceContext, data: FunnelData, stages: reado
   const name = (code: string) => stageName(playbook, code, locale);
   const conversion = playbook.stages.filter((s) => wanted(s.code)).flatMap((s) => {
     const next = forwardMove(playbook, s.code);
-    const out = moves.filter((m) => m.from === s.code);
-    const total = out.reduce((sum, m) => sum + m.count, 0);
-    if (!next || total === 0) return [];
-    const forward = out.filter((m) => m.to === next.to).reduce((sum, m) => sum + m.count, 0);
-    return [t(locale, "funnel.conversion", { from: name(s.code), to: name(next.to), rate: Math.round((100 * forward) / total), forward, total })];
+    const step = next ? stepRate(moves, s.code, next.to) : null;
+    if (!next || !step || step.total === 0) return [];
+    return [t(locale, "funnel.conversion", { from: name(s.code), to: name(next.to), rate: Math.round(step.rate ?? 0), forward: step.forward, total: step.total })];
   });
-  const timeLines = playbook.stages.filter((s) => wanted(s.code) && times.has(s.code)).map((s) => {
-    const time = times.get(s.code)!;
-    return t(locale, "funnel.time", { stage: name(s.code), mean: time.meanDays.toFixed(1), median: time.medianDays.toFixed(1), moves: time.moves, sla: slaText(s.sla, locale) });
-  });
-  const forecastStages = playbook.stages.filter((s) => s.forecast);
-  const amount = forecastStages.reduce((sum, s) => sum + (counts.find((c) => c.stage === s.code)?.amount ?? 0), 0);
-  const forecast = t(locale, "funnel.forecast", { stages: forecastStages.map((s) => name(s.code)).join(" + "), amount: amount.toLocaleString("en-US") });
-  return { counts: new Map(counts.map((c) => [c.stage, c])), conversion, times: timeLines, forecast };
+  const timeLines = stageTimes(playbook, stages, times).map((x) =>
+    t(locale, "funnel.time", { stage: name(x.stage), mean: x.meanDays.toFixed(1), median: x.medianDays.toFixed(1), moves: x.moves, sla: slaText(x.sla, locale) }));
+  return { counts: new Map(counts.map((c) => [c.stage, c])), conversion, times: timeLines };
 }
 
 function slaText(sla: Sla | null, locale: Locale): string {

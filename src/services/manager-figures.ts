@@ -1,6 +1,6 @@
 import {
   channelFigures, channelMilestones, forecast, monthsIn, openStages, repFigures, stageTimes, stepConversions, weekSpans,
-  type ChannelFigure, type ForecastFigure, type MoveCount, type Period, type RepFigure, type Span, type StageTimeFigure, type StepConversion,
+  type ChannelFigure, type ForecastFigure, type MoveCount, type OwnerStage, type Period, type RepFigure, type Span, type StageTimeFigure, type StepConversion,
 } from "../domain/figures.js";
 import { stageOf } from "../domain/playbook.js";
 import { stallRules } from "../domain/stalled.js";
@@ -48,6 +48,13 @@ export interface FiguresData {
   readonly weekMoves: Awaited<ReturnType<typeof movedAmounts>>;
   /** The period's source channels, computed on first use and shared by every team's figures (they are no team's). */
   readonly channels: () => Promise<ChannelFigure[]>;
+  /** Open accounts by owner and stage over every open stage, read on first use and shared by every team's reps. */
+  readonly pipeline: () => Promise<OwnerStage[]>;
+  /**
+   * Stalled accounts by owner and stage, every team's stages under that team's calendar (a stage is led by one
+   * team), read on first use and shared by every team's reps.
+   */
+  readonly overdue: () => Promise<{ ownerId: number; stage: string; count: number }[]>;
 }
 
 /** Loads the team-independent data for `period`, in parallel: a handful of grouped statements. */
@@ -56,16 +63,26 @@ export async function loadFiguresData(ctx: ServiceContext, period: Period, weeks
   const now = ctx.clock();
   const forecastStages = playbook.stages.filter((s) => s.forecast).map((s) => s.code);
   const spans = weekSpans(weeks, now);
-  const [counts, moves, weekly, times, amounts, weekMoves] = await Promise.all([
+  const [counts, allMoves, times, amounts, weekMoves] = await Promise.all([
     countByStage(ctx.db, null),
-    movesBySpan(ctx.db, [period.previous, period.current]),
-    movesBySpan(ctx.db, spans),
+    // The period, the one before and the trend's weeks in one statement: spans 0 and 1, then the weeks.
+    movesBySpan(ctx.db, [period.previous, period.current, ...spans]),
     timeInStage(ctx.db, period.current.from, period.current.until),
     amountsByCurrency(ctx.db, forecastStages),
     movedAmounts(ctx.db, { from: new Date(now.getTime() - 7 * DAY_MS), until: now }, forecastStages),
   ]);
+  const moves = allMoves.filter((m) => m.span < 2);
+  const weekly = allMoves.filter((m) => m.span >= 2).map((m) => ({ ...m, span: m.span - 2 }));
   let channelFigures: Promise<ChannelFigure[]> | null = null;
-  return { period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves, channels: () => (channelFigures ??= channels(ctx, period)) };
+  let pipeline: Promise<OwnerStage[]> | null = null;
+  let overdue: ReturnType<FiguresData["overdue"]> | null = null;
+  const rules = () => playbook.teams.flatMap((team) => stallRules(playbook, ctx.calendars.of(team.key), ledStages(playbook, team.key), now));
+  return {
+    period, counts, moves, weekly: { spans, moves: weekly }, times, amounts, weekMoves,
+    channels: () => (channelFigures ??= channels(ctx, period)),
+    pipeline: () => (pipeline ??= pipelineByOwner(ctx.db, openStages(playbook))),
+    overdue: () => (overdue ??= overdueByOwner(ctx.db, rules(), now)),
+  };
 }
 
 function byStep(moves: readonly (MoveCount & { span: number })[], span: number): MoveCount[] {
@@ -85,7 +102,6 @@ function byStep(moves: readonly (MoveCount & { span: number })[], span: number):
  */
 export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: string | null, options: { channels?: boolean } = {}): Promise<ManagerFigures> {
   const { playbook } = ctx;
-  const now = ctx.clock();
   const stages = openStages(playbook, team);
   const current = byStep(data.moves, 1);
   const previous = byStep(data.moves, 0);
@@ -94,7 +110,7 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
     const count = data.counts.find((c) => c.stage === code);
     return { stage: code, count: count?.count ?? 0, amount: count?.amount ?? 0, entered: entered(current, code), previousEntered: entered(previous, code) };
   });
-  const reps = team === null ? [] : await teamReps(ctx, team, data, stages, now);
+  const reps = team === null ? [] : await teamReps(ctx, team, data, stages);
   const wantChannels = options.channels ?? (team === null || stageOf(playbook, playbook.initialStage)?.teams.includes(team) === true);
   const forecasts = team === null || playbook.stages.some((s) => s.forecast && s.teams.includes(team));
   return {
@@ -110,25 +126,32 @@ export async function figuresFor(ctx: ServiceContext, data: FiguresData, team: s
   };
 }
 
-/** A team's reps, from the shared data's moves (by actor, this period and the one before) and four statements of their own. */
-async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, stages: readonly string[], now: Date): Promise<RepFigure[]> {
+/** The stages a team leads (listed first in their `teams`): its stalled list and its reps' overdue counts. */
+function ledStages(playbook: ServiceContext["playbook"], team: string): string[] {
+  return playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
+}
+
+/** A team's reps, from the shared data (moves by actor this period and the one before, pipeline, overdue) and three statements of their own. */
+async function teamReps(ctx: ServiceContext, team: string, data: FiguresData, stages: readonly string[]): Promise<RepFigure[]> {
   const { period, moves } = data;
   const { playbook } = ctx;
   const members = await listMembers(ctx.db, team);
   if (members.length === 0) return [];
   const assigned = playbook.stages.find((s) => s.assignTo === team);
   const accept = assigned ? playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
-  const led = playbook.stages.filter((s) => s.teams[0] === team).map((s) => s.code);
+  const led = ledStages(playbook, team);
   const median = (span: Span) => (accept ? medianMoveTimeByActor(ctx.db, accept.from, accept.to, span.from, span.until) : Promise.resolve([]));
   const [pipeline, medians, previousMedians, overdue] = await Promise.all([
-    pipelineByOwner(ctx.db, stages),
+    data.pipeline().then((rows) => rows.filter((p) => stages.includes(p.stage))),
     median(period.current),
     median(period.previous),
-    overdueByOwner(ctx.db, stallRules(playbook, ctx.calendars.of(team), led, now), now),
+    data.overdue(),
   ]);
+  const overdueOf = new Map<number, number>();
+  for (const o of overdue) if (led.includes(o.stage)) overdueOf.set(o.ownerId, (overdueOf.get(o.ownerId) ?? 0) + o.count);
   const hours = (list: Awaited<ReturnType<typeof median>>) => new Map(list.map((m) => [m.actorId, m.medianHours]));
   return repFigures(
-    playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves.filter((m) => m.span === 1), hours(medians), overdue,
+    playbook, members.map((m) => ({ id: m.id, name: m.displayName })), pipeline, moves.filter((m) => m.span === 1), hours(medians), overdueOf,
     { moves: moves.filter((m) => m.span === 0), acceptHours: hours(previousMedians) },
   );
 }

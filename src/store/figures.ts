@@ -14,17 +14,47 @@ function bucketOf(column: P.Sql, spans: readonly Span[]): P.Sql {
   return P.sql`CASE ${P.join(spans.map((s, i) => P.sql`WHEN ${column} < ${s.until} THEN ${i}`), " ")} END`;
 }
 
-/** Transition counts by span, actor, from and to: conversion per period and per week, and each rep's moves. */
+/**
+ * The spans between every edge of `spans` (which may overlap or leave gaps), oldest first, and for each span
+ * the indexes of those pieces that make it up: one scan counts the pieces, each span sums its own.
+ */
+function pieces(spans: readonly Span[]): { pieces: Span[]; parts: number[][] } {
+  const edges = [...new Set(spans.flatMap((s) => [s.from.getTime(), s.until.getTime()]))].sort((a, b) => a - b);
+  const list = edges.slice(1).map((until, i) => ({ from: new Date(edges[i]!), until: new Date(until) }));
+  const parts = spans.map((s) => list.flatMap((p, i) => (p.from >= s.from && p.until <= s.until ? [i] : [])));
+  return { pieces: list, parts };
+}
+
+/**
+ * Transition counts by span, actor, from and to: conversion per period and per week, and each rep's moves.
+ * One grouped statement over the pieces between all the spans' edges (the period, the one before and the
+ * weeks of the trend share one scan of the covering index), each span then summing its pieces' counts.
+ */
 export async function movesBySpan(db: Database, spans: readonly Span[]): Promise<(ActorMove & { span: number })[]> {
   if (spans.length === 0) return [];
+  const { pieces: list, parts } = pieces(spans);
   const at = P.sql`e."at"`;
-  const rows = await db.prisma.$queryRaw<{ span: Num; actorId: Num | null; fromStage: string; toStage: string; n: Num }[]>`
-    SELECT ${bucketOf(at, spans)} AS span, e."actorId" AS "actorId", e."fromStage" AS "fromStage", e."toStage" AS "toStage", COUNT(*) AS n
+  const rows = await db.prisma.$queryRaw<{ piece: Num; actorId: Num | null; fromStage: string; toStage: string; n: Num }[]>`
+    SELECT ${bucketOf(at, list)} AS piece, e."actorId" AS "actorId", e."fromStage" AS "fromStage", e."toStage" AS "toStage", COUNT(*) AS n
     FROM "StageEvent" e
-    WHERE e."kind" = 'transition' AND e."at" >= ${spans[0]!.from} AND e."at" < ${spans.at(-1)!.until}
+    WHERE e."kind" = 'transition' AND e."at" >= ${list[0]!.from} AND e."at" < ${list.at(-1)!.until}
       AND e."fromStage" IS NOT NULL AND e."toStage" IS NOT NULL
     GROUP BY 1, e."actorId", e."fromStage", e."toStage"`;
-  return rows.map((r) => ({ span: Number(r.span), actorId: r.actorId === null ? 0 : Number(r.actorId), from: r.fromStage, to: r.toStage, count: Number(r.n) }));
+  const byPiece = new Map<number, typeof rows>();
+  for (const r of rows) {
+    const piece = Number(r.piece);
+    if (!byPiece.has(piece)) byPiece.set(piece, []);
+    byPiece.get(piece)!.push(r);
+  }
+  return parts.flatMap((ids, span) => {
+    const sums = new Map<string, ActorMove & { span: number }>();
+    for (const r of ids.flatMap((i) => byPiece.get(i) ?? [])) {
+      const actorId = r.actorId === null ? 0 : Number(r.actorId);
+      const key = `${actorId}\u0000${r.fromStage}\u0000${r.toStage}`;
+      sums.set(key, { span, actorId, from: r.fromStage, to: r.toStage, count: (sums.get(key)?.count ?? 0) + Number(r.n) });
+    }
+    return [...sums.values()];
+  });
 }
 
 /** Open accounts per owner and stage, with their amount, over the stages given. */
@@ -91,10 +121,10 @@ export async function winsBySource(db: Database, span: Span, customer: readonly 
   return rows.map((r) => ({ source: r.source, customers: Number(r.customers), amount: Number(r.amount ?? 0) }));
 }
 
-/** How many accounts of each owner are stalled under `rules` (a next step still ahead holds one off). */
-export async function overdueByOwner(db: Database, rules: readonly StallRule[], now: Date): Promise<Map<number, number>> {
+/** How many accounts of each owner are stalled in each stage under `rules` (a next step still ahead holds one off). */
+export async function overdueByOwner(db: Database, rules: readonly StallRule[], now: Date): Promise<{ ownerId: number; stage: string; count: number }[]> {
   const live = rules.filter((rule) => rule.enteredBefore || rule.idleBefore);
-  if (live.length === 0) return new Map();
+  if (live.length === 0) return [];
   const conditions = live.map((rule) => {
     const late = [
       ...(rule.enteredBefore ? [P.sql`a."stageEnteredAt" <= ${rule.enteredBefore}`] : []),
@@ -102,11 +132,11 @@ export async function overdueByOwner(db: Database, rules: readonly StallRule[], 
     ];
     return P.sql`(a."stage" = ${rule.stage} AND (${P.join(late, " OR ")}))`;
   });
-  const rows = await db.prisma.$queryRaw<{ ownerId: Num; n: Num }[]>`
-    SELECT a."ownerId" AS "ownerId", COUNT(*) AS n FROM "Account" a
+  const rows = await db.prisma.$queryRaw<{ ownerId: Num; stage: string; n: Num }[]>`
+    SELECT a."ownerId" AS "ownerId", a."stage" AS stage, COUNT(*) AS n FROM "Account" a
     WHERE a."ownerId" IS NOT NULL AND (${P.join(conditions, " OR ")}) AND (a."nextStepAt" IS NULL OR a."nextStepAt" <= ${now})
-    GROUP BY a."ownerId"`;
-  return new Map(rows.map((r) => [Number(r.ownerId), Number(r.n)]));
+    GROUP BY a."ownerId", a."stage"`;
+  return rows.map((r) => ({ ownerId: Number(r.ownerId), stage: r.stage, count: Number(r.n) }));
 }
 
 /** Records a month's spend on a channel; a later entry for the same channel and month replaces it in the figures. */

@@ -32,32 +32,31 @@ export interface StageTime {
 
 /**
  * Time in each stage over the transitions that left it since `since` (and before `until`), from the events' own
- * `secondsInStage` (recorded when the move was saved). One grouped query over the covering index: exact
- * sums and counts for the mean, and an hourly histogram for the median (exact to the hour, which is finer
- * than the tenth of a day it is shown in).
+ * `secondsInStage` (recorded when the move was saved). One statement over the covering index, one row per
+ * stage: exact sums and counts for the mean, and for the median an hourly histogram whose running count
+ * picks the hour holding the lower median (exact to the hour, finer than the tenth of a day it is shown in;
+ * the middle of that hour is returned). Window functions over the histogram, so neither the events nor the
+ * histogram come back to be folded here.
  */
 export async function timeInStage(db: Database, since: Date, until: Date | null = null): Promise<Map<string, StageTime>> {
-  const rows = await db.prisma.$queryRaw<{ stage: string; hour: bigint | number; n: bigint | number; total: bigint | number }[]>`
-    SELECT "fromStage" AS stage, "secondsInStage" / 3600 AS hour, COUNT(*) AS n, SUM("secondsInStage") AS total
-    FROM "StageEvent"
-    WHERE "kind" = 'transition' AND "at" >= ${since} ${until ? P.sql`AND "at" < ${until}` : P.empty} AND "secondsInStage" IS NOT NULL AND "fromStage" IS NOT NULL
-    GROUP BY "fromStage", "secondsInStage" / 3600`;
-  const byStage = new Map<string, { hour: number; n: number; total: number }[]>();
-  for (const row of rows) {
-    const list = byStage.get(row.stage) ?? [];
-    list.push({ hour: Number(row.hour), n: Number(row.n), total: Number(row.total) });
-    byStage.set(row.stage, list);
-  }
-  const out = new Map<string, StageTime>();
-  for (const [stage, buckets] of byStage) {
-    buckets.sort((a, b) => a.hour - b.hour);
-    const moves = buckets.reduce((sum, b) => sum + b.n, 0);
-    const seconds = buckets.reduce((sum, b) => sum + b.total, 0);
-    let seen = 0;
-    const middle = buckets.find((b) => (seen += b.n) > (moves - 1) / 2)!;
-    out.set(stage, { moves, meanDays: seconds / moves / 86_400, medianDays: (middle.hour + 0.5) / 24 });
-  }
-  return out;
+  const rows = await db.prisma.$queryRaw<{ stage: string; moves: bigint | number; seconds: bigint | number; hour: bigint | number }[]>`
+    WITH h AS (
+      SELECT "fromStage" AS stage, "secondsInStage" / 3600 AS hour, COUNT(*) AS n, SUM("secondsInStage") AS total
+      FROM "StageEvent"
+      WHERE "kind" = 'transition' AND "at" >= ${since} ${until ? P.sql`AND "at" < ${until}` : P.empty} AND "secondsInStage" IS NOT NULL AND "fromStage" IS NOT NULL
+      GROUP BY "fromStage", "secondsInStage" / 3600
+    ), c AS (
+      SELECT stage, hour,
+        SUM(n) OVER (PARTITION BY stage ORDER BY hour ROWS UNBOUNDED PRECEDING) AS seen,
+        SUM(n) OVER (PARTITION BY stage) AS moves,
+        SUM(total) OVER (PARTITION BY stage) AS seconds
+      FROM h
+    )
+    SELECT stage, moves, seconds, MIN(hour) AS hour FROM c WHERE 2 * seen > moves - 1 GROUP BY stage, moves, seconds`;
+  return new Map(rows.map((r) => {
+    const moves = Number(r.moves);
+    return [r.stage, { moves, meanDays: Number(r.seconds) / moves / 86_400, medianDays: (Number(r.hour) + 0.5) / 24 }];
+  }));
 }
 
 /** Moves out of each stage since `since`, by destination: the raw material of conversion rates. */

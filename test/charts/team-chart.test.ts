@@ -68,6 +68,21 @@ describe("charts", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("makes the first subset with a subsetter started ahead, and a second with a new one", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "chart-font-"));
+    const fonts = new ChartFontCache(chartFontFile(), dir);
+    fonts.prepare();
+    const svg = renderSvg(chartOption(FULL));
+    const whole = new Resvg(svg, { background: "#ffffff", font: { fontFiles: [chartFontFile()], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY, sansSerifFamily: CHART_FONT_FAMILY } }).render().pixels;
+    expect((await rasterize(svg, fonts)).pixels.equals(whole)).toBe(true);
+    // Once a subset exists there is nothing to start ahead: a new character starts its own subsetter.
+    fonts.prepare();
+    expect((await inked(label("鑫"), fonts)).count).toBeGreaterThan(300);
+    expect(fonts.built).toBe(2);
+    expect(readdirSync(dir)).toHaveLength(1);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("says there is no data yet instead of drawing empty axes", async () => {
     const svg = renderSvg(chartOption(EMPTY));
     expect(svg).toContain("暂无数据:客户在漏斗中流转后即会显示图表。");

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedStages, lastDays, openStages, parseWindow, parseMonth, channelMilestones } from "../../src/domain/figures.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { PRESETS } from "../../src/domain/presets/index.js";
+import { chartInput, teamChartFigures } from "../../src/services/funnel-chart.js";
+import { funnelSummary } from "../../src/services/funnel-summary.js";
 import { repLines } from "../../src/services/figures-text.js";
 import { figuresFor, loadFiguresData, type ManagerFigures } from "../../src/services/manager-figures.js";
 import { recordSpend } from "../../src/store/figures.js";
@@ -180,5 +182,86 @@ describe.each(testDatabases())("a manager's figures on a fixed data set, on $nam
     // 16–23 Nov: only A4 SQL → LOST and A7 SQL → P0 left a stage.
     expect(lastWeek.steps.find((s) => s.from === "SQL")).toMatchObject({ forward: 0, total: 2, rate: 0 });
     expect(lastWeek.steps.find((s) => s.from === "MQL")).toMatchObject({ total: 0, rate: null });
+  });
+});
+
+describe.each(testDatabases())("one definition of each figure: /funnel's text and the chart, on $name", ({ url }) => {
+  let f: Fixture;
+  // Tuesday 02:00 in Shanghai, Monday 18:00 UTC and 10:00 in Los Angeles: the local day differs by zone.
+  const LATE = new Date("2026-11-23T18:00:00Z");
+  const WEEK = 7 * 86_400_000;
+  const edge = new Date(LATE.getTime() - WEEK);
+
+  beforeAll(async () => {
+    f = await openFixture(await url());
+    f.clock.set(LATE);
+    const p = f.db.prisma;
+    const { mia, alice } = f.members as Record<string, { id: number }>;
+    const account = async (company: string, source: string | null, stage: string, moves: [string | null, string, Date][]) => {
+      const a = await p.account.create({ data: { company, source, stage, stageEnteredAt: moves.at(-1)![2], lastActivityAt: moves.at(-1)![2], ownerId: alice!.id, amount: 1_000, currency: "CNY" } });
+      for (const [from, to, when] of moves) {
+        await p.stageEvent.create({ data: { accountId: a.id, kind: from === null ? "created" : "transition", fromStage: from, toStage: to, actorId: from === null ? mia!.id : alice!.id, at: when, platform: "cli", secondsInStage: from === null ? null : 3600 } });
+      }
+    };
+    const created = new Date(edge.getTime() - 2 * 86_400_000);
+    // Accepted exactly on the last week's first instant: that week's. Returned a millisecond before: the week before's.
+    await account("On the edge", "webinar", "SAL", [[null, "LEAD", created], ["LEAD", "MQL", created], ["MQL", "SAL", edge]]);
+    await account("Just before", "webinar", "RETURNED", [[null, "LEAD", created], ["LEAD", "MQL", created], ["MQL", "RETURNED", new Date(edge.getTime() - 1)]]);
+    // A channel with spend and no leads at all.
+    await recordSpend(f.db, { channel: "seo", month: "2026-11", amount: 5_000, currency: "CNY", actorId: mia!.id, platform: "cli", at: LATE });
+  });
+  afterAll(async () => f?.close());
+
+  it("gives /funnel and the chart the same figures for the same window", async () => {
+    for (const team of [null, "sales", "marketing"]) {
+      const text = await funnelSummary(f.ctx, team, "en", "56d");
+      const chart = await teamChartFigures(f.ctx, team, 8);
+      // The chart always shows the channels; /funnel shows them to the team that takes leads in, or everyone.
+      expect({ ...(text.data as ManagerFigures), channels: [] }).toEqual({ ...chart, channels: [] });
+      if ((text.data as ManagerFigures).channels.length) expect((text.data as ManagerFigures).channels).toEqual(chart.channels);
+      // What the picture draws is read from those figures, nothing recomputed.
+      const input = chartInput(f.ctx, chart, "en");
+      expect(input.stages.map((s) => s.count)).toEqual(chart.stages.map((s) => s.count));
+      expect(input.stages.map((s) => s.conversion)).toEqual(chart.stages.map((s) => chart.conversion.find((c) => c.from === s.stage)?.rate ?? null));
+      expect(input.times.map((s) => s.median)).toEqual(chart.times.map((s) => s.medianDays));
+    }
+    const all = (await funnelSummary(f.ctx, null, "en", "56d")).text;
+    expect(all).toContain("MQL → Sales accepted: 50% (1 of 2)");
+  });
+
+  it("puts a move on a week's first instant in that week, one a millisecond earlier in the week before, and leaves empty weeks empty", async () => {
+    const chart = await teamChartFigures(f.ctx, null, 8);
+    const mql = (week: number) => chart.weekly[week]!.steps.find((s) => s.from === "MQL")!;
+    expect(chart.weekly.at(-1)!.span).toEqual({ from: edge, until: LATE });
+    expect(mql(7)).toMatchObject({ forward: 1, total: 1, rate: 100 });
+    expect(mql(6)).toMatchObject({ forward: 0, total: 1, rate: 0 });
+    for (let week = 0; week < 6; week++) expect(chart.weekly[week]!.steps.every((s) => s.total === 0 && s.rate === null)).toBe(true);
+  });
+
+  it("labels the chart's weeks by their first day in the team's own timezone", async () => {
+    // The default calendar is Shanghai's: the last week began on Tuesday 17 November there.
+    const everyone = chartInput(f.ctx, await teamChartFigures(f.ctx, null, 8), "en");
+    expect(everyone.weekly.weeks.at(-1)).toBe("11-17");
+    expect(everyone.weekly.weeks[0]).toBe("09-29");
+    expect(everyone.weekly.series.find((s) => s.label.startsWith("MQL"))!.rates).toEqual([null, null, null, null, null, null, 0, 100]);
+    await f.db.prisma.team.update({ where: { key: "sales" }, data: { timezone: "America/Los_Angeles" } });
+    await f.ctx.calendars.refresh(f.ctx, LATE);
+    try {
+      const sales = chartInput(f.ctx, await teamChartFigures(f.ctx, "sales", 8), "en");
+      expect(sales.weekly.weeks.at(-1)).toBe("11-16");
+      expect(sales.subtitle).toContain("2026-11-23");
+    } finally {
+      await f.db.prisma.team.update({ where: { key: "sales" }, data: { timezone: null } });
+      await f.ctx.calendars.refresh(f.ctx, LATE);
+    }
+  });
+
+  it("lists a channel with spend and no leads with zero at every step and neither CAC nor LTV, in the text and the chart", async () => {
+    const chart = await teamChartFigures(f.ctx, null, 8);
+    const seo = chart.channels.find((c) => c.source === "seo")!;
+    expect(seo).toMatchObject({ customers: 0, spend: 5_000, currency: "CNY", cac: null, ltv: null, cacToLtv: null });
+    expect(seo.steps.map((s) => [s.accounts, s.rate])).toEqual([[0, null], [0, null], [0, null], [0, null]]);
+    expect(chartInput(f.ctx, chart, "en").channels.rows.find((r) => r.label === "seo")!.counts).toEqual([0, 0, 0, 0]);
+    expect((await funnelSummary(f.ctx, null, "en", "56d")).text).toContain("seo: Lead 0 → MQL 0 → Opportunity 0 → P0 Signed 0 · spend CNY 5,000 · 0 won · CAC — · LTV —");
   });
 });
