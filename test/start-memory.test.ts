@@ -53,15 +53,17 @@ describe("the server's start-up loads what a Slack bot on SQLite needs, nothing 
     rmSync(TRACE, { force: true });
   });
 
-  it("starts without the chart renderer, date-holidays, WeCom's XML and crypto, the playground, the CSV or the YAML parser", async () => {
+  it("starts without the chart renderer, date-holidays, WeCom's XML and crypto, the playground, the CSV or the YAML parser, or PostgreSQL's client on SQLite", async () => {
     const modules = await loadedModules(server);
     // The trace sees the server's own modules (so an absence below means something).
     expect(has(modules, "/src/platforms/slack/app.ts")).toBe(true);
     expect(has(modules, "/node_modules/@slack/bolt/")).toBe(true);
+    expect(has(modules, "/node_modules/better-sqlite3/")).toBe(true);
     for (const later of [
       "/node_modules/echarts/", "/node_modules/@resvg/", "/node_modules/subset-font/", "/src/charts/team-chart.ts",
       "/node_modules/date-holidays/", "/node_modules/saxes/", "/node_modules/@wecom/crypto/", "/src/platforms/wecom/app.ts",
       "/src/platforms/playground/app.ts", "/node_modules/csv-parse/", "/node_modules/yaml/",
+      "/node_modules/pg/", "/node_modules/@prisma/adapter-pg/", "/src/store/postgres.ts", "/src/store/generated/postgres/",
     ]) expect({ later, loaded: has(modules, later) }).toEqual({ later, loaded: false });
   });
 

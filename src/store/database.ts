@@ -3,12 +3,10 @@ import { mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import type SqliteDatabase from "better-sqlite3";
 import { providerOf, sqliteFileFromUrl, type DatabaseProvider } from "../config/database-url.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client.js";
-import { PrismaClient as PostgresClient } from "./generated/postgres/client.js";
-import { postgresDriver, sqliteDriver, type Driver } from "./driver.js";
+import { sqliteDriver, type Driver } from "./driver.js";
 
 /**
  * The Prisma client the repositories use. Both generated clients have the same models (the postgres
@@ -72,7 +70,8 @@ export async function openDatabase(url: string | undefined, options: DatabaseOpt
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const transactionOptions = { maxWait: waitMs, timeout: Math.max(waitMs, DEFAULT_WAIT_MS) };
   if (provider === "postgresql") {
-    const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url!, max: 10 }), transactionOptions }) as unknown as Prisma;
+    const { postgresClient, postgresDriver } = await import("./postgres.js");
+    const prisma = postgresClient(url!, transactionOptions) as unknown as Prisma;
     const driver = postgresDriver(url!, waitMs);
     return { provider, prisma, driver, queued: queuedSignal(), close: async () => {
       await driver.close();

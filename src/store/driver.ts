@@ -8,11 +8,10 @@
  * prepared once and kept. better-sqlite3 is synchronous, so a statement or a whole transaction here runs
  * without yielding and cannot interleave with Prisma's; an interactive Prisma transaction open on the
  * connection is waited out (asynchronously) first, so nothing here ever runs inside someone else's.
- * PostgreSQL: a small pg pool of its own beside Prisma's, with named (server-prepared) statements.
+ * PostgreSQL: a small pg pool of its own beside Prisma's, with named (server-prepared) statements
+ * (postgres.ts, loaded only by a process that opens PostgreSQL).
  */
-import { createHash } from "node:crypto";
 import type SqliteDatabase from "better-sqlite3";
-import pg from "pg";
 import type { Sql } from "./sql.js";
 
 /** One statement of a transaction, and how many rows it must change for the transaction to go on. */
@@ -41,7 +40,7 @@ export class DatabaseBusy extends Error {
   readonly code = "SQLITE_BUSY";
 }
 
-const MAX_PREPARED = 256;
+export const MAX_PREPARED = 256;
 
 /** SQLite stores times as Prisma's adapter writes them: ISO text with an explicit UTC offset. */
 function sqliteValue(value: unknown): unknown {
@@ -121,66 +120,5 @@ export function sqliteDriver(client: () => SqliteDatabase.Database, waitMs: numb
       return { committed: true, returned };
     },
     close: async () => undefined,
-  };
-}
-
-/** PostgreSQL's timestamp(3) columns hold UTC wall-clock times, as Prisma writes them. */
-function pgValue(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString().replace("Z", "") : value;
-}
-
-/** A driver on a pg pool of its own, `max` connections, waiting at most `waitMs` for one. */
-export function postgresDriver(url: string, waitMs: number, max = 10): Driver {
-  const pool = new pg.Pool({
-    connectionString: url, max, connectionTimeoutMillis: waitMs,
-    types: {
-      // timestamp without time zone: read as UTC (pg's default would read the server process's local time).
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === 1114 ? (text: string) => new Date(`${text.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
-  pool.on("error", () => undefined);
-  const names = new Map<string, string>();
-  const query = (statement: Sql): pg.QueryConfig => {
-    let name = names.get(statement.text);
-    if (!name) {
-      if (names.size >= MAX_PREPARED * 4) names.clear();
-      name = `fb_${createHash("sha1").update(statement.text).digest("hex").slice(0, 20)}`;
-      names.set(statement.text, name);
-    }
-    return { name, text: statement.text, values: statement.values.map(pgValue) };
-  };
-  return {
-    async rows<T>(statement: Sql) {
-      return (await pool.query(query(statement))).rows as T[];
-    },
-    async run(statement) {
-      return (await pool.query(query(statement))).rowCount ?? 0;
-    },
-    async transaction(steps) {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        await client.query("BEGIN");
-        const returned: unknown[][] = [];
-        for (const step of steps) {
-          const result = await client.query(query(step.sql));
-          if (step.expect !== undefined && (result.rowCount ?? 0) !== step.expect) {
-            await client.query("ROLLBACK");
-            return { committed: false };
-          }
-          returned.push(result.rows);
-        }
-        await client.query("COMMIT");
-        return { committed: true, returned };
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => (broken = true));
-        throw error;
-      } finally {
-        client.release(broken);
-      }
-    },
-    close: () => pool.end(),
   };
 }
