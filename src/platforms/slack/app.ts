@@ -141,10 +141,12 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
       await ack({ response_type: "ephemeral", text: actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
-      // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it.
+      // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it. Once per command: a
+      // retry of it that is late too (here or on another replica) replays the same answer and must not post it again.
       const late = await work;
       const pictured = pictureAnswer(late, asked, actor?.locale ?? "en");
-      await enqueue(ctx.db, [{ to: { kind: "response", platform: "slack", address: command.response_url }, reply: pictured?.answer ?? late }, ...(pictured ? [pictured.picture] : [])], ctx.clock());
+      const follow = [{ to: { kind: "response" as const, platform: "slack" as const, address: command.response_url }, reply: pictured?.answer ?? late }, ...(pictured ? [pictured.picture] : [])];
+      if ((await enqueue(ctx.db, follow, ctx.clock(), { once: `slack:late:${command.trigger_id}` })) === 0) log.info({ command: command.command }, "late answer already queued for this command");
       return;
     }
     const reply = answered.value;
