@@ -234,6 +234,22 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     }
   });
 
+  it("refuses with a 400, not a 500, a signed body whose shape Bolt cannot route", async () => {
+    // Each is an object (so it passes the front's check) that makes Bolt's routing read a field of undefined.
+    const bodies: [string, string][] = [
+      [`payload=${encodeURIComponent('{"name":{}}')}`, FORM],
+      [`payload=${encodeURIComponent('{"type":"view_submission"}')}`, FORM],
+      [`payload=${encodeURIComponent('{"actions":[]}')}`, FORM],
+      [`payload=${encodeURIComponent('{"type":"shortcut"}')}`, FORM],
+      ['{"event":1}', "application/json"],
+    ];
+    for (const [body, type] of bodies) {
+      const answer = await postToBot(events(), SECRET, body, type, {}, AbortSignal.timeout(5_000));
+      expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+    }
+    expect((await command("alice", "/lead", "help")).status).toBe(200);
+  });
+
   it("lets an admin add a Slack user as a member; a rep may not", async () => {
     const before = await tableCounts(f.db);
     const refused = await command("alice", "/funnel", "member add <@U0NEWBIE1|newbie> sales rep");
