@@ -111,15 +111,29 @@ export function outboxInsert(messages: readonly OutgoingMessage[], at: Date, opt
   return sql`INSERT INTO "OutboxMessage" ("targetKind", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt", "cardAccountId") VALUES ${join(rows)}`;
 }
 
-/** Queues messages that no business change goes with (alerts, digests); returns how many were written. */
-export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean } = {}): Promise<number> {
+/**
+ * Queues messages that no business change goes with (alerts, digests); returns how many were written. With
+ * `once`, a key of its own (in ProcessedDelivery, written in the same transaction): only the first call with
+ * that key queues anything, on any replica, and a repeat returns 0.
+ */
+export async function enqueue(db: Database, messages: readonly OutgoingMessage[], at: Date, options: { alert?: boolean; once?: string } = {}): Promise<number> {
   // On the driver (driver.ts): every WeCom command's answer and every late Slack answer is queued here.
   const insert = outboxInsert(messages, at, options);
   if (!insert) return 0;
-  const count = await db.driver.run(insert);
+  let count: number;
+  if (options.once === undefined) count = await db.driver.run(insert);
+  else {
+    const key = sql`INSERT INTO "ProcessedDelivery" ("key", "result", "createdAt") VALUES (${options.once}, ${QUEUED}, ${at}) ON CONFLICT DO NOTHING`;
+    const done = await db.driver.transaction([{ sql: key, expect: 1 }, { sql: insert }]);
+    if (!done.committed) return 0;
+    count = messages.length;
+  }
   db.queued.notify();
   return count;
 }
+
+/** What a `once` key's row holds: that its messages were queued. */
+const QUEUED = JSON.stringify("queued");
 
 function parsePayload(text: string): OutboxPayload | null {
   try {

@@ -44,8 +44,10 @@ describe("chaos: forged and stale requests on every inbound route", () => {
       const { url, init } = route.build(rig.bot.url, forgery, { slack: rig.slack, unique: randomBytes(6).toString("hex"), clock: rig.f.ctx.clock });
       // Declares far more than it sends: a server that waits for the body never answers, and the test times out.
       const seen = await partialPost(url, init.headers as Record<string, string>, { declared: 99_999_999_999, total: 64 * 1024, timeoutMs: 5_000 });
-      if (seen.status !== 413 || !seen.closed) failures++;
-      expect({ forgery, status: seen.status, closed: seen.closed }).toEqual({ forgery, status: forgery === "unsigned" && route.name.includes("playground") ? 401 : 413, closed: true });
+      // The playground checks its session before the size of a request: an unsigned one is refused for that first.
+      const status = forgery === "unsigned" && route.name.includes("playground") ? 401 : 413;
+      if (seen.status !== status || !seen.closed) failures++;
+      expect({ forgery, status: seen.status, closed: seen.closed }).toEqual({ forgery, status, closed: true });
     }
     expect(await tableCounts(rig.f.db)).toEqual(before);
     record({ scenario: `oversized Content-Length: ${route.name}`, cases: 2, failures, lost: 0, duplicates: 0 });

@@ -204,6 +204,52 @@ describe("Slack: the real Bolt server against a fake Slack Web API", () => {
     }
   });
 
+  it("follows up a late command once when Slack's retry of it is late too, even on another server", async () => {
+    // Two servers on one database, both past their budget: the retry replays the first run's answer, and only
+    // one of the two may post it to the response_url.
+    const options = { port: 0, host: "127.0.0.1", slack: { botToken: "xoxb-test-token", signingSecret: SECRET, apiUrl: slack.apiUrl, ackBudgetMs: 0 }, outboxIntervalMs: 25, scheduler: false };
+    // The one that finds the answer queued says so: then both have done all they will do.
+    const said: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void said.push(line) });
+    const [first, second] = [await startBot(f.ctx, options, log), await startBot(f.ctx, options, log)];
+    try {
+      const { id, rep } = await handOff("Retried Late Ltd");
+      const body = commandBody(slack, { command: "/lead", text: `accept #${id}`, userId: userOf(rep) });
+      const acked = await Promise.all([
+        postToBot(`${first.url}/slack/events`, SECRET, body, FORM),
+        postToBot(`${second.url}/slack/events`, SECRET, body, FORM, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" }),
+      ]);
+      expect(acked.map((r) => r.json().text)).toEqual([expect.stringMatching(/working/i), expect.stringMatching(/working/i)]);
+      const url = new URL(new URLSearchParams(body).get("response_url")!);
+      await slack.waitFor("response_url", (c) => c.path === url.pathname);
+      for (const deadline = Date.now() + 10_000; !said.some((line) => line.includes("late answer already queued")) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 10));
+      await Promise.all([first.worker.idle(), second.worker.idle(), bot.worker.idle()]);
+      const answers = slack.callsTo("response_url").filter((c) => c.path === url.pathname);
+      expect(answers).toHaveLength(1);
+      expect(answers[0]!.body).toMatchObject({ text: expect.stringContaining("Retried Late Ltd moved MQL → Sales accepted") });
+      expect(await f.db.prisma.stageEvent.count({ where: { accountId: id, toStage: "SAL" } })).toBe(1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it("refuses with a 400, not a 500, a signed body whose shape Bolt cannot route", async () => {
+    // Each is an object (so it passes the front's check) that makes Bolt's routing read a field of undefined.
+    const bodies: [string, string][] = [
+      [`payload=${encodeURIComponent('{"name":{}}')}`, FORM],
+      [`payload=${encodeURIComponent('{"type":"view_submission"}')}`, FORM],
+      [`payload=${encodeURIComponent('{"actions":[]}')}`, FORM],
+      [`payload=${encodeURIComponent('{"type":"shortcut"}')}`, FORM],
+      ['{"event":1}', "application/json"],
+    ];
+    for (const [body, type] of bodies) {
+      const answer = await postToBot(events(), SECRET, body, type, {}, AbortSignal.timeout(5_000));
+      expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+    }
+    expect((await command("alice", "/lead", "help")).status).toBe(200);
+  });
+
   it("lets an admin add a Slack user as a member; a rep may not", async () => {
     const before = await tableCounts(f.db);
     const refused = await command("alice", "/funnel", "member add <@U0NEWBIE1|newbie> sales rep");

@@ -67,6 +67,22 @@ describe.each(testDatabases())("outbox store on $name", ({ url }) => {
     expect(await outboxStats(f.db)).toEqual({ pending: 3, sent: 0, parked: 1 });
   });
 
+  it("queues messages with a `once` key only the first time, even when both calls race", async () => {
+    const at = f.clock.read();
+    const key = `test:once:${Date.now()}`;
+    const late = (text: string): OutgoingMessage[] => [
+      { to: { kind: "response", platform: "slack", address: "https://hooks.slack.com/commands/T1/9/once" }, reply: reply(text) },
+      { to: { kind: "person", platform: "slack", externalId: "C1 U1" }, reply: reply(`${text} picture`) },
+    ];
+    expect(await Promise.all([enqueue(f.db, late("a"), at, { once: key }), enqueue(f.db, late("b"), at, { once: key })])).toEqual(expect.arrayContaining([2, 0]));
+    expect(await enqueue(f.db, late("c"), at, { once: key })).toBe(0);
+    const rows = await f.db.prisma.outboxMessage.findMany({ select: { payload: true } });
+    expect(rows).toHaveLength(2);
+    // Both of one call's messages, none of the other's.
+    expect(new Set(rows.map((r) => (JSON.parse(r.payload) as { reply: Reply }).reply.text.split(" ")[0]))).toHaveProperty("size", 1);
+    expect(await enqueue(f.db, late("d"), at, { once: `${key}:other` })).toBe(2);
+  });
+
   it("parks a row whose payload cannot be read instead of letting it block its target", async () => {
     const at = f.clock.read();
     await f.db.prisma.outboxMessage.create({ data: { targetKind: "team", target: "broken", payload: "{not json", nextAttemptAt: at, createdAt: at } });

@@ -1,4 +1,6 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Authorize, type Logger as SlackLogger } from "@slack/bolt";
+import {
+  App, AuthorizationError, HTTPModuleFunctions, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Authorize, type Logger as SlackLogger, type ReceiverProcessEventErrorHandlerArgs,
+} from "@slack/bolt";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { t } from "../../commands/i18n.js";
@@ -82,7 +84,10 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const socketMode = Boolean(config.appToken);
   const receiver = socketMode
     ? undefined
-    : new HTTPReceiver({ signingSecret: config.signingSecret ?? "", endpoints: "/slack/events", logger, unhandledRequestTimeoutMillis: 2_900 });
+    : new HTTPReceiver({
+      signingSecret: config.signingSecret ?? "", endpoints: "/slack/events", logger, unhandledRequestTimeoutMillis: 2_900,
+      processEventErrorHandler: async (args) => refuseUnroutable(args, log),
+    });
   // Socket Mode opens its socket through `apps.connections.open`, which must honour SLACK_API_URL too.
   const socket = socketMode
     ? new SocketModeReceiver({ appToken: config.appToken!, logger, installerOptions: { clientOptions: slackClientOptions(config.apiUrl) } })
@@ -141,10 +146,12 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
       await ack({ response_type: "ephemeral", text: actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
-      // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it.
+      // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it. Once per command: a
+      // retry of it that is late too (here or on another replica) replays the same answer and must not post it again.
       const late = await work;
       const pictured = pictureAnswer(late, asked, actor?.locale ?? "en");
-      await enqueue(ctx.db, [{ to: { kind: "response", platform: "slack", address: command.response_url }, reply: pictured?.answer ?? late }, ...(pictured ? [pictured.picture] : [])], ctx.clock());
+      const follow = [{ to: { kind: "response" as const, platform: "slack" as const, address: command.response_url }, reply: pictured?.answer ?? late }, ...(pictured ? [pictured.picture] : [])];
+      if ((await enqueue(ctx.db, follow, ctx.clock(), { once: `slack:late:${command.trigger_id}` })) === 0) log.info({ command: command.command }, "late answer already queued for this command");
       return;
     }
     const reply = answered.value;
@@ -293,6 +300,20 @@ export function describeError(error: unknown): { name: string; message: string; 
 }
 
 /** Bolt's logger interface over pino, so one log stream carries both. */
+/**
+ * What reaches Bolt's receiver as an error: our listeners' errors go to `app.error`, so only a failed
+ * authorization and Bolt's own reading of a body it cannot route get here. A signed body of the wrong shape
+ * (a `name` but no `user`, a view action without a view, a non-object `event`) makes Bolt throw a TypeError
+ * before any listener runs, which its default handler answers with a 500: it gets a 400, as any other
+ * malformed body does (receive.ts). An authorization failure keeps Bolt's answer (401).
+ */
+async function refuseUnroutable(args: ReceiverProcessEventErrorHandlerArgs, log: Logger): Promise<boolean> {
+  if (args.error instanceof AuthorizationError || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+  log.warn({ reason: "Malformed request body", err: describeError(args.error) }, "Slack request refused");
+  args.response.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" }).end("Malformed request body\n");
+  return true;
+}
+
 function boltLogger(log: Logger): SlackLogger {
   const child = log.child({ component: "slack" });
   let level = LogLevel.INFO;
