@@ -1,25 +1,11 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import Sqlite from "better-sqlite3";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { sqliteFileFromUrl } from "../../src/config/database-url.js";
-import { migrationNames, openDatabase } from "../../src/store/database.js";
+import { openDatabase } from "../../src/store/database.js";
 import { findMember, listMembers } from "../../src/store/members.js";
 import { findTeam } from "../../src/store/teams.js";
 import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { migrateAcross } from "../support/migrate-across.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const IDENTITIES = "20261201100000_identities_as_rows";
-
-/** The SQL of each migration of a provider up to (`before`) or from the identities migration. */
-function migrations(provider: "sqlite" | "postgresql", part: "before" | "from"): string[] {
-  const names = migrationNames(provider);
-  const at = names.indexOf(IDENTITIES);
-  return (part === "before" ? names.slice(0, at) : names.slice(at)).map((name) =>
-    readFileSync(path.join(root, "prisma", provider === "sqlite" ? "sqlite" : "postgres", "migrations", name, "migration.sql"), "utf8"));
-}
 
 // The old columns, filled as a database from before this migration has them.
 const OLD_ROWS = `
@@ -47,26 +33,14 @@ async function checkMoved(url: string): Promise<void> {
 describe("platform identities become rows", () => {
   it("moves the old member and team columns into MemberIdentity and TeamChannel on SQLite", async () => {
     const url = freshSqliteUrl();
-    const file = new Sqlite(sqliteFileFromUrl(url));
-    for (const script of migrations("sqlite", "before")) file.exec(script);
-    file.exec(OLD_ROWS);
-    for (const script of migrations("sqlite", "from")) file.exec(script);
-    file.close();
+    await migrateAcross("sqlite", url, IDENTITIES, (old) => old.run(OLD_ROWS));
     await checkMoved(url);
   });
 
   it.runIf(postgresAvailable())("moves the old member and team columns into MemberIdentity and TeamChannel on PostgreSQL", async () => {
     const url = await freshPostgresUrl();
     markPostgresRan();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const script of migrations("postgresql", "before")) await client.query(script);
-      await client.query(OLD_ROWS);
-      for (const script of migrations("postgresql", "from")) await client.query(script);
-    } finally {
-      await client.end();
-    }
+    await migrateAcross("postgresql", url, IDENTITIES, (old) => old.run(OLD_ROWS));
     await checkMoved(url);
   });
 });

@@ -1,24 +1,10 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import Sqlite from "better-sqlite3";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { sqliteFileFromUrl } from "../../src/config/database-url.js";
-import { migrationNames, openDatabase } from "../../src/store/database.js";
+import { openDatabase } from "../../src/store/database.js";
 import { claimDue, markSent } from "../../src/store/outbox.js";
 import { freshPostgresUrl, freshSqliteUrl, markPostgresRan, postgresAvailable } from "../support/databases.js";
+import { migrateAcross } from "../support/migrate-across.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CARD_ACCOUNT = "20261203000000_outbox_claim";
-
-/** The SQL of each migration of a provider before (`before`) or from the migration that adds `cardAccountId`. */
-function migrations(provider: "sqlite" | "postgresql", part: "before" | "from"): string[] {
-  const names = migrationNames(provider);
-  const at = names.indexOf(CARD_ACCOUNT);
-  return (part === "before" ? names.slice(0, at) : names.slice(at)).map((name) =>
-    readFileSync(path.join(root, "prisma", provider === "sqlite" ? "sqlite" : "postgres", "migrations", name, "migration.sql"), "utf8"));
-}
 
 const payload = (text: string, card: { accountId: number; kind: string } | null, outcome = false) =>
   JSON.stringify({ reply: { text, blocks: [{ kind: "text", text }], ephemeral: false }, card, ...(outcome ? { outcome: { accountId: 7 } } : {}) });
@@ -59,27 +45,18 @@ const insert = (placeholder: (n: number) => string) =>
 describe("outbox rows name the account of their card", () => {
   it("backfills the pending rows of an existing outbox on SQLite", async () => {
     const url = freshSqliteUrl();
-    const file = new Sqlite(sqliteFileFromUrl(url));
-    for (const script of migrations("sqlite", "before")) file.exec(script);
-    const statement = file.prepare(insert(() => "?"));
-    for (const row of OLD_ROWS) statement.run(...row);
-    for (const script of migrations("sqlite", "from")) file.exec(script);
-    file.close();
+    await migrateAcross("sqlite", url, CARD_ACCOUNT, async (old) => {
+      for (const row of OLD_ROWS) await old.run(insert(old.placeholder), row);
+    });
     await checkBackfilled(url);
   });
 
   it.runIf(postgresAvailable())("backfills the pending rows of an existing outbox on PostgreSQL", async () => {
     const url = await freshPostgresUrl();
     markPostgresRan();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const script of migrations("postgresql", "before")) await client.query(script);
-      for (const row of OLD_ROWS) await client.query(insert((n) => `$${n}`), row);
-      for (const script of migrations("postgresql", "from")) await client.query(script);
-    } finally {
-      await client.end();
-    }
+    await migrateAcross("postgresql", url, CARD_ACCOUNT, async (old) => {
+      for (const row of OLD_ROWS) await old.run(insert(old.placeholder), row);
+    });
     await checkBackfilled(url);
   });
 });
