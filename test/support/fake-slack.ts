@@ -298,30 +298,29 @@ export function commandBody(fake: FakeSlack, fields: { command: string; text: st
   }).toString();
 }
 
-/** A `block_actions` payload for a click on `button` of a message in `channel`. */
-export function blockActionBody(fake: FakeSlack, fields: { userId: string; channel: string; messageTs: string; actionId: string; value: string }): string {
+interface ActionFields { userId: string; channel: string; messageTs: string; actionId: string; value: string; actionTs?: string }
+
+/** A `block_actions` payload for `action` (its type-specific fields) on a message in `channel`. */
+function blockActionsBody(fake: FakeSlack, fields: ActionFields, action: Record<string, unknown>): string {
   const id = Math.random().toString(36).slice(2);
   const payload = {
     type: "block_actions", user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: "T0001" }, api_app_id: "A0001",
     token: "legacy-verification-token", container: { type: "message", message_ts: fields.messageTs, channel_id: fields.channel, is_ephemeral: false },
     trigger_id: `trigger.${id}`, team: { id: "T0001", domain: "fake" }, channel: { id: fields.channel, name: "x" },
     message: { type: "message", ts: fields.messageTs, text: "" }, response_url: fake.responseUrl(`act-${id}`),
-    actions: [{ type: "button", action_id: fields.actionId, block_id: "b1", value: fields.value, text: { type: "plain_text", text: "x" }, action_ts: `${Date.now() / 1000}${id.length}` }],
+    actions: [{ action_id: fields.actionId, block_id: "b1", ...action, action_ts: fields.actionTs ?? `${Date.now() / 1000}${id.length}` }],
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
+/** A `block_actions` payload for a click on `button` of a message in `channel`. */
+export function blockActionBody(fake: FakeSlack, fields: Omit<ActionFields, "actionTs">): string {
+  return blockActionsBody(fake, fields, { type: "button", value: fields.value, text: { type: "plain_text", text: "x" } });
+}
+
 /** A `block_actions` payload for choosing `value` in a row's overflow menu (a digest's row actions). */
-export function overflowActionBody(fake: FakeSlack, fields: { userId: string; channel: string; messageTs: string; actionId: string; value: string; actionTs?: string }): string {
-  const id = Math.random().toString(36).slice(2);
-  const payload = {
-    type: "block_actions", user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: "T0001" }, api_app_id: "A0001",
-    token: "legacy-verification-token", container: { type: "message", message_ts: fields.messageTs, channel_id: fields.channel, is_ephemeral: false },
-    trigger_id: `trigger.${id}`, team: { id: "T0001", domain: "fake" }, channel: { id: fields.channel, name: "x" },
-    message: { type: "message", ts: fields.messageTs, text: "" }, response_url: fake.responseUrl(`act-${id}`),
-    actions: [{ type: "overflow", action_id: fields.actionId, block_id: "b1", selected_option: { text: { type: "plain_text", text: "x" }, value: fields.value }, action_ts: fields.actionTs ?? `${Date.now() / 1000}${id.length}` }],
-  };
-  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+export function overflowActionBody(fake: FakeSlack, fields: ActionFields): string {
+  return blockActionsBody(fake, fields, { type: "overflow", selected_option: { text: { type: "plain_text", text: "x" }, value: fields.value } });
 }
 
 /** A `view_submission` payload for the modal `view` (as opened) with `values` as Slack's state.values. */
