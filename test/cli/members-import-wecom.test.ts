@@ -8,16 +8,10 @@ import type { ServiceContext } from "../../src/services/context.js";
 import { findMember, updateMember } from "../../src/store/members.js";
 import { upsertTeam } from "../../src/store/teams.js";
 import { testDatabases } from "../support/databases.js";
-import { FakeWecom, type WecomTestApp } from "../support/fake-wecom.js";
+import { FakeWecom, TEST_WECOM_APP } from "../support/fake-wecom.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
-const APP: WecomTestApp = {
-  corpId: "wwfunnelbot0000001",
-  agentId: 1000002,
-  secret: "app-secret-never-logged",
-  token: "QDG6eKrandomtoken",
-  encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
-};
+const APP = TEST_WECOM_APP;
 
 describe.each(testDatabases())("members import wecom ($name)", (database) => {
   let f: Fixture;

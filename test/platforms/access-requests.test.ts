@@ -4,18 +4,12 @@ import { startBot, type RunningBot } from "../../src/bot.js";
 import { findMember, updateMember, upsertMember } from "../../src/store/members.js";
 import { testDatabases } from "../support/databases.js";
 import { blockActionBody, commandBody, FakeSlack, postToBot, slackUser, type SlackCall } from "../support/fake-slack.js";
-import { FakeWecom, openPassiveReply, postCallback, textMessage, type WecomTestApp } from "../support/fake-wecom.js";
+import { FakeWecom, openPassiveReply, postCallback, textMessage, TEST_WECOM_APP } from "../support/fake-wecom.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const FORM = "application/x-www-form-urlencoded";
-const APP: WecomTestApp = {
-  corpId: "wwfunnelbot0000001",
-  agentId: 1000002,
-  secret: "app-secret-never-logged",
-  token: "QDG6eKrandomtoken",
-  encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
-};
+const APP = TEST_WECOM_APP;
 const DAY = 24 * 60 * 60 * 1000;
 
 type Block = { type: string; elements?: { type: string; action_id: string; value?: string }[] };

@@ -9,19 +9,10 @@ import { updateMember } from "../../src/store/members.js";
 import { enqueue } from "../../src/store/outbox.js";
 import { upsertTeam } from "../../src/store/teams.js";
 import { freshSqliteUrl } from "../support/databases.js";
-import {
-  cardEvent, encryptRaw, envelope, FakeWecom, openPassiveReply, plaintextLayout, postCallback, sealFor, signedQuery, textMessage, verifyUrl,
-  type WecomCall, type WecomTestApp,
-} from "../support/fake-wecom.js";
+import { cardEvent, encryptRaw, envelope, FakeWecom, openPassiveReply, plaintextLayout, postCallback, sealFor, signedQuery, textMessage, TEST_WECOM_APP, verifyUrl, type WecomCall } from "../support/fake-wecom.js";
 import { openFixture, tableCounts, type Fixture } from "../support/fixture.js";
 
-const APP: WecomTestApp = {
-  corpId: "wwfunnelbot0000001",
-  agentId: 1000002,
-  secret: "app-secret-never-logged",
-  token: "QDG6eKrandomtoken",
-  encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
-};
+const APP = TEST_WECOM_APP;
 const USERS: Record<string, string> = { admin: "Ada", mia: "MiaWu", mark: "MarkT", sam: "SamLi", alice: "AliceW", bob: "BobZ", chen: "ChenChen", cathy: "CathyL", carl: "CarlH" };
 const ROBOT_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa";
 

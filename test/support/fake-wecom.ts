@@ -19,6 +19,15 @@ export interface WecomTestApp {
   readonly encodingAesKey: string;
 }
 
+/** The WeCom app the tests configure the bot with (a valid 43-character EncodingAESKey). */
+export const TEST_WECOM_APP: WecomTestApp = {
+  corpId: "wwfunnelbot0000001",
+  agentId: 1000002,
+  secret: "app-secret-never-logged",
+  token: "QDG6eKrandomtoken",
+  encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+};
+
 /** One call the bot made to the fake. */
 export interface WecomCall {
   /** `gettoken`, `message/send`, `message/update_template_card`, `appchat/send`, `webhook/send`, `user/list` … */
