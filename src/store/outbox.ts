@@ -270,18 +270,6 @@ export async function releaseClaims(db: Database, ids: readonly number[], worker
   return count;
 }
 
-/**
- * Hands back every row `workerId` still holds, on shutdown: the next replica (or this one after a restart)
- * delivers them at once instead of waiting out the claim lease.
- */
-export async function releaseWorkerClaims(db: Database, workerId: string): Promise<number> {
-  const { count } = await db.prisma.outboxMessage.updateMany({
-    where: { status: "pending", claimedBy: workerId },
-    data: { claimedBy: null, claimedAt: null },
-  });
-  return count;
-}
-
 /** Counts of outbox rows by state, for health checks and benchmarks. */
 export async function outboxStats(db: Database): Promise<OutboxStats> {
   const groups = await db.prisma.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } });

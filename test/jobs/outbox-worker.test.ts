@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutgoingMessage } from "../../src/commands/reply.js";
 import { OutboxWorker, type Deliver, type Delivery } from "../../src/jobs/outbox-worker.js";
 import { upsertMember } from "../../src/store/members.js";
-import { claimDue, enqueue, markSent, outboxStats, releaseWorkerClaims, type OutboxRow } from "../../src/store/outbox.js";
+import { claimDue, enqueue, markSent, outboxStats, type OutboxRow } from "../../src/store/outbox.js";
 import { testDatabases } from "../support/databases.js";
 import { openFixture, type Fixture } from "../support/fixture.js";
 
@@ -300,19 +300,6 @@ describe.each(testDatabases())("outbox worker on $name", ({ url }) => {
     // Another worker takes them without waiting out the lease.
     const other = fakePlatform();
     expect(await worker(other.deliver, { workerId: "w2" }).runOnce()).toEqual({ sent: 2, retried: 0, parked: 0 });
-  });
-
-  it("releaseWorkerClaims hands back only the pending rows of that worker", async () => {
-    await enqueue(f.db, [toTeam("a", "one"), toTeam("b", "two"), toTeam("c", "three")], f.clock.read());
-    const mine = await claimDue(f.db, "w1", f.clock.read(), { limit: 2, leaseMs: 60_000 });
-    const theirs = await claimDue(f.db, "w2", f.clock.read(), { limit: 2, leaseMs: 60_000 });
-    expect(mine).toHaveLength(2);
-    expect(theirs).toHaveLength(1);
-    expect(await markSent(f.db, mine[0]!.id, "w1", f.clock.read())).toBe(true);
-    expect(await releaseWorkerClaims(f.db, "w1")).toBe(1);
-    expect(await row(mine[1]!.id)).toMatchObject({ status: "pending", claimedBy: null, claimedAt: null });
-    expect(await row(theirs[0]!.id)).toMatchObject({ status: "pending", claimedBy: "w2" });
-    expect(await row(mine[0]!.id)).toMatchObject({ status: "sent" });
   });
 
   it("delivers what this process queues right after the commit, not on the next poll", async () => {
