@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { OutboxWorker, type Delivery } from "./jobs/outbox-worker.js";
 import { startScheduler } from "./jobs/scheduler.js";
+import { outcomeOfCopies } from "./platforms/deadline.js";
 import { createHooks } from "./platforms/hooks/app.js";
 import type { PlaygroundConfig } from "./platforms/playground/app.js";
 import type { SlackConfig } from "./platforms/slack/app.js";
@@ -24,6 +25,8 @@ export interface BotOptions {
   readonly playground?: PlaygroundConfig;
   /** How often the outbox worker looks for due messages. */
   readonly outboxIntervalMs?: number;
+  /** The outbox worker's claim lease (default 60 s); a delivery may take a quarter of it. */
+  readonly outboxLeaseMs?: number;
   readonly workerId?: string;
   /** Local time of the daily digests, `HH:mm` in each team's timezone (default 09:30). */
   readonly digestTime?: string;
@@ -45,7 +48,7 @@ export interface RunningBot {
 /** Starts the platforms over one context, the HTTP server they share, and the outbox worker. */
 export async function startBot(ctx: ServiceContext, options: BotOptions, log: Logger): Promise<RunningBot> {
   const routes = new Map<string, Handler>();
-  const deliverers: ((row: OutboxRow) => Promise<Delivery | null>)[] = [];
+  const deliverers: PlatformDeliver[] = [];
   const stops: (() => Promise<void>)[] = [];
   // Each surface's code is loaded only when it is configured: a Slack-only bot never loads WeCom's XML and
   // crypto or the playground, a WeCom-only one never loads Bolt.
@@ -74,15 +77,15 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
   routes.set("/hooks/leads", hooks.leads);
   routes.set("/hooks/activity", hooks.activity);
   const worker = new OutboxWorker({
-    db: ctx.db, clock: ctx.clock, log, workerId: options.workerId,
+    db: ctx.db, clock: ctx.clock, log, workerId: options.workerId, ...(options.outboxLeaseMs ? { leaseMs: options.outboxLeaseMs } : {}),
     // A message no platform can address (nobody on Slack, say) has nothing left to do.
-    deliver: async (row) => {
+    deliver: async (row, deadline) => {
       // An account's cards may be on several platforms: each updates its own copies (and retires them, with
       // the mark or at once before a retry, so a retry does not update them twice). Any other message goes to
       // the first platform that can address it.
-      if (row.targetKind === "cards") return deliverEverywhere(ctx.db, deliverers, row);
+      if (row.targetKind === "cards") return deliverEverywhere(ctx.db, deliverers, row, deadline);
       for (const deliver of deliverers) {
-        const done = await deliver(row);
+        const done = await deliver(row, deadline);
         if (done) return done;
       }
       return { kind: "sent" };
@@ -108,17 +111,19 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
   };
 }
 
-/** Every platform's attempt at one row: the first retry, else the first failure, else sent. */
-async function deliverEverywhere(db: Database, deliverers: readonly ((row: OutboxRow) => Promise<Delivery | null>)[], row: OutboxRow): Promise<Delivery> {
-  const done: Delivery[] = [];
-  for (const deliver of deliverers) {
-    const result = await deliver(row);
-    if (result) done.push(result);
-  }
+/** One platform's attempt at a row, within the row's deadline; null when the row has no address there. */
+type PlatformDeliver = (row: OutboxRow, deadline?: AbortSignal) => Promise<Delivery | null>;
+
+/**
+ * Every platform's attempt at one row, at once (each updates its own copies, so one hanging platform does
+ * not hold back the other): a throttle, else a retry, else a failure, else sent.
+ */
+async function deliverEverywhere(db: Database, deliverers: readonly PlatformDeliver[], row: OutboxRow, deadline: AbortSignal): Promise<Delivery> {
+  const done = (await Promise.all(deliverers.map((deliver) => deliver(row, deadline)))).filter((d): d is Delivery => d !== null);
   // Cards a platform finished with are retired with the mark; if another platform's attempt is to be retried,
   // at once, so the retry does not update them again.
   const retire = done.flatMap((d) => (d.kind === "sent" ? (d.retire ?? []) : []));
-  const unsent = done.find((d) => d.kind === "retry") ?? done.find((d) => d.kind === "failed");
+  const unsent = outcomeOfCopies(done.filter((d) => d.kind !== "sent"));
   if (!unsent) return { kind: "sent", retire };
   await closePostedCards(db, retire);
   return unsent;

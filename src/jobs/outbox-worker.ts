@@ -15,8 +15,11 @@ export type Delivery =
   /** Will never succeed (unknown channel, revoked app): park at once. */
   | { kind: "failed"; error: string };
 
-/** Sends one outbox message through the platform its target lives on. */
-export type Deliver = (row: OutboxRow) => Promise<Delivery>;
+/**
+ * Sends one outbox message through the platform its target lives on. Every platform call it makes must end
+ * when `deadline` aborts (then it answers a retry): that is what keeps a delivery inside its claim's lease.
+ */
+export type Deliver = (row: OutboxRow, deadline: AbortSignal) => Promise<Delivery>;
 
 /** What an OutboxWorker needs; every number has a default fit for Slack and WeCom. */
 export interface OutboxWorkerOptions {
@@ -30,7 +33,7 @@ export interface OutboxWorkerOptions {
   readonly maxAttempts?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
-  /** How long a claim holds; a worker that died mid-pass loses its rows after this. */
+  /** How long a claim holds; a worker that died mid-pass loses its rows after this. A delivery may take a quarter of it. */
   readonly leaseMs?: number;
   readonly batch?: number;
   /** In [0, 1): spreads retries so that replicas do not hit a recovering platform together. */
@@ -138,12 +141,18 @@ export class OutboxWorker {
   }
 
   private async attempt(row: OutboxRow): Promise<keyof PassResult> {
+    // A delivery is started within the first half of the lease and ended (its calls aborted) a quarter of the
+    // lease later, however many copies of a card it updates and however many hang: its outcome is recorded
+    // before another worker may take the row over, and none of its calls is still open when one may.
+    const budgetMs = this.leaseMs / 4;
+    const deadline = AbortSignal.timeout(budgetMs);
     let delivery: Delivery;
     try {
-      delivery = await this.deliver(row);
+      delivery = await this.deliver(row, deadline);
     } catch (error) {
       delivery = { kind: "retry", error: error instanceof Error ? error.message : String(error) };
     }
+    if (delivery.kind !== "sent" && deadline.aborted) delivery = { ...delivery, error: `not done within ${budgetMs} ms: ${delivery.error}` };
     const now = this.clock();
     if (delivery.kind === "sent") {
       if (!(await markSent(this.db, row.id, this.workerId, now, delivery.retire))) this.lostClaim(row);

@@ -218,6 +218,25 @@ describe.each(testDatabases())("outbox worker on $name", ({ url }) => {
     expect(platform.ids()).toEqual([slow, next]);
   });
 
+  it("hands each delivery a deadline of a quarter of the lease, and records a delivery that ran into it as a retry", async () => {
+    await enqueue(f.db, [toTeam("slow", "hangs"), toTeam("fast", "next")], f.clock.read());
+    const [slow, next] = await idsOf();
+    // A platform whose first call hangs until the deadline aborts it, as the platforms' HTTP calls do.
+    const platform = fakePlatform(() => ({ kind: "sent" }));
+    const waited: number[] = [];
+    const w = worker(async (r, deadline) => {
+      if (r.id !== slow) return platform.deliver(r, deadline);
+      const started = Date.now();
+      await new Promise((resolve) => deadline.addEventListener("abort", resolve, { once: true }));
+      waited.push(Date.now() - started);
+      return { kind: "retry", error: "socket hang up" };
+    }, { leaseMs: 400 });
+    expect(await w.runOnce()).toEqual({ sent: 1, retried: 1, parked: 0 });
+    expect(waited[0]).toBeGreaterThanOrEqual(90);
+    expect(await row(slow!)).toMatchObject({ status: "pending", attempts: 1, claimedBy: null, lastError: "not done within 100 ms: socket hang up" });
+    expect(platform.ids()).toEqual([next]);
+  });
+
   it("holds a later message to the same target while an earlier one is waiting to be retried", async () => {
     await enqueue(f.db, [toTeam("q", "first"), toTeam("q", "second"), toTeam("other", "elsewhere")], f.clock.read());
     const [first, second, elsewhere] = await idsOf();

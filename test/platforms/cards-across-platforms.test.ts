@@ -76,6 +76,84 @@ describe("an account's cards on Slack and WeCom at once", () => {
   });
 });
 
+describe("an update of many copies, some of which hang", () => {
+  // A short lease, so a delivery's deadline (a quarter of it) comes in 500 ms of real time.
+  const LEASE_MS = 2_000;
+  let f: Fixture;
+  let slack: FakeSlack;
+  let wecom: FakeWecom;
+  let bot: RunningBot;
+
+  beforeAll(async () => {
+    f = await openFixture(freshSqliteUrl());
+    slack = new FakeSlack();
+    wecom = new FakeWecom(APP);
+    await slack.start();
+    await wecom.start();
+    const options = {
+      port: 0, host: "127.0.0.1", outboxIntervalMs: 25, outboxLeaseMs: LEASE_MS, scheduler: false,
+      slack: { botToken: "xoxb-test-token", signingSecret: "secret", apiUrl: slack.apiUrl },
+      wecom: { ...APP, apiUrl: wecom.url },
+    };
+    bot = await startBot(f.ctx, options, pino({ level: "silent" }));
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await slack?.stop();
+    await wecom?.stop();
+    await f?.close();
+  });
+
+  /** Waits (bounded) for the bot to close the connections of the calls the fakes never answered. */
+  async function abandoned(): Promise<boolean> {
+    for (let i = 0; i < 100 && ![...slack.hung, ...wecom.hung].every((c) => c.abandoned); i++) await new Promise((r) => setTimeout(r, 10));
+    return [...slack.hung, ...wecom.hung].every((c) => c.abandoned);
+  }
+
+  it("gives up on the hanging copies within the lease, and the retry updates only those", async () => {
+    const at = f.clock.read();
+    const slackRefs = ["1700000000.000901", "1700000000.000902", "1700000000.000903", "1700000000.000904"];
+    for (const ref of slackRefs) await recordPostedCard(f.db, { accountId: 90, platform: "slack", channel: `C_${ref.slice(-1)}`, ref, at });
+    for (const code of ["rc-901", "rc-902", "rc-903"]) await recordPostedCard(f.db, { accountId: 90, platform: "wecom", channel: "AliceW", ref: `fb-90-x:${code}`, at, locale: "zh-CN" });
+    // Two Slack copies and one WeCom card hang: one after another they would hold the row for three timeouts.
+    const hangs = new Set(["1700000000.000902", "1700000000.000903", "rc-902"]);
+    slack.hangWhen = (method, body) => method === "chat.update" && hangs.has(String(body.ts));
+    wecom.hangWhen = (api, body) => api === "message/update_template_card" && hangs.has(String(body.response_code));
+    const outcome = { accountId: 90, company: "Hang Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
+    await enqueue(f.db, [{ to: { kind: "cards", accountId: 90 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
+
+    const started = Date.now();
+    await bot.worker.idle();
+    // The attempt ended at its deadline and its outcome is recorded, well before another worker could take the row over.
+    expect(Date.now() - started).toBeLessThan(LEASE_MS);
+    const row = await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "90" } });
+    expect(row).toMatchObject({ status: "pending", attempts: 1, claimedBy: null });
+    expect(row.lastError).toContain(`not done within ${LEASE_MS / 4} ms`);
+    // Nothing of it is still in flight: the hung calls' connections were closed.
+    expect(slack.hung.map((c) => c.body.ts).sort()).toEqual(["1700000000.000902", "1700000000.000903"]);
+    expect(wecom.hung.map((c) => c.body.response_code)).toEqual(["rc-902"]);
+    expect(await abandoned()).toBe(true);
+    // The copies that did not hang were updated in the same attempt, and retired.
+    const updated = () => slack.callsTo("chat.update").map((c) => String(c.body.ts)).sort();
+    const spent = () => wecom.callsTo("message/update_template_card").map((c) => String(c.body.response_code)).sort();
+    expect(updated()).toEqual(["1700000000.000901", "1700000000.000904"]);
+    expect(spent()).toEqual(["rc-901", "rc-903"]);
+    expect((await livePostedCards(f.db, 90, "slack")).map((c) => c.ref)).toEqual(["1700000000.000902", "1700000000.000903"]);
+    expect((await livePostedCards(f.db, 90, "wecom")).map((c) => c.ref)).toEqual(["fb-90-x:rc-902"]);
+
+    // Slack and WeCom answer again: the retry updates the copies that hung, and none of the others a second time.
+    slack.hangWhen = null;
+    wecom.hangWhen = null;
+    f.clock.advance(60_000);
+    await bot.worker.idle();
+    expect((await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "90" } })).status).toBe("sent");
+    expect(updated()).toEqual([...slackRefs].sort());
+    expect(spent()).toEqual(["rc-901", "rc-902", "rc-903"]);
+    expect(await livePostedCards(f.db, 90, "slack")).toHaveLength(0);
+    expect(await livePostedCards(f.db, 90, "wecom")).toHaveLength(0);
+  });
+});
+
 describe("reminders of an unaccepted MQL, once it is accepted", () => {
   let f: Fixture;
   let slack: FakeSlack;

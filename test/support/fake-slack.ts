@@ -39,6 +39,13 @@ const SCOPES: Readonly<Record<string, readonly string[]>> = {
   "users.lookupByEmail": ["users:read.email"],
 };
 
+/** A call the fake never answered (see `hangWhen`): whether the caller gave up on it and closed its connection. */
+export interface HungCall {
+  readonly method: string;
+  readonly body: Record<string, unknown>;
+  abandoned: boolean;
+}
+
 /** How the next call to a method fails. */
 export interface Failure {
   readonly status: number;
@@ -76,6 +83,10 @@ export class FakeSlack {
   /** Milliseconds to hold each answer to `method` (recorded first, as Slack does the work before it answers); 0 or null answers at once. */
   delayWhen: ((method: string) => number) | null = null;
 
+  /** Calls to hold without ever answering (a hung Slack): kept in `hung`, not in `calls`, as nothing was done. */
+  hangWhen: ((method: string, body: Record<string, unknown>) => boolean) | null = null;
+  readonly hung: HungCall[] = [];
+
   /** The next `count` calls to `method` fail this way. */
   failNext(method: string, count: number, failure: Failure): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
@@ -103,6 +114,12 @@ export class FakeSlack {
         const method = path.startsWith("/api/") ? path.slice(5) : path.startsWith("/response/") ? "response_url" : path.startsWith("/upload/") ? "upload" : path;
         const body = method === "upload" ? { fileId: path.slice("/upload/".length), bytes: raw.length } : parseBody(raw.toString("utf8"), req.headers["content-type"] ?? "");
         if (method === "upload") this.receiveUpload(path.slice("/upload/".length), raw);
+        if (this.hangWhen?.(method, body)) {
+          const call: HungCall = { method, body, abandoned: false };
+          this.hung.push(call);
+          res.once("close", () => (call.abandoned = true));
+          return;
+        }
         const failure = this.failWhen?.(method, body) ?? this.failures.get(method)?.shift();
         if (failure) {
           res.writeHead(failure.status, { "content-type": "application/json", ...(failure.retryAfter ? { "retry-after": String(failure.retryAfter) } : {}) });
@@ -138,6 +155,7 @@ export class FakeSlack {
   async stop(): Promise<void> {
     for (const socket of this.sockets.clients) socket.terminate();
     await new Promise<void>((resolve) => this.sockets.close(() => resolve()));
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

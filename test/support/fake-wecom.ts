@@ -37,6 +37,13 @@ export interface WecomCall {
   readonly response: Record<string, unknown>;
 }
 
+/** A call the fake never answered (see `hangWhen`): whether the caller gave up on it and closed its connection. */
+export interface HungWecomCall {
+  readonly api: string;
+  readonly body: Record<string, unknown>;
+  abandoned: boolean;
+}
+
 /** A member as WeCom's `user/list` documents them (the fields funnelbot reads, and a few it does not). */
 export interface WecomUser {
   readonly userid: string;
@@ -112,7 +119,11 @@ export class FakeWecom {
    * Decides, call by call, whether WeCom answers an errcode instead (in an HTTP 200). Checked after the
    * access token, as WeCom does, and before `failNext`; null lets the call through. Also asked for gettoken.
    */
-  failWhen: ((api: string) => { errcode: number; errmsg?: string } | null) | null = null;
+  failWhen: ((api: string, body: Record<string, unknown>) => { errcode: number; errmsg?: string } | null) | null = null;
+
+  /** Calls to hold without ever answering (a hung WeCom): kept in `hung`, not in `calls`, as nothing was done. */
+  hangWhen: ((api: string, body: Record<string, unknown>) => boolean) | null = null;
+  readonly hung: HungWecomCall[] = [];
 
   /** The next `count` calls to `api` are answered with this errcode (in an HTTP 200, as WeCom does). */
   failNext(api: string, count: number, errcode: number, errmsg = "fake failure"): void {
@@ -149,6 +160,12 @@ export class FakeWecom {
         const raw = bytes.toString("utf8");
         // media/upload is multipart/form-data with the file in the `media` field, as documented.
         const body = type.startsWith("multipart/form-data") ? await multipartFile(bytes, type) : raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        if (this.hangWhen?.(api, body)) {
+          const call: HungWecomCall = { api, body, abandoned: false };
+          this.hung.push(call);
+          res.once("close", () => (call.abandoned = true));
+          return;
+        }
         const response = this.answer(api, query, body);
         this.calls.push({ api, query, body, response });
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(response));
@@ -159,6 +176,7 @@ export class FakeWecom {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -166,7 +184,7 @@ export class FakeWecom {
     if (api === "gettoken") {
       if (query.corpid !== this.app.corpId) return { errcode: 40013, errmsg: "invalid corpid" };
       if (query.corpsecret !== this.app.secret) return { errcode: 40001, errmsg: "invalid credential" };
-      const busy = this.failWhen?.(api);
+      const busy = this.failWhen?.(api, body);
       if (busy) return { errcode: busy.errcode, errmsg: busy.errmsg ?? "fake failure" };
       this.liveToken = `fake-token-${++this.issued}`;
       return { errcode: 0, errmsg: "ok", access_token: this.liveToken, expires_in: this.tokenLifetime };
@@ -181,7 +199,7 @@ export class FakeWecom {
         return { errcode: 42001, errmsg: "access_token expired" };
       }
     }
-    const failing = this.failWhen?.(api);
+    const failing = this.failWhen?.(api, body);
     if (failing) return { errcode: failing.errcode, errmsg: failing.errmsg ?? "fake failure" };
     const failure = this.failures.get(api)?.shift();
     if (failure) return failure;

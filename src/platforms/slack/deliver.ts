@@ -8,9 +8,10 @@ import type { ServiceContext } from "../../services/context.js";
 import { findMember } from "../../store/members.js";
 import { closePostedCards, livePostedCards, recordPostedCard, type OutboxRow } from "../../store/outbox.js";
 import { findTeam } from "../../store/teams.js";
+import { fetchWithin, outcomeOfCopies, updateCopies } from "../deadline.js";
 import { SLACK } from "../limits.js";
 import { messageText, replyBlocks } from "./blocks.js";
-import { describeError } from "./app.js";
+import { describeError, slackClientOptions } from "./app.js";
 
 // Slack errors that no retry will fix: the message is parked and an admin is told.
 const PERMANENT = new Set([
@@ -24,16 +25,43 @@ const PERMANENT = new Set([
  * command's response_url. Returns null when the row has no Slack address (the member is on WeCom only).
  */
 export function slackDeliverer(ctx: ServiceContext, client: webApi.WebClient, log: Logger) {
-  return async (row: OutboxRow): Promise<Delivery | null> => {
+  // The log of the delivery clients' warnings, made once: a default one per client would double its cost.
+  const logger = webClientLogger(log);
+  return async (row: OutboxRow, deadline?: AbortSignal): Promise<Delivery | null> => {
     try {
-      return await deliver(ctx, client, row);
+      return await deliver(ctx, deadline ? clientWithin(client, deadline, logger) : client, row, log, deadline ? fetchWithin(deadline) : fetch);
     } catch (error) {
       return classify(error, log);
     }
   };
 }
 
-async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: OutboxRow): Promise<Delivery | null> {
+/**
+ * `client` for one delivery, every call ending, at the latest, when `deadline` aborts: Slack's WebClient takes
+ * no signal per call, but takes a fetch (a client is some 30 µs to make).
+ */
+function clientWithin(client: webApi.WebClient, deadline: AbortSignal, logger: webApi.Logger): webApi.WebClient {
+  return new webApi.WebClient(client.token, { ...slackClientOptions(client.slackApiUrl), logger, fetch: fetchWithin(deadline) });
+}
+
+/** The Web API client's warnings and errors, into our log; its debug lines (request bodies) never. */
+function webClientLogger(log: Logger): webApi.Logger {
+  const child = log.child({ component: "slack-outbox" });
+  let level = webApi.LogLevel.WARN;
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(" ")),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(" ")),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: OutboxRow, log: Logger, send: typeof fetch): Promise<Delivery | null> {
   const { reply, card, outcome } = row.payload;
   switch (row.targetKind) {
     case "member":
@@ -42,7 +70,7 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
       if (!target) return null;
       const image = imageOf(reply);
       // A picture is its own outbox row (a digest's chart), so a retry re-uploads it and never reposts text.
-      if (image) return uploadImage(client, row.targetKind === "team" ? { channel_id: target.channel } : { channels: target.channel }, image);
+      if (image) return uploadImage(client, send, row.targetKind === "team" ? { channel_id: target.channel } : { channels: target.channel }, image);
       const posted = await client.chat.postMessage({ channel: target.channel, text: messageText(reply), blocks: replyBlocks(reply, SLACK.messageBlocks, target.locale) });
       if (card && posted.channel && posted.ts) {
         await recordPostedCard(ctx.db, { accountId: card.accountId, platform: "slack", channel: posted.channel, ref: posted.ts, locale: target.locale, outboxId: row.id, at: ctx.clock() });
@@ -54,30 +82,30 @@ async function deliver(ctx: ServiceContext, client: webApi.WebClient, row: Outbo
       // Read with the claim (Slack's refs never change), or here for a row claimed without them.
       const cards = row.cards ? row.cards.filter((c) => c.platform === "slack") : await livePostedCards(ctx.db, outcome.accountId, "slack", row.id);
       if (cards.length === 0) return null;
-      // Each copy is done with once updated: retired with the mark (one round trip), or before a retry.
-      const done: number[] = [];
-      for (const posted of cards) {
+      // Every copy at once, so that hanging ones cost the delivery one timeout, not one each. Each copy is done
+      // with once updated: retired with the mark (one round trip), or here before a retry, which then updates
+      // only the copies still live.
+      const { done, errors } = await updateCopies(cards, async (posted) => {
         const updated = renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale);
         try {
           await client.chat.update({ channel: posted.channel, ts: posted.ref, text: messageText(updated), blocks: replyBlocks(updated, SLACK.messageBlocks, posted.locale) });
         } catch (error) {
           // A deleted message cannot be updated; that copy is done with, the others still get theirs.
-          if (platformError(error) !== "message_not_found") {
-            await closePostedCards(ctx.db, done);
-            throw error;
-          }
+          if (platformError(error) !== "message_not_found") throw error;
         }
-        done.push(posted.id);
-      }
-      return { kind: "sent", retire: done };
+      });
+      const failed = outcomeOfCopies(errors.map((error) => classify(error, log)));
+      if (!failed) return { kind: "sent", retire: done };
+      await closePostedCards(ctx.db, done);
+      return failed;
     }
     case "response": {
       const [platform, url] = splitResponseTarget(row.target);
       if (platform !== "slack") return null;
       const image = imageOf(reply);
       // A picture asked for by command: response_url carries no files, so it goes to the channel it was asked in.
-      if (image) return answerWithImage(client, url, image);
-      return respondLate(url, reply);
+      if (image) return answerWithImage(client, send, url, image);
+      return respondLate(send, url, reply);
     }
     case "person": {
       // Someone who is not a member (the answer to their request for access): a DM to their user id.
@@ -126,14 +154,14 @@ export function pictureAnswer(reply: Reply, asked: { channel: string; user: stri
  * A picture a command asked for, into the channel (or DM) the command came from. A channel the bot is not in
  * refuses the share; the picture then goes to the asker's DM, since a slash command works in any channel.
  */
-async function answerWithImage(client: webApi.WebClient, address: string, image: Image): Promise<Delivery> {
+async function answerWithImage(client: webApi.WebClient, send: typeof fetch, address: string, image: Image): Promise<Delivery> {
   const [channel = "", user = ""] = address.split(" ");
   try {
-    return await uploadImage(client, { channel_id: channel }, image);
+    return await uploadImage(client, send, { channel_id: channel }, image);
   } catch (error) {
     const code = platformError(error);
     if (!user || (code !== "not_in_channel" && code !== "channel_not_found")) throw error;
-    return uploadImage(client, { channels: user }, image);
+    return uploadImage(client, send, { channels: user }, image);
   }
 }
 
@@ -143,11 +171,11 @@ async function answerWithImage(client: webApi.WebClient, address: string, image:
  * `channels` (which takes user ids; `channel_id` takes only a conversation's id). A failure anywhere
  * retries the whole flow: an upload never completed stays private to the bot.
  */
-async function uploadImage(client: webApi.WebClient, share: { channel_id: string } | { channels: string }, image: Image): Promise<Delivery> {
+async function uploadImage(client: webApi.WebClient, send: typeof fetch, share: { channel_id: string } | { channels: string }, image: Image): Promise<Delivery> {
   const bytes = Buffer.from(image.png, "base64");
   const started = await client.files.getUploadURLExternal({ filename: image.name, length: bytes.length });
   if (!started.upload_url || !started.file_id) return { kind: "retry", error: "files.getUploadURLExternal gave no upload URL" };
-  const sent = await fetch(started.upload_url, { method: "POST", body: bytes, headers: { "content-type": "application/octet-stream" }, signal: AbortSignal.timeout(30_000) });
+  const sent = await send(started.upload_url, { method: "POST", body: bytes, headers: { "content-type": "application/octet-stream" }, signal: AbortSignal.timeout(30_000) });
   if (!sent.ok) {
     const retryAfter = Number(sent.headers.get("retry-after"));
     return { kind: "retry", error: `file upload answered ${sent.status}`, ...(sent.status === 429 && Number.isFinite(retryAfter) ? { afterMs: retryAfter * 1000 } : {}) };
@@ -163,9 +191,9 @@ function splitResponseTarget(target: string): [string, string] {
   return [target.slice(0, space), target.slice(space + 1)];
 }
 
-async function respondLate(url: string, reply: Reply): Promise<Delivery> {
+async function respondLate(send: typeof fetch, url: string, reply: Reply): Promise<Delivery> {
   if (!/^https?:\/\//.test(url)) return { kind: "failed", error: "response_url is not a URL" };
-  const response = await fetch(url, {
+  const response = await send(url, {
     method: "POST",
     headers: { "content-type": "application/json; charset=utf-8" },
     body: JSON.stringify({ response_type: reply.ephemeral ? "ephemeral" : "in_channel", replace_original: false, text: messageText(reply), blocks: replyBlocks(reply) }),

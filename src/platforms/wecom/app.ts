@@ -40,7 +40,7 @@ export interface WecomSurface {
   readonly client: WecomClient;
   /** `GET/POST /wecom/callback`. */
   readonly handler: Handler;
-  readonly deliver: (row: OutboxRow) => Promise<Delivery | null>;
+  readonly deliver: (row: OutboxRow, deadline?: AbortSignal) => Promise<Delivery | null>;
 }
 
 /** The signed query of a callback. */

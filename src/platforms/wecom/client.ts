@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { fetchWithin } from "../deadline.js";
 import { WECOM } from "../limits.js";
 
 /** Where the client sends its calls, and as which app. */
@@ -104,13 +105,21 @@ export class WecomClient {
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly now: () => number;
-  private cached: { readonly value: string; readonly refreshAt: number } | null = null;
-  private fetching: Promise<string> | null = null;
 
-  constructor(private readonly options: WecomClientOptions) {
+  constructor(
+    private readonly options: WecomClientOptions,
+    /** The access token, shared with the views of this client made by `within`. */
+    private readonly tokens: { cached: { readonly value: string; readonly refreshAt: number } | null; fetching: Promise<string> | null } = { cached: null, fetching: null },
+    private readonly deadline: AbortSignal | null = null,
+  ) {
     this.base = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.now = options.now ?? Date.now;
+  }
+
+  /** This client (its token shared) with every call ending, at the latest, when `deadline` aborts: an outbox delivery's. */
+  within(deadline: AbortSignal): WecomClient {
+    return new WecomClient(this.options, this.tokens, deadline);
   }
 
   /** A text message to one member from the app, split on lines into pieces WeCom takes whole. */
@@ -218,7 +227,7 @@ export class WecomClient {
     } catch (error) {
       if (!(error instanceof WecomApiError) || !TOKEN_ERRORS.has(error.errcode)) throw error;
       // Another call may have replaced it already; only drop the one WeCom refused.
-      if (this.cached?.value === token) this.cached = null;
+      if (this.tokens.cached?.value === token) this.tokens.cached = null;
       return send(await this.token());
     }
   }
@@ -229,11 +238,12 @@ export class WecomClient {
 
   /** The cached token, or a fresh one; concurrent callers share one gettoken call. */
   private async token(): Promise<string> {
-    if (this.cached && this.now() < this.cached.refreshAt) return this.cached.value;
-    this.fetching ??= this.fetchToken().finally(() => {
-      this.fetching = null;
+    const { cached } = this.tokens;
+    if (cached && this.now() < cached.refreshAt) return cached.value;
+    this.tokens.fetching ??= this.fetchToken().finally(() => {
+      this.tokens.fetching = null;
     });
-    return this.fetching;
+    return this.tokens.fetching;
   }
 
   private async fetchToken(): Promise<string> {
@@ -243,14 +253,14 @@ export class WecomClient {
     if (typeof value !== "string" || value === "") throw new WecomApiError("gettoken", 0, "answer has no access_token", 502);
     const lifetime = Number(answer.expires_in);
     const seconds = Number.isFinite(lifetime) && lifetime > 0 ? lifetime : WECOM.accessTokenSeconds;
-    this.cached = { value, refreshAt: this.now() + Math.max(0, seconds - WECOM.tokenRefreshMarginSeconds) * 1000 };
+    this.tokens.cached = { value, refreshAt: this.now() + Math.max(0, seconds - WECOM.tokenRefreshMarginSeconds) * 1000 };
     return value;
   }
 
   private async request(api: string, url: string, payload: Record<string, unknown> | FormData | null): Promise<Record<string, unknown>> {
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await (this.deadline ? fetchWithin(this.deadline) : fetch)(url, {
         method: payload ? "POST" : "GET",
         // A form sets its own multipart content type and boundary.
         ...(payload instanceof FormData ? { body: payload } : payload ? { headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(payload) } : {}),

@@ -7,6 +7,7 @@ import type { ServiceContext } from "../../services/context.js";
 import { findMember } from "../../store/members.js";
 import { closePostedCards, livePostedCards, recordPostedCard, type OutboxRow, type PostedCard } from "../../store/outbox.js";
 import { findTeam } from "../../store/teams.js";
+import { outcomeOfCopies, updateCopies } from "../deadline.js";
 import { WECOM } from "../limits.js";
 import { buttonCard, cardButtons, outcomeCard, replyMarkdown, replyText, taskIdFor } from "./cards.js";
 import { WecomApiError, WecomNetworkError, type WecomClient } from "./client.js";
@@ -69,9 +70,10 @@ function splitCardRef(ref: string): { taskId: string; responseCode: string } | n
 export function wecomDeliverer(ctx: ServiceContext, client: WecomClient, log: Logger) {
   const members = new RateWindow(WECOM.memberPerMinute);
   const robots = new RateWindow(WECOM.robotPerMinute);
-  return async (row: OutboxRow): Promise<Delivery | null> => {
+  // `deadline` ends every call the delivery makes, a fetch of the access token included.
+  return async (row: OutboxRow, deadline?: AbortSignal): Promise<Delivery | null> => {
     try {
-      return await deliver(ctx, client, row, { members, robots }, log);
+      return await deliver(ctx, deadline ? client.within(deadline) : client, row, { members, robots }, log);
     } catch (error) {
       return classify(error, log);
     }
@@ -134,8 +136,10 @@ async function deliver(ctx: ServiceContext, client: WecomClient, row: OutboxRow,
       if (!outcome) return { kind: "failed", error: "card update without an outcome" };
       const cards = await livePostedCards(ctx.db, outcome.accountId, "wecom", row.id);
       if (cards.length === 0) return null;
-      for (const posted of cards) await updateCard(ctx, client, posted, renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale), log);
-      return { kind: "sent" };
+      // Every card at once, so that hanging ones cost the delivery one timeout, not one each. Each is retired as
+      // soon as it is updated (its response_code is spent), so a retry updates only those still live.
+      const { errors } = await updateCopies(cards, (posted) => updateCard(ctx, client, posted, renderOutcome(ctx.playbook, outcome, ctx.calendar.timezone, posted.locale), log));
+      return outcomeOfCopies(errors.map((error) => classify(error, log))) ?? { kind: "sent" };
     }
     case "person": {
       // Someone who is not a member (the answer to their request for access), by UserID; always in Chinese.
