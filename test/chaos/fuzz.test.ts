@@ -4,6 +4,7 @@ import { parseCommand } from "../../src/commands/parser.js";
 import { freshSqliteUrl } from "../support/databases.js";
 import { postToBot } from "../support/fake-slack.js";
 import { postCallback, textMessage } from "../support/fake-wecom.js";
+import { fuzzParameters } from "../support/fuzz.js";
 import { APP, FORM, record, scale, SECRET, SLACK_IDS, startRig, WECOM_IDS, type Rig } from "./harness.js";
 
 // Words the parser knows, so that random input often gets deep into it rather than failing at the verb.
@@ -29,7 +30,7 @@ describe("chaos: property-based fuzzing", () => {
     fc.assert(fc.property(fc.oneof(line, fc.string({ unit: "binary", maxLength: 3000 })), (text) => {
       const parsed = parseCommand(text);
       if (!parsed.ok) expect(parsed.error.code).toMatch(/^[a-z-]+$/);
-    }), { numRuns: runs });
+    }), fuzzParameters(runs));
     record({ scenario: "fuzz: command parser", cases: runs, failures: 0, lost: 0, duplicates: 0 });
   });
 
@@ -47,15 +48,17 @@ describe("chaos: property-based fuzzing", () => {
       const answers = await Promise.all(bodies.map((body) => postToBot(`${rig.bot.url}/slack/events`, SECRET, body, FORM, {}, AbortSignal.timeout(10_000)).catch((error: unknown) => {
         throw new Error(`no answer within 10 s to ${JSON.stringify(body).slice(0, 300)}: ${String(error)}`);
       })));
-      for (const answer of answers) {
+      // Each answer is checked with its body, so that a failure names the request even before any shrinking.
+      for (const [index, answer] of answers.entries()) {
+        const body = bodies[index]!.slice(0, 300);
         if (answer.status >= 500) failures++;
-        expect(answer.status).toBeLessThan(500);
+        expect(answer.status, `the answer to ${body}`).toBeLessThan(500);
         if (answer.status === 200 && answer.text.startsWith("{")) {
           const text = String(answer.json().text ?? "");
-          expect(text).not.toMatch(/\bat .+\.(ts|js):\d+|TypeError|undefined|\[object Object\]/);
+          expect(text, `the answer to ${body}`).not.toMatch(/\bat .+\.(ts|js):\d+|TypeError|undefined|\[object Object\]/);
         }
       }
-    }), { numRuns: batches });
+    }), fuzzParameters(batches));
     record({ scenario: "fuzz: Slack /slack/events", cases: runs, failures, lost: 0, duplicates: 0 });
   });
 
@@ -98,7 +101,7 @@ describe("chaos: property-based fuzzing", () => {
       const answer = await postCallback(rig.bot.url, APP, message);
       if (answer.status >= 500) failures++;
       expect(answer.status).toBeLessThan(500);
-    }), { numRuns: runs });
+    }), fuzzParameters(runs));
     // Everything the texts asked for was answered to the member, in words, with no stack trace.
     const answers = await rig.f.db.prisma.outboxMessage.findMany({ where: { targetKind: "member" }, select: { payload: true } });
     for (const a of answers) expect(a.payload).not.toMatch(/\bat .+\.(ts|js):\d+|TypeError/);

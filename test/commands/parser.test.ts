@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Command } from "../../src/commands/command.js";
 import { MAX_INPUT_LENGTH, MAX_TEXT_LENGTH, parseCommand, USAGE } from "../../src/commands/parser.js";
+import { fuzzParameters } from "../support/fuzz.js";
 
 const id = (n: number) => ({ kind: "id", id: n }) as const;
 const name = (text: string) => ({ kind: "name", text }) as const;
@@ -388,7 +389,7 @@ describe("parseCommand never throws", () => {
       fc.string({ unit: "grapheme", maxLength: 300 }),
       fc.string({ unit: "binary-ascii", minLength: 1990, maxLength: 2010 }),
     );
-    fc.assert(fc.property(anyText, (text) => void checkContract(text)), { numRuns: 2000 });
+    fc.assert(fc.property(anyText, (text) => void checkContract(text)), fuzzParameters(2000));
   });
 
   it("on real verbs followed by random tokens, and many of those parse", () => {
@@ -400,7 +401,7 @@ describe("parseCommand never throws", () => {
         fc.constantFrom(" ", "\u3000", "\t", "  "),
       )
       .map(([head, pieces, sep]) => [head, ...pieces].join(sep));
-    fc.assert(fc.property(line, (text) => void (accepted += Number(checkContract(text)))), { numRuns: 2000 });
+    fc.assert(fc.property(line, (text) => void (accepted += Number(checkContract(text)))), fuzzParameters(2000));
     expect(accepted).toBeGreaterThan(100);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from "../../src/domain/calendar.js";
 import { PlaybookSchema } from "../../src/domain/playbook.js";
 import { emailSaas } from "../../src/domain/presets/email-saas.js";
+import { fuzzParameters } from "../support/fuzz.js";
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
@@ -250,7 +251,7 @@ describe("local times", () => {
         expect(localTimeOfDay(instant, tz)).toBe(local.format("HH:mm:ss.SSS"));
         expect(localTime(instant, tz)).toBe(local.format("YYYY-MM-DD HH:mm"));
       }),
-      { numRuns: 2000 },
+      fuzzParameters(2000),
     );
   });
 
