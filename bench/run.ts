@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --sqlite-only] [-- --commands-only | --digests-only]`: every benchmark of issue 8 in one run (or only
+ * `npm run bench [-- --quick] [-- --sqlite-only | --postgres-only] [-- --commands-only | --digests-only]`: every benchmark of issue 8 in one run (or only
  * the commands, or only the digests with their charts), one table at the
  * end: slash commands against a bare Bolt app (bench/commands.ts), WeCom callbacks against `@wecom/crypto`'s
  * decrypt (bench/wecom.ts), and the digests of issue 5 at 10 000 and 100 000 accounts against a hand-written
@@ -23,6 +23,8 @@ import { seedPostgres, seedSqlite, type SeedSize } from "./seed.js";
 
 const quick = process.argv.includes("--quick");
 const sqliteOnly = process.argv.includes("--sqlite-only");
+// PostgreSQL alone (its commands or digests), e.g. after a change to the PostgreSQL driver.
+const postgresOnly = process.argv.includes("--postgres-only");
 // Only the digest benchmark (with the charts), e.g. after a change to the digests or the charts.
 const digestsOnly = process.argv.includes("--digests-only");
 // Only the slash-command benchmark (bot, bare Bolt and the floor app), on each database.
@@ -244,7 +246,7 @@ const stopOnSignal = () => {
 process.once("SIGINT", stopOnSignal);
 process.once("SIGTERM", stopOnSignal);
 try {
-  const dbs = postgres ? [sqlite, postgres] : [sqlite];
+  const dbs = postgres ? (postgresOnly ? [postgres] : [sqlite, postgres]) : [sqlite];
   if (!digestsOnly) for (const d of dbs) await commands(d);
   if (!commandsOnly) {
     if (!digestsOnly) await wecom();
