@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/bot.js";
+import { createAccount } from "../../src/store/accounts.js";
 import { findMember, updateMember, upsertMember } from "../../src/store/members.js";
 import { testDatabases } from "../support/databases.js";
 import { blockActionBody, commandBody, FakeSlack, postToBot, slackUser, type SlackCall } from "../support/fake-slack.js";
@@ -136,6 +137,34 @@ describe.each(testDatabases())("access on request, through the real server ($nam
     // A Slack account whose email nobody here has is still a stranger who asks.
     slack.users.set("U_NEW", slackUser("U_NEW", "New Person"));
     expect(await command("U_NEW", "/account", "tasks")).toContain("I've asked the admins to add you");
+  });
+
+  it("a member who left is a stranger to their very next command on an account, asks for access, and changes nothing; back, they act again", async () => {
+    await updateMember(f.db, "bob", { slackUserId: "U_BOB" });
+    slack.users.set("U_BOB", slackUser("U_BOB", "Bob Left"));
+    const mql = async () => {
+      const made = await createAccount(f.db, {
+        company: `Left Co ${(msgIds += 1)}`, domain: null, email: null, source: "web", region: null, industry: null, amount: 1000, stage: "MQL",
+        ownerId: f.members.bob!.id, actorId: null, platform: "cli", at: f.clock.read(), idempotency: null,
+      });
+      if (made.kind !== "created") throw new Error("not created");
+      return made.id;
+    };
+    const stage = async (id: number) => (await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage;
+    const [first, second] = [await mql(), await mql()];
+    expect(await command("U_BOB", "/lead", `accept #${first}`)).not.toContain("admin");
+    expect(await stage(first)).toBe("SAL");
+
+    await updateMember(f.db, "bob", { active: false });
+    const events = await f.db.prisma.stageEvent.count();
+    expect(await command("U_BOB", "/lead", `accept #${second}`)).toContain("I've asked the admins to add you");
+    expect(await stage(second)).toBe("MQL");
+    expect(await f.db.prisma.stageEvent.count()).toBe(events);
+    expect((await requestOf("U_BOB")).displayName).toBe("Bob Left");
+
+    await updateMember(f.db, "bob", { active: true });
+    expect(await command("U_BOB", "/lead", `accept #${second}`)).not.toContain("admin");
+    expect(await stage(second)).toBe("SAL");
   });
 
   it("a stranger on WeCom hears in Chinese, the WeCom admin gets the card there and grants it by text", async () => {
