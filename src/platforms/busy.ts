@@ -12,12 +12,13 @@ export function busyReply(ctx: ServiceContext, locale: Locale): Reply {
 /**
  * A command's reply, or the busy answer when the database could not be had in time (nothing was written):
  * a burst gets "try again" within the platform's deadline instead of a 500. Any other error still throws.
+ * `locale` is asked when the answer is needed: the person's language, once the command has read who they are.
  */
-export async function orBusy(ctx: ServiceContext, work: Promise<Reply>, locale: Locale | undefined): Promise<Reply> {
+export async function orBusy(ctx: ServiceContext, work: Promise<Reply>, locale: () => Locale | undefined): Promise<Reply> {
   try {
     return await work;
   } catch (error) {
-    if (isDatabaseBusy(error)) return busyReply(ctx, locale ?? "en");
+    if (isDatabaseBusy(error)) return busyReply(ctx, locale() ?? "en");
     throw error;
   }
 }

@@ -6,11 +6,11 @@ import type { AccountState, Actor, EventKind } from "../domain/account.js";
 import { ok, type Result } from "../domain/errors.js";
 import type { Action, BudgetEffect, Decision } from "../domain/funnel.js";
 import type { Verb } from "../domain/playbook.js";
-import { saveChange, type AccountWithOwner } from "../store/accounts.js";
-import { findMember } from "../store/members.js";
+import { saveChange, senderFacts, type AccountWithOwner } from "../store/accounts.js";
+import { findMember, type Identity } from "../store/members.js";
 import { findTeam } from "../store/teams.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
-import { accountFacts, startOnAccount, type AccountFacts } from "./resolve-account.js";
+import { accountFacts, startOf, startOnAccount, type AccountFacts, type AccountStart } from "./resolve-account.js";
 import { decideAndSave, loadAndDecide, raced } from "./save-decision.js";
 
 /** What an accepted action did, in plain data so a repeated delivery can be answered from storage. */
@@ -45,8 +45,11 @@ export async function actOnAccount(
   meta: RequestMeta,
 ): Promise<Result<ActOutcome>> {
   const key = meta.key ? memberKey(meta.key, actor, action) : null;
-  // The repeated request's answer, or the account's facts: one statement for an account named by id.
-  const start = await startOnAccount(ctx, typeof ref === "number" ? { kind: "id", id: ref } : ref, key);
+  const named: AccountRef = typeof ref === "number" ? { kind: "id", id: ref } : ref;
+  // The repeated request's answer, or the account's facts: one statement for an account named by id, and
+  // none at all when the statement that read who sent the request read them too (for this account and key).
+  const opened = meta.opened;
+  const start = opened && named.kind === "id" && opened.accountId === named.id && opened.key === key ? opened.start : await startOnAccount(ctx, named, key);
   if (start.repeat) return ok(start.first as ActOutcome);
   let unused: Result<AccountFacts> | null = start.facts;
   let id = 0;
@@ -82,10 +85,40 @@ export async function actOnAccount(
  * ever given back to the same member for the same request, never to someone replaying another's key.
  */
 export function memberKey(key: string, actor: Actor, request: unknown): string {
+  const { before, after } = memberKeyParts(key, request);
+  return `${before}${actor.bot ? "bot" : actor.id}${after}`;
+}
+
+/** {@link memberKey} around the member's id, for a statement that reads the member and their key at once. */
+function memberKeyParts(key: string, request: unknown): { before: string; after: string } {
   // Unset and null fields are the same request, however a surface spelled it.
   const canonical = JSON.stringify(request, (_key, value: unknown) => (value === null ? undefined : value));
   const digest = createHash("sha256").update(canonical).digest("base64url").slice(0, 16);
-  return `${key}:m${actor.bot ? "bot" : actor.id}:${digest}`;
+  return { before: `${key}:m`, after: `:${digest}` };
+}
+
+/** Who sent a change to an account, read with how the change starts: see {@link openChange}. */
+export interface OpenedChange {
+  readonly accountId: number;
+  /** The sender's delivery key for this change ({@link memberKey}); null without a platform key. */
+  readonly key: string | null;
+  readonly start: AccountStart;
+}
+
+/**
+ * The member behind a platform identity, read in the one statement that starts a change to an account named
+ * by id (its delivery key's answer, the account, its owner, its last transition): a command from a platform
+ * makes no round trip of its own to learn who sent it. Null for nobody or someone who left, who is then
+ * answered as a stranger; nothing is written here. Handing `opened` to {@link actOnAccount} (in the request's
+ * meta) spares it reading the same again; everything else, permissions included, is decided as for any actor.
+ */
+export async function openChange(
+  ctx: ServiceContext, identity: Identity, accountId: number, action: Action, key: string | null,
+): Promise<{ readonly actor: Actor; readonly opened: OpenedChange } | { readonly actor: null }> {
+  const read = await senderFacts(ctx.db, identity, accountId, key ? memberKeyParts(key, action) : null);
+  const actor = read.sender;
+  if (!actor) return { actor: null };
+  return { actor, opened: { accountId, key: key ? memberKey(key, actor, action) : null, start: startOf(read, { kind: "id", id: accountId }) } };
 }
 
 type OwnerFacts = { readonly id: number; readonly displayName: string; readonly locale: string; readonly teamKey: string };

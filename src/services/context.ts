@@ -4,6 +4,7 @@ import type { Database } from "../store/database.js";
 import type { MentionReader } from "../commands/member-ref.js";
 import type { TeamCalendarBook } from "./calendars.js";
 import type { Directory } from "./directory.js";
+import type { OpenedChange } from "./act-on-account.js";
 
 /** What every use case needs: the database, the funnel, the business calendars and a clock. */
 export interface ServiceContext {
@@ -27,4 +28,6 @@ export interface RequestMeta {
   readonly mentions?: MentionReader;
   /** The line is a submitted form's (a modal, a dialog): refusals speak of its fields, not of command flags. */
   readonly form?: boolean;
+  /** What the statement that read the sender read for the change they asked (`openChange`): used by that change only. */
+  readonly opened?: OpenedChange;
 }

@@ -1,7 +1,7 @@
 import type { AccountRef } from "../commands/command.js";
 import type { StageEventRecord } from "../domain/account.js";
 import { err, ok, type Result } from "../domain/errors.js";
-import { commandFacts, findAccount, findAccountsByPrefix, findDelivery, type AccountWithOwner } from "../store/accounts.js";
+import { commandFacts, findAccount, findAccountsByPrefix, findDelivery, type AccountWithOwner, type CommandFacts } from "../store/accounts.js";
 import type { ServiceContext } from "./context.js";
 
 /** Finds the one account a person means by `#id`, id, or a unique prefix of its name or domain. */
@@ -54,7 +54,11 @@ export async function startOnAccount(ctx: ServiceContext, ref: AccountRef, key: 
     id = resolved.value;
     key = null;
   }
-  const read = await commandFacts(ctx.db, id, key);
+  return startOf(await commandFacts(ctx.db, id, key), ref);
+}
+
+/** How a change starts, from what {@link commandFacts} (or `senderFacts`) read for the account `ref` names. */
+export function startOf(read: CommandFacts, ref: AccountRef): AccountStart {
   if (read.first !== undefined) return { repeat: true, first: read.first };
   return { repeat: false, facts: read.loaded ? ok({ loaded: read.loaded, lastTransition: read.lastTransition }) : notFound(ref) };
 }

@@ -1,4 +1,4 @@
-import type { Command, MemberRef, NewLeadInput } from "../commands/command.js";
+import type { AccountRef, Command, MemberRef, NewLeadInput } from "../commands/command.js";
 import { t } from "../commands/i18n.js";
 import { readHandle } from "../commands/member-ref.js";
 import { parseCommand } from "../commands/parser.js";
@@ -10,7 +10,9 @@ import type { Actor } from "../domain/account.js";
 import { zonedMidnight } from "../domain/calendar.js";
 import { fail, type DomainError, type Result } from "../domain/errors.js";
 import { stageOf, type Playbook, type Verb } from "../domain/playbook.js";
-import { findMember } from "../store/members.js";
+import type { Action } from "../domain/funnel.js";
+import { findActor, findMember, type Identity } from "../store/members.js";
+import { openChange } from "./act-on-account.js";
 import { addMember, identityOf } from "./add-member.js";
 import { completeTask } from "./complete-task.js";
 import type { RequestMeta, ServiceContext } from "./context.js";
@@ -47,22 +49,78 @@ export async function runCommand(ctx: ServiceContext, actor: Actor | null, input
   return execute(ctx, actor, parsed.value, meta);
 }
 
+/** A command as a platform sent it: who it ran as and their answer, or no member (a stranger) and nothing run. */
+export type Opened = { readonly actor: Actor; run(): Promise<Reply> } | { readonly actor: null };
+
+/**
+ * A line from someone a platform names by `identity` (a Slack or WeCom user id): the member they are, and how
+ * to run the line as them. A change to an account named by id (every card button, `/lead accept #12`) reads
+ * the member in the very statement that reads the account's facts (`openChange`), so learning who sent it
+ * costs no round trip; any other line reads the member first. Nobody, or someone who left, is a stranger
+ * (`actor: null`) for the platform to answer; nothing is written for them here. Nothing is cached: a member
+ * removed a moment ago is a stranger to their next command.
+ */
+export async function openCommand(ctx: ServiceContext, identity: Identity, line: string, meta: RequestMeta): Promise<Opened> {
+  const parsed = parseCommand(line);
+  const change = parsed.ok ? accountChange(ctx, parsed.value) : null;
+  if (parsed.ok && change?.ref.kind === "id") {
+    const command = parsed.value;
+    const read = await openChange(ctx, identity, change.ref.id, change.action, meta.key ?? null);
+    if (!read.actor) return read;
+    const { actor, opened } = read;
+    return { actor, run: () => execute(ctx, actor, command, { ...meta, opened }) };
+  }
+  const actor = await findActor(ctx.db, identity);
+  if (!actor) return { actor: null };
+  return { actor, run: () => runCommand(ctx, actor, parsed.ok ? parsed.value : line, meta) };
+}
+
 const MOVES: Partial<Record<Command["verb"], Verb>> = {
   "lead.accept": "accept", "lead.return": "return", "lead.unqualified": "disqualify",
   "lead.lost": "lose", "lead.recycle": "recycle", "account.churn": "churn", "account.recall": "winback", "account.archive": "archive",
 };
 
+/**
+ * The change a command asks of one account, as `moveAccount` runs it; null for a command that does anything
+ * else first (a form to fill, a checklist, a member to look up) or is no such change.
+ */
+function accountChange(ctx: ServiceContext, command: Command): { readonly ref: AccountRef; readonly action: Action } | null {
+  const verb = MOVES[command.verb];
+  if (verb && "account" in command) {
+    const reason = "reason" in command ? command.reason.text : null;
+    // Asked without the reason it needs (a card's button): the reason form, no change yet.
+    return reason !== null && reason.trim() === "" ? null : { ref: command.account, action: { kind: "move", verb, reason } };
+  }
+  switch (command.verb) {
+    case "lead.qualify":
+      return command.answers === null ? null : { ref: command.account, action: { kind: "move", verb: "qualify", answers: command.answers } };
+    case "account.validate": {
+      const verb = command.outcome === "start" ? "validate" : command.outcome === "pass" ? "validate-pass" : "validate-fail";
+      return { ref: command.account, action: { kind: "move", verb, confirm: "all" } };
+    }
+    case "account.sign":
+      return { ref: command.account, action: { kind: "move", verb: "sign", confirm: "all" } };
+    case "account.renew":
+      return { ref: command.account, action: { kind: "amount", type: command.kind, amount: command.amount } };
+    case "account.nudge":
+      return { ref: command.account, action: { kind: "nudge" } };
+    case "account.next":
+      if (command.date === null) return null;
+      return { ref: command.account, action: { kind: "next-step", day: command.date, at: zonedMidnight(command.date, ctx.calendar.timezone), note: command.note } };
+    default:
+      return null;
+  }
+}
+
 async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta: RequestMeta): Promise<Reply> {
   const locale = actor.locale;
   const refuse = (error: DomainError) => renderError(error, locale, ctx.playbook);
 
+  const change = accountChange(ctx, command);
+  if (change) return moveAccount(ctx, actor, change.ref, change.action, meta);
   const verb = MOVES[command.verb];
-  if (verb && "account" in command) {
-    const reason = "reason" in command ? command.reason.text : null;
-    // A move that needs a reason, asked without one (a card's button), answers with the reason form.
-    if (reason !== null && reason.trim() === "") return reasonPrompt(ctx, command.account, verb, command.verb, locale);
-    return moveAccount(ctx, actor, command.account, { kind: "move", verb, reason }, meta);
-  }
+  // A move that needs a reason, asked without one (a card's button), answers with the reason form.
+  if (verb && "account" in command) return reasonPrompt(ctx, command.account, verb, command.verb, locale);
 
   switch (command.verb) {
     case "lead.new": {
@@ -76,25 +134,17 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       return say(text, [{ kind: "text", text }, ...(buttons.length ? [{ kind: "buttons" as const, buttons }] : [])], false);
     }
     case "lead.qualify": {
-      if (command.answers === null) {
-        const found = await resolveAccount(ctx, command.account);
-        if (!found.ok) return refuse(found.error);
-        const form = bantForm(found.value.account, locale);
-        const hint = t(locale, "bant.hint", { id: found.value.account.id });
-        return { text: `${form.title}\n${hint}`, ephemeral: true, blocks: [{ kind: "form", form }, { kind: "text", text: hint }] };
-      }
-      return moveAccount(ctx, actor, command.account, { kind: "move", verb: "qualify", answers: command.answers }, meta);
+      // Asked without answers (a change with them is run above): the BANT form.
+      const found = await resolveAccount(ctx, command.account);
+      if (!found.ok) return refuse(found.error);
+      const form = bantForm(found.value.account, locale);
+      const hint = t(locale, "bant.hint", { id: found.value.account.id });
+      return { text: `${form.title}\n${hint}`, ephemeral: true, blocks: [{ kind: "form", form }, { kind: "text", text: hint }] };
     }
-    case "account.validate":
-      return moveAccount(ctx, actor, command.account, { kind: "move", verb: command.outcome === "start" ? "validate" : command.outcome === "pass" ? "validate-pass" : "validate-fail", confirm: "all" }, meta);
-    case "account.sign":
-      return moveAccount(ctx, actor, command.account, { kind: "move", verb: "sign", confirm: "all" }, meta);
     case "lead.handoff":
       return gatedMove(ctx, actor, command.verb, command.account, { to: null, confirm: command.confirm, override: command.override }, meta);
     case "account.advance":
       return gatedMove(ctx, actor, command.verb, command.account, { to: command.to, confirm: command.confirm, override: command.override }, meta);
-    case "account.renew":
-      return moveAccount(ctx, actor, command.account, { kind: "amount", type: command.kind, amount: command.amount }, meta);
     case "account.reassign": {
       if (command.member === null) return reassignPicker(ctx, command.account, locale);
       const who = mentionOf(command.member, meta);
@@ -102,17 +152,12 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       if (!member) return refuse(fail("unknown-member", { name: command.member }));
       return moveAccount(ctx, actor, command.account, { kind: "reassign", to: member }, meta);
     }
-    case "account.nudge":
-      return moveAccount(ctx, actor, command.account, { kind: "nudge" }, meta);
     case "account.next": {
-      if (command.date === null) {
-        const found = await resolveAccount(ctx, command.account);
-        if (!found.ok) return refuse(found.error);
-        const form = nextStepForm(found.value.account, locale);
-        return { text: form.title, ephemeral: true, blocks: [{ kind: "form", form }] };
-      }
-      const at = zonedMidnight(command.date, ctx.calendar.timezone);
-      return moveAccount(ctx, actor, command.account, { kind: "next-step", day: command.date, at, note: command.note }, meta);
+      // Asked without a date (a change with one is run above): the next-step form.
+      const found = await resolveAccount(ctx, command.account);
+      if (!found.ok) return refuse(found.error);
+      const form = nextStepForm(found.value.account, locale);
+      return { text: form.title, ephemeral: true, blocks: [{ kind: "form", form }] };
     }
     case "lead.show":
     case "account.show":

@@ -1,11 +1,12 @@
-import type { AccountState, EventDraft, EventKind, StageEventRecord } from "../domain/account.js";
+import type { AccountState, Actor, EventDraft, EventKind, StageEventRecord } from "../domain/account.js";
 import type { BantAnswers } from "../domain/bant.js";
 import type { OwnerInfo } from "../domain/permissions.js";
 import type { OutgoingMessage } from "../commands/reply.js";
 import type { Database } from "./database.js";
 import type { Step } from "./driver.js";
+import { senderColumns, senderOf, type Identity, type SenderColumns, type SenderRow } from "./members.js";
 import { outboxData, outboxInsert, outboxRows } from "./outbox.js";
-import { isUniqueViolation, isWriteConflict, join, raw, sql, toDate, type Sql } from "./sql.js";
+import { empty, isUniqueViolation, isWriteConflict, join, raw, sql, toDate, type Sql } from "./sql.js";
 
 // Kept here too for callers that still import it from the account store.
 export { outboxRows };
@@ -128,16 +129,42 @@ type FactsRow = { [K in keyof AccountRow]: AccountRow[K] | null } & TransitionRo
  * the account is not, so a repeated request is still answered from its key.
  */
 export async function commandFacts(db: Database, accountId: number, deliveryKey: string | null): Promise<CommandFacts> {
-  const [row] = await db.driver.rows<FactsRow>(sql`
-    SELECT ${accountColumns}, ${ownerColumns}, ${transitionColumns}, t."displayName" AS "t_actorName",
-      (SELECT d."result" FROM "ProcessedDelivery" d WHERE d."key" = ${deliveryKey}) AS "delivery"
-    FROM (SELECT 1 AS "one") AS one
+  return factsOf(await factsRow(db, accountId, sql`${deliveryKey}`, null));
+}
+
+/** {@link commandFacts} with the member who sent the command: null for nobody, or someone who left. */
+export interface SenderFacts extends CommandFacts {
+  readonly sender: Actor | null;
+}
+
+/**
+ * {@link commandFacts} for a command whose sender is known only by a platform identity: the member behind it
+ * is read in the same statement, so a command makes no round trip of its own to learn who sent it. Their
+ * delivery key is their own, `key.before` + their id + `key.after` (a service's `memberKey`), so it is put
+ * together in the statement; nobody's key is read for an identity that names no member.
+ */
+export async function senderFacts(db: Database, identity: Identity, accountId: number, key: { readonly before: string; readonly after: string } | null): Promise<SenderFacts> {
+  const delivery = key ? sql`${key.before} || CAST(s."id" AS TEXT) || ${key.after}` : sql`${null}`;
+  const row = await factsRow(db, accountId, delivery, senderColumns(identity));
+  return { ...factsOf(row), sender: senderOf(row) };
+}
+
+/** The one row of a command's facts, the delivery read by the key `delivery` computes, the sender's columns beside. */
+async function factsRow(db: Database, accountId: number, delivery: Sql, sender: SenderColumns | null): Promise<FactsRow & SenderRow> {
+  const [row] = await db.driver.rows<FactsRow & SenderRow>(sql`
+    SELECT ${accountColumns}, ${ownerColumns}, ${transitionColumns}, t."displayName" AS "t_actorName", ${sender ? sql`${sender.columns},` : empty}
+      (SELECT d."result" FROM "ProcessedDelivery" d WHERE d."key" = ${delivery}) AS "delivery"
+    FROM (SELECT 1 AS "one") AS one ${sender ? sender.join : empty}
       LEFT JOIN "Account" a ON a."id" = ${validId(accountId) ? accountId : 0}
       LEFT JOIN "Member" m ON m."id" = a."ownerId"
       LEFT JOIN "StageEvent" e ON e."id" = (
         SELECT l."id" FROM "StageEvent" l WHERE l."accountId" = a."id" AND l."kind" = 'transition' ORDER BY l."at" DESC, l."id" DESC LIMIT 1)
       LEFT JOIN "Member" t ON t."id" = e."actorId"`);
   if (!row) throw new Error("commandFacts: the statement returned no row");
+  return row;
+}
+
+function factsOf(row: FactsRow): CommandFacts {
   const first = row.delivery === null ? undefined : (JSON.parse(row.delivery) as unknown);
   const loaded = row.id === null ? null : toAccountWithOwner(row as AccountRow);
   const lastTransition = row.t_id === null ? null : toEventRecord({

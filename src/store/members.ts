@@ -1,6 +1,6 @@
 import type { Actor, Role } from "../domain/account.js";
 import type { Database } from "./database.js";
-import { empty, sql, type Sql } from "./sql.js";
+import { empty, raw, sql, type Sql } from "./sql.js";
 
 /** A member with their platform identities, as admins see them. */
 export interface MemberRecord extends Actor {
@@ -39,13 +39,46 @@ const memberColumns = sql`m."id", m."handle", m."displayName", m."teamKey", m."r
   (SELECT i."externalId" FROM "MemberIdentity" i WHERE i."memberId" = m."id" AND i."platform" = 'slack') AS "slackUserId",
   (SELECT i."externalId" FROM "MemberIdentity" i WHERE i."memberId" = m."id" AND i."platform" = 'wecom') AS "wecomUserId"`;
 
-/** The WHERE clause for an identity: a column of Member, or an identity row. */
-function whereOf(identity: Identity): Sql | null {
-  if ("id" in identity) return Number.isSafeInteger(identity.id) && identity.id > 0 && identity.id <= 2_147_483_647 ? sql`m."id" = ${identity.id}` : null;
-  if ("handle" in identity) return sql`m."handle" = ${identity.handle}`;
-  if ("email" in identity) return sql`m."email" = ${identity.email.toLowerCase()}`;
+/** The condition for an identity on the member aliased `alias`: a column of Member, or an identity row. */
+function whereOf(identity: Identity, alias: "m" | "s" = "m"): Sql | null {
+  const m = raw(alias);
+  if ("id" in identity) return Number.isSafeInteger(identity.id) && identity.id > 0 && identity.id <= 2_147_483_647 ? sql`${m}."id" = ${identity.id}` : null;
+  if ("handle" in identity) return sql`${m}."handle" = ${identity.handle}`;
+  if ("email" in identity) return sql`${m}."email" = ${identity.email.toLowerCase()}`;
   const [platform, externalId] = "slackUserId" in identity ? ["slack", identity.slackUserId] : "wecomUserId" in identity ? ["wecom", identity.wecomUserId] : [identity.platform, identity.externalId];
-  return sql`m."id" = (SELECT i."memberId" FROM "MemberIdentity" i WHERE i."platform" = ${platform} AND i."externalId" = ${externalId})`;
+  return sql`${m}."id" = (SELECT i."memberId" FROM "MemberIdentity" i WHERE i."platform" = ${platform} AND i."externalId" = ${externalId})`;
+}
+
+/** A member read beside other columns (as `s`, columns prefixed `s_`): who sent a command, with its facts. */
+export interface SenderColumns {
+  /** The sender's columns, for the SELECT list. */
+  readonly columns: Sql;
+  /** `LEFT JOIN "Member" s …` on the identity: no member, and the columns are null. */
+  readonly join: Sql;
+}
+
+/** The statement parts that read the member behind `identity` beside what another statement reads. */
+export function senderColumns(identity: Identity): SenderColumns {
+  return {
+    columns: sql`s."id" AS "s_id", s."handle" AS "s_handle", s."displayName" AS "s_displayName", s."teamKey" AS "s_teamKey", s."role" AS "s_role",
+      s."locale" AS "s_locale", s."away" AS "s_away", s."active" AS "s_active"`,
+    join: sql`LEFT JOIN "Member" s ON ${whereOf(identity, "s") ?? sql`1 = 0`}`,
+  };
+}
+
+/** The sender's columns of a row read with {@link senderColumns}. */
+export type SenderRow = {
+  s_id: number | null; s_handle: string | null; s_displayName: string | null; s_teamKey: string | null; s_role: string | null; s_locale: string | null;
+  s_away: unknown; s_active: unknown;
+};
+
+/** The member who may act, of a row read with {@link senderColumns}: null for nobody, or someone who left. */
+export function senderOf(row: SenderRow): Actor | null {
+  if (row.s_id === null || !row.s_active) return null;
+  return {
+    id: row.s_id, handle: row.s_handle!, displayName: row.s_displayName!, teamKey: row.s_teamKey!, role: row.s_role as Role,
+    locale: row.s_locale === "zh-CN" ? "zh-CN" : "en", away: Boolean(row.s_away),
+  };
 }
 
 /** The member behind an identity, or null for someone the bot does not know. Hand-written: every request asks. */

@@ -152,8 +152,10 @@ function parsePayload(text: string): OutboxPayload | null {
  * one of those cards, or it would miss a card still on its way: looked up by `cardAccountId` (an index), in
  * the same statement that reads the heads. The claim is one conditional UPDATE that only one worker's can
  * match, so two workers (or replicas) never hold the same row; a claim older than `leaseMs` is taken over,
- * since its worker has most likely died. Two round trips a pass, hand-written (see sql.ts): every message
- * passes through here.
+ * since its worker has most likely died. Hand-written (see sql.ts), since every message passes through here:
+ * one round trip a pass on PostgreSQL. A single UPDATE choosing its rows by subquery without SKIP LOCKED made
+ * two PostgreSQL workers wait seconds on each other's row locks (the two-servers chaos scenario left 700
+ * messages undelivered); the heads are locked with SKIP LOCKED as they are chosen, so no worker waits.
  */
 export async function claimDue(db: Database, workerId: string, now: Date, options: { limit: number; leaseMs: number }): Promise<OutboxRow[]> {
   const staleBefore = new Date(now.getTime() - options.leaseMs);
@@ -161,7 +163,7 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
   // The head of each target's queue (no earlier pending row of its target), if it is due and free, and for a
   // card update only once no earlier pending message posts a card of its account. Pending rows are read in id
   // order and each check is an index probe, so a pass stops after `limit` heads however long the backlog.
-  const due = await db.driver.rows<{ id: number; cards: string | CardJson[] | null }>(sql`
+  const heads = sql`
     SELECT h."id", CASE WHEN h."targetKind" = 'cards' THEN ${db.provider === "postgresql" ? postgresCardsBefore : sqliteCardsBefore} END AS "cards"
     FROM "OutboxMessage" h ${db.provider === "sqlite" ? byIdOrder : empty}
     WHERE ${claimable}
@@ -171,22 +173,33 @@ export async function claimDue(db: Database, workerId: string, now: Date, option
         SELECT 1 FROM "OutboxMessage" p
         WHERE p."cardAccountId" = h."cardAccountId" AND p."status" = 'pending' AND p."id" < h."id" AND p."targetKind" <> 'cards'))
     ORDER BY h."id"
-    LIMIT ${options.limit}`);
-  // Read first, then claim by id: a single UPDATE choosing its rows by subquery made two PostgreSQL workers
-  // wait seconds on each other's row locks (the two-servers chaos scenario left 700 messages undelivered).
-  const ready = due.map((row) => row.id);
-  if (ready.length === 0) return [];
-  const cards = new Map(due.filter((row) => row.cards !== null).map((row) => [row.id, cardsOf(row.cards!)]));
-  const rows = await db.driver.rows<{ id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string }>(sql`
-    UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}
-    WHERE "id" IN (${join(ready)}) AND ${claimable}
-    RETURNING "id", "targetKind", "target", "payload", "attempts", "createdAt"`);
+    LIMIT ${options.limit}`;
+  const claim = sql`UPDATE "OutboxMessage" SET "claimedBy" = ${workerId}, "claimedAt" = ${now}`;
+  const returning = sql`"id", "targetKind", "target", "payload", "attempts", "createdAt"`;
+  type Claimed = { id: number; targetKind: string; target: string; payload: string; attempts: number; createdAt: Date | string; cards: string | CardJson[] | null };
+  let rows: Claimed[];
+  if (db.provider === "postgresql") {
+    // One round trip: the heads locked as they are chosen, skipping any row another worker (or a mark) holds
+    // instead of waiting for it, then claimed. A row claimed and committed meanwhile is read again when locked
+    // and is no longer claimable; its target's later rows are no heads while it is pending.
+    rows = await db.driver.rows<Claimed>(sql`
+      WITH due AS (${heads} FOR UPDATE OF h SKIP LOCKED)
+      ${claim} FROM due WHERE "OutboxMessage"."id" = due."id" AND ${claimable}
+      RETURNING "OutboxMessage"."id", "targetKind", "target", "payload", "attempts", "createdAt", due."cards"`);
+  } else {
+    // SQLite has one writer and no round trips: read the heads, then claim them by id.
+    const due = await db.driver.rows<{ id: number; cards: string | CardJson[] | null }>(heads);
+    if (due.length === 0) return [];
+    const cards = new Map(due.map((row) => [row.id, row.cards]));
+    const claimedRows = await db.driver.rows<Omit<Claimed, "cards">>(sql`${claim} WHERE "id" IN (${join(due.map((row) => row.id))}) AND ${claimable} RETURNING ${returning}`);
+    rows = claimedRows.map((row) => ({ ...row, cards: cards.get(row.id) ?? null }));
+  }
   const claimed: OutboxRow[] = [];
   for (const row of rows.sort((x, y) => x.id - y.id)) {
     const payload = parsePayload(row.payload);
     // A row nobody can read would block its target forever: park it where an admin can see it.
     if (!payload) await markParked(db, row.id, workerId, "unreadable payload");
-    else claimed.push({ ...row, createdAt: toDate(row.createdAt), payload, ...(cards.has(row.id) ? { cards: cards.get(row.id)! } : {}) });
+    else claimed.push({ id: row.id, targetKind: row.targetKind, target: row.target, attempts: row.attempts, createdAt: toDate(row.createdAt), payload, ...(row.cards !== null ? { cards: cardsOf(row.cards) } : {}) });
   }
   return claimed;
 }

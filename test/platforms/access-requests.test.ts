@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/bot.js";
+import { createAccount } from "../../src/store/accounts.js";
 import { findMember, updateMember, upsertMember } from "../../src/store/members.js";
 import { testDatabases } from "../support/databases.js";
 import { blockActionBody, commandBody, FakeSlack, postToBot, slackUser, type SlackCall } from "../support/fake-slack.js";
@@ -165,5 +166,38 @@ describe.each(testDatabases())("access on request, through the real server ($nam
     expect(toLi.some((text) => text.includes("已开通:Wendy 已将你加入 funnelbot"))).toBe(true);
     const toWendy = wecom.sentTo("WendyW").map((c) => String((c.body.text as { content: string }).content));
     expect(toWendy.some((text) => text.includes("已将 LiLei 加入"))).toBe(true);
+  });
+
+  it("a member who left is a stranger to their very next command on an account, asks for access, and changes nothing; back, they act again", async () => {
+    await updateMember(f.db, "bob", { slackUserId: "U_BOB", wecomUserId: "BobW" });
+    slack.users.set("U_BOB", slackUser("U_BOB", "Bob Left"));
+    const mql = async () => {
+      const made = await createAccount(f.db, {
+        company: `Left Co ${(msgIds += 1)}`, domain: null, email: null, source: "web", region: null, industry: null, amount: 1000, stage: "MQL",
+        ownerId: f.members.bob!.id, actorId: null, platform: "cli", at: f.clock.read(), idempotency: null,
+      });
+      if (made.kind !== "created") throw new Error("not created");
+      return made.id;
+    };
+    const stage = async (id: number) => (await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage;
+    const [first, second] = [await mql(), await mql()];
+    expect(await command("U_BOB", "/lead", `accept #${first}`)).not.toContain("admin");
+    expect(await stage(first)).toBe("SAL");
+
+    await updateMember(f.db, "bob", { active: false });
+    const events = await f.db.prisma.stageEvent.count();
+    expect(await command("U_BOB", "/lead", `accept #${second}`)).toContain("I've asked the admins to add you");
+    expect(await stage(second)).toBe("MQL");
+    expect(await f.db.prisma.stageEvent.count()).toBe(events);
+    expect((await requestOf("U_BOB")).displayName).toBe("Bob Left");
+    // On WeCom too: the same change by text is a stranger's request, answered passively.
+    const passive = openPassiveReply(APP, (await postCallback(bot.url, APP, textMessage(APP, { from: "BobW", content: `lead accept #${second}`, msgId: String((msgIds += 1)) }))).text);
+    expect(passive.message).toContain("已请管理员为你开通");
+    expect(await stage(second)).toBe("MQL");
+    expect(await f.db.prisma.stageEvent.count()).toBe(events);
+
+    await updateMember(f.db, "bob", { active: true });
+    expect(await command("U_BOB", "/lead", `accept #${second}`)).not.toContain("admin");
+    expect(await stage(second)).toBe("SAL");
   });
 });

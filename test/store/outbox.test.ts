@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutgoingMessage, Reply } from "../../src/commands/reply.js";
 import {
@@ -189,5 +190,57 @@ describe.each(testDatabases())("outbox store on $name", ({ url }) => {
     expect(await markRetry(f.db, row!.id, "w", new Date(at.getTime() + 1000), "busy")).toBe(true);
     expect(await markRetry(f.db, row!.id, "w", at, "again")).toBe(false);
     expect(await f.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({ attempts: 1, lastError: "busy", claimedBy: null });
+  });
+});
+
+describe.each(testDatabases().filter((d) => d.name === "PostgreSQL"))("the outbox's claim on $name, one statement", ({ url }) => {
+  let f: Fixture;
+  let dbUrl: string;
+  beforeAll(async () => {
+    dbUrl = await url();
+    f = await openFixture(dbUrl);
+  });
+  afterAll(async () => f?.close());
+  const lease = { limit: 50, leaseMs: 60_000 };
+
+  /** Two messages to each of three teams, oldest first: a0 a1, b0 b1, c0 c1. */
+  async function queue(): Promise<Record<string, number>> {
+    await f.db.prisma.outboxMessage.deleteMany();
+    const at = f.clock.read();
+    for (const n of [0, 1]) for (const team of ["a", "b", "c"]) await enqueue(f.db, [{ to: { kind: "team", teamKey: team }, reply: reply(`${team}${n}`) }], at);
+    const rows = await f.db.prisma.outboxMessage.findMany({ select: { id: true, payload: true } });
+    return Object.fromEntries(rows.map((r) => [(JSON.parse(r.payload) as { reply: Reply }).reply.text, r.id]));
+  }
+
+  it("passes over a head another transaction holds instead of waiting for it, and never the row behind it", async () => {
+    const ids = await queue();
+    const other = new pg.Client({ connectionString: dbUrl });
+    await other.connect();
+    try {
+      // Another worker's claim or mark in flight on a0.
+      await other.query("BEGIN");
+      await other.query(`SELECT 1 FROM "OutboxMessage" WHERE "id" = $1 FOR UPDATE`, [ids.a0]);
+      const claim = claimDue(f.db, "w1", f.clock.read(), lease);
+      // The lock is let go only once the claim has answered, or after 5 s: a claim that waited for it answers after.
+      let answeredWhileHeld = false;
+      await Promise.race([claim.then(() => (answeredWhileHeld = true)), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await other.query("ROLLBACK");
+      expect(answeredWhileHeld).toBe(true);
+      expect((await claim).map((r) => r.id)).toEqual([ids.b0, ids.c0]);
+      expect((await claimDue(f.db, "w2", f.clock.read(), lease)).map((r) => r.id)).toEqual([ids.a0]);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it("gives two workers claiming at once each their own heads, every head once", async () => {
+    for (let round = 0; round < 5; round++) {
+      const ids = await queue();
+      const [one, two] = await Promise.all([claimDue(f.db, "w1", f.clock.read(), lease), claimDue(f.db, "w2", f.clock.read(), lease)]);
+      const claimed = [...one, ...two].map((r) => r.id).sort((x, y) => x - y);
+      expect(claimed).toEqual([ids.a0, ids.b0, ids.c0]);
+      const held = await f.db.prisma.outboxMessage.findMany({ where: { claimedBy: { not: null } }, select: { id: true, claimedBy: true } });
+      expect(held.map((r) => [r.id, r.claimedBy]).sort()).toEqual([...one.map((r) => [r.id, "w1"]), ...two.map((r) => [r.id, "w2"])].sort());
+    }
   });
 });

@@ -6,10 +6,10 @@ import { z } from "zod";
 import { t } from "../../commands/i18n.js";
 import { formOf, formToCommand, type Form, type Reply } from "../../commands/reply.js";
 import type { Actor } from "../../domain/account.js";
-import type { ServiceContext } from "../../services/context.js";
+import type { RequestMeta, ServiceContext } from "../../services/context.js";
 import { answerStranger } from "../../services/request-access.js";
 import { recognizeByEmail } from "../../services/match-by-email.js";
-import { myAccounts, runCommand } from "../../services/run-command.js";
+import { myAccounts, openCommand, runCommand } from "../../services/run-command.js";
 import { lookUpSlackUser } from "./directory.js";
 import { readSlackMention } from "./mentions.js";
 import type { Handler } from "../../server.js";
@@ -70,6 +70,11 @@ const ModalMetaSchema = z.object({
 });
 type ModalMeta = z.infer<typeof ModalMetaSchema>;
 
+/** Who a request is from: null until the command's first statement has read them, and for strangers. */
+interface Sender {
+  actor: Actor | null;
+}
+
 /** Web API client options shared by the app and the outbox: no hidden retries, the outbox owns them. */
 export function slackClientOptions(apiUrl: string | undefined) {
   return { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
@@ -96,15 +101,25 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findActor(ctx.db, { slackUserId });
-  /** A member's command runs as them; anyone else's asks the admins for access (in their Slack language). */
-  const answer = async (actor: Actor | null, user: { id: string; name?: string }, line: string, key: string): Promise<Reply> => {
-    if (actor) return runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key });
+  /**
+   * A member's command runs as them, the member read by the command's own first statement (`openCommand`);
+   * anyone else's asks the admins for access (in their Slack language). `sender` learns who it runs as as
+   * soon as that is read, for what is said before the answer is ready.
+   */
+  const answer = async (user: { id: string; name?: string }, line: string, meta: RequestMeta, sender: Sender): Promise<Reply> => {
+    const opened = await openCommand(ctx, { slackUserId: user.id }, line, meta);
+    sender.actor = opened.actor;
+    if (opened.actor) return opened.run();
+    // A form submitted by someone unknown is refused on the form, not taken as a request for access.
+    if (meta.form) return runCommand(ctx, null, line, meta);
     const known = await lookUpSlackUser(client, user.id);
     // Someone funnelbot knows by email (imported from WeCom, declared in funnelbot.yaml) is recognised by it.
     const recognized = known?.email && known.member ? await recognizeByEmail(ctx, "slack", user.id, known.email) : null;
-    if (recognized) return runCommand(ctx, recognized, line, { platform: "slack", mentions: readSlackMention, key });
+    sender.actor = recognized;
+    if (recognized) return runCommand(ctx, recognized, line, meta);
     return answerStranger(ctx, { platform: "slack", externalId: user.id, displayName: known?.name || user.name || user.id, locale: known?.locale ?? "en" }, line);
   };
+  const meta = (key: string, form = false): RequestMeta => ({ platform: "slack", mentions: readSlackMention, key, ...(form ? { form } : {}) });
   const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
   const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
   const publishNow = (userId: string, actor: Actor) => {
@@ -138,23 +153,25 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   };
 
   app.command(/^\/(lead|account|funnel)$/, async ({ command, ack }) => {
-    const actor = await memberOf(command.user_id);
+    const sender: Sender = { actor: null };
     const line = `${command.command} ${unescapeSlack(command.text ?? "")}`;
-    const work = orBusy(ctx, answer(actor, { id: command.user_id, name: command.user_name }, line, `slack:command:${command.trigger_id}`), actor?.locale);
+    const work = orBusy(ctx, answer({ id: command.user_id, name: command.user_name }, line, meta(`slack:command:${command.trigger_id}`), sender), () => sender.actor?.locale);
     const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
     const asked = { channel: command.channel_id, user: command.user_id };
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
-      await ack({ response_type: "ephemeral", text: actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
+      // In the member's language once the command has read who they are (English while the database is that slow).
+      await ack({ response_type: "ephemeral", text: sender.actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
       // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it. Once per command: a
       // retry of it that is late too (here or on another replica) replays the same answer and must not post it again.
       const late = await work;
-      const pictured = pictureAnswer(late, asked, actor?.locale ?? "en");
+      const pictured = pictureAnswer(late, asked, sender.actor?.locale ?? "en");
       const follow = [{ to: { kind: "response" as const, platform: "slack" as const, address: command.response_url }, reply: pictured?.answer ?? late }, ...(pictured ? [pictured.picture] : [])];
       if ((await enqueue(ctx.db, follow, ctx.clock(), { once: `slack:late:${command.trigger_id}` })) === 0) log.info({ command: command.command }, "late answer already queued for this command");
       return;
     }
     const reply = answered.value;
+    const actor = sender.actor;
     // A picture (`/funnel chart`) cannot ride an ack: it is queued as an upload into this conversation.
     const pictured = pictureAnswer(reply, asked, actor?.locale ?? "en");
     if (pictured) {
@@ -176,11 +193,13 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   app.action(/^(run|form):/, async ({ ack, body, action, respond }) => {
     await ack();
     if (body.type !== "block_actions" || (action.type !== "button" && action.type !== "overflow") || !("action_ts" in action)) return;
-    const actor = await memberOf(body.user.id);
+    const sender: Sender = { actor: null };
     // A button carries its command as its value; an overflow menu (a digest row's actions) as the chosen option's.
     const line = action.type === "button" ? (action.value ?? "") : (action.selected_option?.value ?? "");
     // Each click has its own action_ts: a redelivered click replays its first answer, a second click is a new try.
-    const reply = await orBusy(ctx, answer(actor, { id: body.user.id, name: body.user.name }, line, `slack:action:${body.user.id}:${action.action_ts}`), actor?.locale);
+    const key = `slack:action:${body.user.id}:${action.action_ts}`;
+    const reply = await orBusy(ctx, answer({ id: body.user.id, name: body.user.name }, line, meta(key), sender), () => sender.actor?.locale);
+    const actor = sender.actor;
     const form = formOf(reply);
     if (form) {
       await openForm(body.trigger_id, form, actor);
@@ -192,10 +211,10 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   });
 
   app.view("form", async ({ ack, body, view }) => {
-    const actor = await memberOf(body.user.id);
-    const meta = readMeta(view.private_metadata);
-    if (!meta) {
+    const fields = readMeta(view.private_metadata);
+    if (!fields) {
       // Answered on the form itself (Slack needs an ack within 3 s, and `errors: {}` shows nothing).
+      const actor = await memberOf(body.user.id);
       const text = t(actor?.locale ?? "en", "error.form-damaged");
       const field = view.blocks.find((b) => b.type === "input")?.block_id;
       await ack(field
@@ -204,14 +223,16 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       return;
     }
     const form: Form = {
-      id: meta.id, title: "", submitLabel: "", command: meta.c,
-      fields: meta.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
+      id: fields.id, title: "", submitLabel: "", command: fields.c,
+      fields: fields.f.map(([name, as]) => ({ name, as, label: name, kind: "text", required: false })),
     };
     const line = formToCommand(form, viewValues(view.state.values));
-    const reply = await orBusy(ctx, runCommand(ctx, actor, line, { platform: "slack", mentions: readSlackMention, key: `slack:view:${view.id}`, form: true }), actor?.locale);
+    const sender: Sender = { actor: null };
+    const reply = await orBusy(ctx, answer({ id: body.user.id }, line, meta(`slack:view:${view.id}`, true), sender), () => sender.actor?.locale);
+    const actor = sender.actor;
     if (reply.errorCode) {
       const errors = fieldErrors(reply);
-      const first = meta.f[0]?.[0];
+      const first = fields.f[0]?.[0];
       const shown = Object.keys(errors).length > 0 ? errors : first ? { [first]: truncate(reply.text, 150) } : {};
       await ack({ response_action: "errors", errors: shown });
       return;

@@ -5,11 +5,10 @@ import { formOf, type Locale } from "../../commands/reply.js";
 import type { Delivery } from "../../jobs/outbox-worker.js";
 import type { ServiceContext } from "../../services/context.js";
 import { answerStranger } from "../../services/request-access.js";
-import { runCommand } from "../../services/run-command.js";
+import { openCommand } from "../../services/run-command.js";
 import { readWecomMention } from "./mentions.js";
 import { readBody, type Handler } from "../../server.js";
 import { claimDelivery } from "../../store/deliveries.js";
-import { findActor } from "../../store/members.js";
 import { isDatabaseBusy } from "../../store/sql.js";
 import { enqueue, livePostedCards, replacePostedCardRef, type OutboxRow } from "../../store/outbox.js";
 import { WECOM } from "../limits.js";
@@ -75,6 +74,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
   const client = new WecomClient({ corpId: config.corpId, agentId: config.agentId, secret: config.secret, apiUrl: config.apiUrl });
   const logger = log.child({ component: "wecom" });
   const budget = config.ackBudgetMs ?? ACK_BUDGET_MS;
+  const meta = { platform: "wecom", mentions: readWecomMention } as const;
 
   /** A stranger's name from the WeCom directory (user/get) when it answers within a second; their UserID otherwise. */
   const nameOf = async (userId: string): Promise<string> => {
@@ -115,7 +115,10 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const from = message.FromUserName ?? "";
     const content = message.Content ?? "";
     if (!from) return null;
-    const actor = await findActor(ctx.db, { wecomUserId: from });
+    // The member is read with what their command reads first (openCommand); the claim and the command follow.
+    const opened = await busyAnswered(() => openCommand(ctx, { wecomUserId: from }, content, meta), from, "zh-CN", signed);
+    if (typeof opened === "string") return opened;
+    const actor = opened.actor;
     if (!actor) {
       // Someone funnelbot does not know asks the admins for access, and hears so passively, in Chinese.
       const reply = await busyAnswered(async () => answerStranger(ctx, { platform: "wecom", externalId: from, displayName: await nameOf(from), locale: "zh-CN" }, content), from, "zh-CN", signed);
@@ -124,7 +127,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const key = message.MsgId ? `wecom:msg:${message.MsgId}` : `wecom:msg:${from}:${message.CreateTime ?? ""}:${digest(content)}`;
     const reply = await busyAnswered(async () => {
       if (!(await claimDelivery(ctx.db, key, ctx.clock()))) return null;
-      return runCommand(ctx, actor, content, { platform: "wecom", mentions: readWecomMention });
+      return opened.run();
     }, from, actor.locale, signed);
     if (typeof reply !== "object" || reply === null) return reply;
     // A picture (`漏斗 图表`) goes to this WeCom user by UserID, not wherever else the member can be reached.
@@ -151,7 +154,9 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
     const eventKey = message.EventKey ?? "";
     // The grey button of a finished card does nothing, and is not worth a write.
     if (!from || !eventKey || eventKey === NOOP_KEY) return null;
-    const actor = await findActor(ctx.db, { wecomUserId: from });
+    const opened = await busyAnswered(() => openCommand(ctx, { wecomUserId: from }, eventKey, meta), from, "zh-CN", signed);
+    if (typeof opened === "string") return opened;
+    const actor = opened.actor;
     if (!actor) return null;
     // WeCom re-pushes an event with the same FromUserName, CreateTime and EventKey; a second click has its own CreateTime.
     const reply = await busyAnswered(async () => {
@@ -159,7 +164,7 @@ export function createWecom(ctx: ServiceContext, config: WecomConfig, log: Logge
       const undo = await renewCard(message);
       // A move updates the card through the outbox (`cards`); the clicker also hears the answer in the chat,
       // which is where a reason list or the BANT form arrives.
-      const answer = await runCommand(ctx, actor, eventKey, { platform: "wecom", mentions: readWecomMention });
+      const answer = await opened.run();
       // A refusal keeps the card as it was. A form (a reason to pick) is no refusal: the answer moves this card.
       if (answer.errorCode && !formOf(answer)) await undo?.();
       return answer;
