@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBot, type RunningBot } from "../../src/bot.js";
 import { sqliteFileFromUrl } from "../../src/config/database-url.js";
 import { createLead } from "../../src/services/create-lead.js";
+import { orBusy, workingOnIt } from "../../src/platforms/busy.js";
 import { runCommand } from "../../src/services/run-command.js";
 import { updateMember } from "../../src/store/members.js";
 import { freshSqliteUrl } from "../support/databases.js";
@@ -113,5 +114,17 @@ describe("a command that cannot get the database in time", () => {
     // Typed again (a new message), it goes through.
     expect((await postCallback(bot.url, APP, textMessage(APP, { from: "W_chen", content: `线索 接受 #${id}`, msgId: "7000000000000000002" }))).status).toBe(200);
     expect(await stageOf(id)).toBe("SAL");
+  });
+
+  it("answers in both languages when the database was too slow even to read who is asking", async () => {
+    const timedOut = Object.assign(new Error("timeout exceeded when trying to connect"), {});
+    const unknown = await orBusy(f.ctx, Promise.reject(timedOut), () => undefined);
+    expect(unknown.text).toMatch(/too busy.*try again/);
+    expect(unknown.text).toContain("请稍后重试");
+    expect(unknown.errorCode).toBe("busy");
+    expect((await orBusy(f.ctx, Promise.reject(timedOut), () => "zh-CN")).text).not.toMatch(/too busy/);
+    expect([workingOnIt(undefined), workingOnIt("en"), workingOnIt("zh-CN")]).toEqual(["Working on it… · 处理中…", "Working on it…", "处理中…"]);
+    // Any other failure is not "busy": it still throws.
+    await expect(orBusy(f.ctx, Promise.reject(new Error("boom")), () => undefined)).rejects.toThrow("boom");
   });
 });

@@ -17,7 +17,7 @@ import { findActor } from "../../store/members.js";
 import { enqueue } from "../../store/outbox.js";
 import { SLACK } from "../limits.js";
 import { withinBudget } from "../budget.js";
-import { orBusy } from "../busy.js";
+import { orBusy, workingOnIt } from "../busy.js";
 import { fieldErrors, formView, messageText, replyBlocks, unescapeSlack, viewValues } from "./blocks.js";
 import { pictureAnswer } from "./deliver.js";
 import { receiveSlack } from "./receive.js";
@@ -160,8 +160,8 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     const asked = { channel: command.channel_id, user: command.user_id };
     const answered = await withinBudget(work, budget);
     if (!answered.done) {
-      // In the member's language once the command has read who they are (English while the database is that slow).
-      await ack({ response_type: "ephemeral", text: sender.actor?.locale === "zh-CN" ? "处理中…" : "Working on it…" });
+      // In the member's language once the command has read who they are (both while the database is that slow).
+      await ack({ response_type: "ephemeral", text: workingOnIt(sender.actor?.locale) });
       // The follow-up goes through the outbox, so a Slack outage or 429 cannot lose it. Once per command: a
       // retry of it that is late too (here or on another replica) replays the same answer and must not post it again.
       const late = await work;
