@@ -53,6 +53,8 @@ export class ChartFontCache {
 
   /** How many subsets were made (for the benchmark and tests). */
   built = 0;
+  /** The highest peak RSS of a subsetter process that made one (bytes; for the benchmark). */
+  subsetterPeakRss = 0;
 
   /** A subsetter started ahead of the first chart (see `prepare`), waiting for its characters. */
   private ready: Subsetter | null = null;
@@ -84,7 +86,7 @@ export class ChartFontCache {
     // One started ahead may have left unused (its chart failed a minute ago): then a new one.
     const subsetter = this.ready?.waiting() ? this.ready : startSubsetter(this.source);
     this.ready = null;
-    await subsetter.write(text, `${file}.part`);
+    this.subsetterPeakRss = Math.max(this.subsetterPeakRss, await subsetter.write(text, `${file}.part`));
     await rename(`${file}.part`, file);
     const previous = this.file;
     this.file = file;
@@ -113,6 +115,8 @@ clearTimeout(idle);
 if (input) {
   const { text, out } = JSON.parse(input);
   await writeFile(out, await subsetFont(font, text, { targetFormat: "sfnt" }));
+  // Its peak RSS (bytes), for the benchmark.
+  process.stdout.write(String(process.resourceUsage().maxRSS * 1024));
 }
 `;
 
@@ -120,28 +124,31 @@ if (input) {
 interface Subsetter {
   /** Whether it is still running and given nothing yet. */
   waiting(): boolean;
-  write(text: string, out: string): Promise<void>;
+  /** Resolves to the subsetter's peak RSS (bytes) once the subset is written. */
+  write(text: string, out: string): Promise<number>;
 }
 
 /** Starts a child process that cuts `source` down to the characters it is then given. */
 function startSubsetter(source: string): Subsetter {
   const module = pathToFileURL(require.resolve("subset-font")).href;
   // Plain node, none of this process's flags (a TypeScript loader, an inspector): the program is JavaScript.
-  const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source])], { stdio: ["pipe", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source])], { stdio: ["pipe", "pipe", "pipe"] });
   // A subsetter started ahead and never used must not keep the bot (or a test) alive; given work, it does.
   const hold = (on: boolean) => {
     // The pipes are sockets (ref/unref), which the stream types do not say.
-    for (const handle of [child, child.stdin, child.stderr] as unknown as { ref(): void; unref(): void }[]) {
+    for (const handle of [child, child.stdin, child.stdout, child.stderr] as unknown as { ref(): void; unref(): void }[]) {
       if (on) handle.ref();
       else handle.unref();
     }
   };
   hold(false);
   let stderr = "";
+  let stdout = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve, reject) => {
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
+    child.on("close", (code) => (code === 0 ? resolve(Number(stdout) || 0) : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
   });
   exited.catch(() => undefined);
   // Writing to one that has just left fails in `exited`, not as an unhandled stream error.

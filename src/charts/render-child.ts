@@ -19,15 +19,15 @@ const fonts = new ChartFontCache(chartFontFile(), fontDir);
 fonts.prepare();
 const renderer = import("./team-chart.js");
 
-/** What the kernel says this process held at most (getrusage's maxrss, the same as /proc's VmHWM), in bytes. */
+/** What the kernel says this process held at most (getrusage's maxrss, /proc's VmHWM), in bytes. */
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 async function draw(id: number, input: ChartInput): Promise<RenderReply> {
   try {
     const { png } = await (await renderer).renderTeamChart(input, fonts);
-    return { id, png, peakRss: peakRss() };
+    return { id, png, peakRss: peakRss(), subsetterPeakRss: fonts.subsetterPeakRss };
   } catch (error) {
-    return { id, error: String((error as Error)?.message ?? error).split("\n")[0]!, peakRss: peakRss() };
+    return { id, error: String((error as Error)?.message ?? error).split("\n")[0]!, peakRss: peakRss(), subsetterPeakRss: fonts.subsetterPeakRss };
   }
 }
 

@@ -12,8 +12,11 @@ export interface RenderRequest {
   readonly input: ChartInput;
 }
 
-/** The renderer's answer to one request: the PNG, or why not; and the process's peak RSS so far (bytes). */
-export type RenderReply = { readonly id: number; readonly peakRss: number } & ({ readonly png: Uint8Array } | { readonly error: string });
+/**
+ * The renderer's answer to one request: the PNG, or why not; and the peak RSS so far (bytes) of the process and
+ * of the font subsetters it started.
+ */
+export type RenderReply = { readonly id: number; readonly peakRss: number; readonly subsetterPeakRss: number } & ({ readonly png: Uint8Array } | { readonly error: string });
 
 /** A chart that could not be drawn (the renderer failed, crashed or hung): the user gets a short message, never this text. */
 export class ChartRenderError extends Error {}
@@ -63,8 +66,8 @@ export class ChartRenderer {
   private readonly idleMs: number;
   private readonly timeoutMs: number;
 
-  /** Processes started, and the highest peak RSS any of them reported (bytes): for the benchmark and tests. */
-  readonly stats = { started: 0, peakRss: 0 };
+  /** Processes started, and the highest peak RSS any of them (and their font subsetters) reported (bytes): for the benchmark and tests. */
+  readonly stats = { started: 0, peakRss: 0, subsetterPeakRss: 0 };
 
   constructor(options: { idleMs?: number; timeoutMs?: number } = {}) {
     this.idleMs = options.idleMs ?? RENDERER_IDLE_MS;
@@ -153,6 +156,7 @@ export class ChartRenderer {
 
   private answer(run: Running, reply: RenderReply): void {
     this.stats.peakRss = Math.max(this.stats.peakRss, reply.peakRss);
+    this.stats.subsetterPeakRss = Math.max(this.stats.subsetterPeakRss, reply.subsetterPeakRss);
     const waiting = run.waiting.get(reply.id);
     if (!waiting) return;
     run.waiting.delete(reply.id);

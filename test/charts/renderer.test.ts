@@ -64,8 +64,9 @@ describe("the chart renderer's process", () => {
     expect(await charts.draw(EN)).toEqual(drawn[1]);
     expect(charts.stats.started).toBe(1);
     expect(charts.pid).toBe(pid);
-    // It says what it held at most: ECharts, resvg and a picture, not nothing.
+    // It says what it held at most (ECharts, resvg and a picture), and what its font subsetter did (harfbuzz and the font).
     expect(charts.stats.peakRss).toBeGreaterThan(50 * 1024 * 1024);
+    expect(charts.stats.subsetterPeakRss).toBeGreaterThan(30 * 1024 * 1024);
   }, 60_000);
 
   it("fails the charts of a process that crashed with a short error, and starts a new one for the next chart", async () => {
