@@ -117,6 +117,8 @@ export class ChartRenderer {
     const run = this.running;
     if (!run) return;
     this.end(run, "the chart renderer was closed");
+    // Held until it has gone: an idle one is unref'd, and waiting on it alone would let this process exit first.
+    run.child.ref();
     await run.exited;
   }
 

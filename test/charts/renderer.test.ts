@@ -147,5 +147,18 @@ describe("the chart renderer's process", () => {
     expect({ code, out: out.trim() }).toEqual({ code: 0, out: expect.stringMatching(/^drawn \d+$/) });
     // Well before the renderer's 20 s idle time: nothing of it held the script open.
     expect(performance.now() - drawnAt).toBeLessThan(5_000);
+    // Yet closing it waits for its process to leave (the script does not end first, its `await` unsettled).
+    const closing = `import { ChartRenderer } from ${JSON.stringify(path.join(ROOT, "src/charts/renderer.ts"))};
+      const charts = new ChartRenderer();
+      charts.start();
+      const pid = charts.pid;
+      await charts.close();
+      let gone = false;
+      try { process.kill(pid, 0); } catch { gone = true; }
+      console.log("closed", gone);`;
+    const closer = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", closing], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let said = "";
+    closer.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    expect({ code: await new Promise<number | null>((resolve) => closer.on("close", resolve)), said: said.trim() }).toEqual({ code: 0, said: "closed true" });
   }, 60_000);
 });
