@@ -39,7 +39,8 @@ function charactersOf(svg: string): Set<string> {
  * with a character not in it (a new team or channel name) adds that character and makes a new file once
  * (~150 ms, harfbuzz's subsetter in a child process, started ahead for the first chart); the morning's digests,
  * the same labels every day, reuse the first.
- * One per process, in the system's temporary directory, named by its content.
+ * One per process, named by its content: the renderer's process (./renderer.ts) keeps its subsets in a directory
+ * of its own, removed when it exits; otherwise the system's temporary directory.
  */
 export class ChartFontCache {
   private readonly chars = new Set(BASE);
