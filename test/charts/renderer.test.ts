@@ -82,13 +82,16 @@ describe("the chart renderer's process", () => {
   }, 60_000);
 
   it("ends a process that hangs, fails its chart, and draws the next one in a new process", async () => {
-    const charts = renderer({ timeoutMs: 2_000 });
+    const charts = renderer({ timeoutMs: 60_000 });
     await charts.draw(EN);
     const pid = charts.pid!;
     process.kill(pid, "SIGSTOP");
+    // A short limit only once warm: a cold start on a loaded test machine can take seconds.
+    charts.timeoutMs = 1_500;
     const started = performance.now();
     await expect(charts.draw(ZH)).rejects.toThrow(/did not answer in time/);
     expect(performance.now() - started).toBeLessThan(5_000);
+    charts.timeoutMs = 60_000;
     await until("the hung process is gone", () => !alive(pid));
     expect((await charts.draw(ZH)).equals((await renderTeamChart(ZH)).png)).toBe(true);
     expect(charts.stats.started).toBe(2);
@@ -146,7 +149,7 @@ describe("the chart renderer's process", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect({ code, out: out.trim() }).toEqual({ code: 0, out: expect.stringMatching(/^drawn \d+$/) });
     // Well before the renderer's 20 s idle time: nothing of it held the script open.
-    expect(performance.now() - drawnAt).toBeLessThan(5_000);
+    expect(performance.now() - drawnAt).toBeLessThan(15_000);
     // Yet closing it waits for its process to leave (the script does not end first, its `await` unsettled).
     const closing = `import { ChartRenderer } from ${JSON.stringify(path.join(ROOT, "src/charts/renderer.ts"))};
       const charts = new ChartRenderer();
