@@ -95,7 +95,9 @@ export class ChartRenderer {
   /** Starts the process ahead of a chart, if none runs: its start and ECharts' loading overlap the figures' queries. */
   start(): void {
     try {
-      this.current();
+      const run = this.current();
+      // Its idle time counts again from now.
+      if (run.waiting.size === 0) this.busy(run, false);
     } catch {
       // The chart that follows tries again and says so.
     }
@@ -131,11 +133,7 @@ export class ChartRenderer {
   }
 
   private current(): Running {
-    if (this.running) {
-      if (this.running.idle) clearTimeout(this.running.idle);
-      this.running.idle = null;
-      return this.running;
-    }
+    if (this.running) return this.running;
     let fontDir: string;
     let child: ChildProcess;
     try {
@@ -149,15 +147,18 @@ export class ChartRenderer {
     const run: Running = {
       child, fontDir, waiting: new Map(), idle: null,
       exited: new Promise<void>((resolve) => {
-        child.once("exit", (code, signal) => {
-          this.fail(run, `the chart renderer exited (${signal ?? code})`);
+        const gone = (why: string) => {
+          this.fail(run, why);
           rmSync(fontDir, { recursive: true, force: true });
           resolve();
+        };
+        child.once("exit", (code, signal) => gone(`the chart renderer exited (${signal ?? code})`));
+        // Spawning failed (no pid): no `exit` follows. Otherwise an error is a failed send or kill, handled there.
+        child.on("error", () => {
+          if (child.pid === undefined) gone("the chart renderer could not be started");
         });
       }),
     };
-    // Spawning failed (no such program): `exit` may never come.
-    child.on("error", () => this.end(run, "the chart renderer could not be started"));
     child.on("message", (reply: RenderReply) => this.answer(run, reply));
     this.running = run;
     this.busy(run, false);

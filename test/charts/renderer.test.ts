@@ -108,6 +108,13 @@ describe("the chart renderer's process", () => {
     expect(existsSync(fonts)).toBe(false);
     expect((await charts.draw(EN)).subarray(1, 4).toString()).toBe("PNG");
     expect(charts.stats.started).toBe(2);
+    // Started ahead for a chart that never came (its figures failed), and started again while idle: it leaves too.
+    const unused = renderer({ idleMs: 300 });
+    unused.start();
+    const ahead = unused.pid!;
+    unused.start();
+    expect(unused.pid).toBe(ahead);
+    await until("the unused process has left", () => !alive(ahead));
   }, 60_000);
 
   it("runs from compiled JavaScript with plain node, its program beside it, as from dist/ in the image", async () => {
