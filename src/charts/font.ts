@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -39,8 +40,9 @@ function charactersOf(svg: string): Set<string> {
  * with a character not in it (a new team or channel name) adds that character and makes a new file once
  * (~150 ms, harfbuzz's subsetter in a child process, started ahead for the first chart); the morning's digests,
  * the same labels every day, reuse the first.
- * One per process, named by its content: the renderer's process (./renderer.ts) keeps its subsets in a directory
- * of its own, removed when it exits; otherwise the system's temporary directory.
+ * One per process, named by its content: the renderer's processes (./renderer.ts) keep theirs in the bot's
+ * directory for charts, and each one starts from the subset the one before it left (`adopt`); otherwise the
+ * system's temporary directory.
  */
 export class ChartFontCache {
   private readonly chars = new Set(BASE);
@@ -59,6 +61,18 @@ export class ChartFontCache {
 
   /** A subsetter started ahead of the first chart (see `prepare`), waiting for its characters. */
   private ready: Subsetter | null = null;
+
+  /** The subset made last, to start another process's cache from (see `adopt`); null before the first. */
+  get subset(): FontSubset | null {
+    return this.file ? { file: this.file, text: [...this.chars].sort().join("") } : null;
+  }
+
+  /** Starts from a subset made before (by another process), if its file is still there: no subsetter for its characters. */
+  adopt(subset: FontSubset | null): void {
+    if (!subset || this.file !== null || !existsSync(subset.file)) return;
+    this.file = subset.file;
+    for (const ch of subset.text) this.chars.add(ch);
+  }
 
   /**
    * Starts the subsetter ahead of the first chart, while the chart is still being drawn as SVG: its process
@@ -120,6 +134,12 @@ if (input) {
   process.stdout.write(String(process.resourceUsage().maxRSS * 1024));
 }
 `;
+
+/** A subset of the font: its file and the characters it holds. */
+export interface FontSubset {
+  readonly file: string;
+  readonly text: string;
+}
 
 /** A subsetter process, started: `write` gives it the characters and where to write their subset. */
 interface Subsetter {

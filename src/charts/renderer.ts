@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { FontSubset } from "./font.js";
 import type { ChartInput } from "./team-chart.js";
 
 /** One chart for the renderer's process to draw. */
@@ -16,7 +17,11 @@ export interface RenderRequest {
  * The renderer's answer to one request: the PNG, or why not; and the peak RSS so far (bytes) of the process and
  * of the font subsetters it started.
  */
-export type RenderReply = { readonly id: number; readonly peakRss: number; readonly subsetterPeakRss: number } & ({ readonly png: Uint8Array } | { readonly error: string });
+export type RenderReply = {
+  readonly id: number; readonly peakRss: number; readonly subsetterPeakRss: number;
+  /** The font subset it holds now (the next process starts from it), and how many it made. */
+  readonly subset: FontSubset | null; readonly subsetsMade: number;
+} & ({ readonly png: Uint8Array } | { readonly error: string });
 
 /** A chart that could not be drawn (the renderer failed, crashed or hung): the user gets a short message, never this text. */
 export class ChartRenderError extends Error {}
@@ -47,16 +52,26 @@ function childProgram(): { file: string; execArgv: string[] } {
   return { file: path.join(path.dirname(here), "render-child.js"), execArgv: CHILD_FLAGS };
 }
 
+/**
+ * The directory the renderer's processes keep the font's subsets in, one for this process's life, so that each
+ * renderer starts from the subset the one before made; removed when this process exits (left behind if it is killed).
+ */
+function fontDirectory(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "funnelbot-charts-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 type Waiting = { resolve: (png: Buffer) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 
 /** One renderer process, running. */
 interface Running {
   readonly child: ChildProcess;
-  /** Where its font subsets go: removed with it, however it ends. */
-  readonly fontDir: string;
   readonly waiting: Map<number, Waiting>;
   idle: NodeJS.Timeout | null;
   readonly exited: Promise<void>;
+  /** Font subsets it has made so far. */
+  subsetsMade: number;
 }
 
 /**
@@ -74,8 +89,14 @@ export class ChartRenderer {
   /** How long a chart may take, its process's start included (a test shortens it once the process is warm). */
   timeoutMs: number;
 
-  /** Processes started, and the highest peak RSS any of them (and their font subsetters) reported (bytes): for the benchmark and tests. */
-  readonly stats = { started: 0, peakRss: 0, subsetterPeakRss: 0 };
+  /**
+   * Processes started, the highest peak RSS any of them (and their font subsetters) reported (bytes), and the
+   * font subsets they made: for the benchmark and tests.
+   */
+  readonly stats = { started: 0, peakRss: 0, subsetterPeakRss: 0, subsetsMade: 0 };
+  /** The font subset the last process held, and where the processes keep them (made with the first, removed when this process exits). */
+  private subset: FontSubset | null = null;
+  private fontDir: string | null = null;
 
   constructor(options: { idleMs?: number; timeoutMs?: number } = {}) {
     this.idleMs = options.idleMs ?? RENDERER_IDLE_MS;
@@ -134,22 +155,20 @@ export class ChartRenderer {
 
   private current(): Running {
     if (this.running) return this.running;
-    let fontDir: string;
     let child: ChildProcess;
     try {
-      fontDir = mkdtempSync(path.join(os.tmpdir(), "funnelbot-charts-"));
+      const fontDir = (this.fontDir ??= fontDirectory());
       const { file, execArgv } = childProgram();
-      child = fork(file, [fontDir], { execArgv, serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
+      child = fork(file, [fontDir, JSON.stringify(this.subset)], { execArgv, serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
     } catch (error) {
       throw new ChartRenderError(`the chart renderer could not be started: ${(error as Error).message}`);
     }
     this.stats.started++;
     const run: Running = {
-      child, fontDir, waiting: new Map(), idle: null,
+      child, waiting: new Map(), idle: null, subsetsMade: 0,
       exited: new Promise<void>((resolve) => {
         const gone = (why: string) => {
           this.fail(run, why);
-          rmSync(fontDir, { recursive: true, force: true });
           resolve();
         };
         child.once("exit", (code, signal) => gone(`the chart renderer exited (${signal ?? code})`));
@@ -168,6 +187,9 @@ export class ChartRenderer {
   private answer(run: Running, reply: RenderReply): void {
     this.stats.peakRss = Math.max(this.stats.peakRss, reply.peakRss);
     this.stats.subsetterPeakRss = Math.max(this.stats.subsetterPeakRss, reply.subsetterPeakRss);
+    if (reply.subset && (run === this.running || !this.subset)) this.subset = reply.subset;
+    this.stats.subsetsMade += reply.subsetsMade - run.subsetsMade;
+    run.subsetsMade = reply.subsetsMade;
     const waiting = run.waiting.get(reply.id);
     if (!waiting) return;
     run.waiting.delete(reply.id);

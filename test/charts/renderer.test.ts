@@ -1,7 +1,7 @@
 // The chart renderer's own process (src/charts/renderer.ts): the bot's charts are drawn there, so ECharts and
 // resvg never load in the bot (test/start-memory.test.ts traces the real server for that).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
@@ -40,8 +40,11 @@ async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void
   }
 }
 
-/** The font directory the child of `pid` was given (its second argument). */
-const fontDirOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).at(-1)!;
+/** The font directory the renderer's process `pid` was given (the argument after its program). */
+const fontDirOf = (pid: number) => {
+  const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  return args[args.findIndex((a) => /render-child\.(ts|js)$/.test(a)) + 1]!;
+};
 
 describe("the chart renderer's process", () => {
   const renderers: ChartRenderer[] = [];
@@ -97,17 +100,24 @@ describe("the chart renderer's process", () => {
     expect(charts.stats.started).toBe(2);
   }, 60_000);
 
-  it("leaves after its idle time, taking its font subsets with it, and a later chart starts another", async () => {
+  it("leaves after its idle time, and a later chart starts another from the font subset the first one made", async () => {
     const charts = renderer({ idleMs: 300 });
-    await charts.draw(ZH);
+    const png = await charts.draw(ZH);
     const pid = charts.pid!;
     const fonts = fontDirOf(pid);
-    expect(existsSync(fonts)).toBe(true);
+    expect(readdirSync(fonts)).toHaveLength(1);
+    expect(charts.stats.subsetsMade).toBe(1);
     await until("the idle process has left", () => !alive(pid));
     expect(charts.pid).toBe(null);
-    expect(existsSync(fonts)).toBe(false);
-    expect((await charts.draw(EN)).subarray(1, 4).toString()).toBe("PNG");
+    // The same characters the next morning: the same picture, with no subset made (no harfbuzz) this time.
+    expect((await charts.draw(ZH)).equals(png)).toBe(true);
     expect(charts.stats.started).toBe(2);
+    expect(charts.stats.subsetsMade).toBe(1);
+    expect(fontDirOf(charts.pid!)).toBe(fonts);
+    // A new character grows it once more, in place of the one before.
+    expect((await charts.draw({ ...ZH, title: "鑫" })).subarray(1, 4).toString()).toBe("PNG");
+    expect(charts.stats.subsetsMade).toBe(2);
+    expect(readdirSync(fonts)).toHaveLength(1);
     // Started ahead for a chart that never came (its figures failed), and started again while idle: it leaves too.
     const unused = renderer({ idleMs: 300 });
     unused.start();
@@ -143,9 +153,11 @@ describe("the chart renderer's process", () => {
 
   it("never keeps the process that uses it alive once its charts are drawn", async () => {
     // A script that draws one chart with the bot's renderer (idle time 20 s) and does nothing else.
-    const script = `import { drawTeamChart } from ${JSON.stringify(path.join(ROOT, "src/charts/renderer.ts"))};
+    const script = `import { readFileSync } from "node:fs";
+      import { chartRenderer, drawTeamChart } from ${JSON.stringify(path.join(ROOT, "src/charts/renderer.ts"))};
       const png = await drawTeamChart(${JSON.stringify(EN)});
-      console.log("drawn", png.length);`;
+      const args = readFileSync("/proc/" + chartRenderer.pid + "/cmdline", "utf8").split("\\0");
+      console.log("drawn", png.length, args[args.findIndex((a) => a.endsWith("render-child.ts")) + 1]);`;
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let drawnAt = 0;
     let out = "";
@@ -154,7 +166,11 @@ describe("the chart renderer's process", () => {
       drawnAt ||= performance.now();
     });
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect({ code, out: out.trim() }).toEqual({ code: 0, out: expect.stringMatching(/^drawn \d+$/) });
+    expect({ code, out: out.trim() }).toEqual({ code: 0, out: expect.stringMatching(/^drawn \d+ \/.+$/) });
+    // The font subsets' directory goes with it.
+    const fonts = out.trim().split(" ")[2]!;
+    expect(fonts).toMatch(/funnelbot-charts-/);
+    expect(existsSync(fonts)).toBe(false);
     // Well before the renderer's 20 s idle time: nothing of it held the script open.
     expect(performance.now() - drawnAt).toBeLessThan(15_000);
     // Yet closing it waits for its process to leave (the script does not end first, its `await` unsettled).
