@@ -77,7 +77,7 @@ describe.each(testDatabases())("the manager's commands on $name", ({ url }) => {
     const chart = await run("sam", "/funnel chart sales");
     expect(chart.errorCode).toBeUndefined();
     expect(chart.blocks.some((b) => b.kind === "image")).toBe(true);
-  });
+  }, 90_000);
 
   it("imports spend from a CSV file, row by row, reporting the bad rows by line", async () => {
     const report = await importSpend(f.ctx, "渠道,月份,金额\nwebinar,2026-09,8000\nads,2026-13,10\nnobody,2026-09,5\nads,2026-09,abc\n", { platform: "cli" });
