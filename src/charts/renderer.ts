@@ -242,7 +242,7 @@ export class ChartRenderer {
 /** The bot's chart renderer. */
 export const chartRenderer = new ChartRenderer();
 
-/** Starts the bot's renderer ahead of a chart (a no-op while one runs). */
+/** Starts the bot's renderer ahead of a chart (while one runs, its idle time counts again from now). */
 export function startChartRenderer(): void {
   chartRenderer.start();
 }
