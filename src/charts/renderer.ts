@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -52,14 +52,36 @@ function childProgram(): { file: string; execArgv: string[] } {
   return { file: path.join(path.dirname(here), "render-child.js"), execArgv: CHILD_FLAGS };
 }
 
+/** Where the renderer's processes keep the font's subsets, for this process's life; made on the first chart. */
+let fontDir: string | null = null;
+
 /**
  * The directory the renderer's processes keep the font's subsets in, one for this process's life, so that each
- * renderer starts from the subset the one before made; removed when this process exits (left behind if it is killed).
+ * renderer starts from the subset the one before made; removed when this process exits. A process killed
+ * (SIGKILL, or SIGTERM with no handler: a test worker) leaves its directory: the next one removes those whose
+ * process is gone.
  */
 function fontDirectory(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "funnelbot-charts-"));
+  if (fontDir) return fontDir;
+  const tmp = os.tmpdir();
+  for (const name of readdirSync(tmp)) {
+    const pid = /^funnelbot-charts-(\d+)$/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !alive(Number(pid))) rmSync(path.join(tmp, name), { recursive: true, force: true });
+  }
+  const dir = path.join(tmp, `funnelbot-charts-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return (fontDir = dir);
+}
+
+/** Whether a process of that pid runs (one of another user's counts). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
 }
 
 type Waiting = { resolve: (png: Buffer) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
@@ -94,9 +116,8 @@ export class ChartRenderer {
    * font subsets they made: for the benchmark and tests.
    */
   readonly stats = { started: 0, peakRss: 0, subsetterPeakRss: 0, subsetsMade: 0 };
-  /** The font subset the last process held, and where the processes keep them (made with the first, removed when this process exits). */
+  /** The font subset the last process held: the next one starts from it. */
   private subset: FontSubset | null = null;
-  private fontDir: string | null = null;
 
   constructor(options: { idleMs?: number; timeoutMs?: number } = {}) {
     this.idleMs = options.idleMs ?? RENDERER_IDLE_MS;
@@ -157,9 +178,8 @@ export class ChartRenderer {
     if (this.running) return this.running;
     let child: ChildProcess;
     try {
-      const fontDir = (this.fontDir ??= fontDirectory());
       const { file, execArgv } = childProgram();
-      child = fork(file, [fontDir, JSON.stringify(this.subset)], { execArgv, serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
+      child = fork(file, [fontDirectory(), JSON.stringify(this.subset)], { execArgv, serialization: "advanced", stdio: ["ignore", "ignore", "inherit", "ipc"] });
     } catch (error) {
       throw new ChartRenderError(`the chart renderer could not be started: ${(error as Error).message}`);
     }

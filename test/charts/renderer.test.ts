@@ -1,7 +1,8 @@
 // The chart renderer's own process (src/charts/renderer.ts): the bot's charts are drawn there, so ECharts and
 // resvg never load in the bot (test/start-memory.test.ts traces the real server for that).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
@@ -101,11 +102,16 @@ describe("the chart renderer's process", () => {
   }, 60_000);
 
   it("leaves after its idle time, and a later chart starts another from the font subset the first one made", async () => {
+    // This process's directory for subsets, shared by its renderers: this test looks at what its own made.
+    const fonts = path.join(os.tmpdir(), `funnelbot-charts-${process.pid}`);
+    const before = new Set(existsSync(fonts) ? readdirSync(fonts) : []);
+    const made = () => readdirSync(fonts).filter((name) => !before.has(name));
     const charts = renderer({ idleMs: 300 });
     const png = await charts.draw(ZH);
     const pid = charts.pid!;
-    const fonts = fontDirOf(pid);
-    expect(readdirSync(fonts)).toHaveLength(1);
+    expect(fontDirOf(pid)).toBe(fonts);
+    const [first] = made();
+    expect(made()).toEqual([first]);
     expect(charts.stats.subsetsMade).toBe(1);
     await until("the idle process has left", () => !alive(pid));
     expect(charts.pid).toBe(null);
@@ -113,11 +119,11 @@ describe("the chart renderer's process", () => {
     expect((await charts.draw(ZH)).equals(png)).toBe(true);
     expect(charts.stats.started).toBe(2);
     expect(charts.stats.subsetsMade).toBe(1);
-    expect(fontDirOf(charts.pid!)).toBe(fonts);
     // A new character grows it once more, in place of the one before.
     expect((await charts.draw({ ...ZH, title: "鑫" })).subarray(1, 4).toString()).toBe("PNG");
     expect(charts.stats.subsetsMade).toBe(2);
-    expect(readdirSync(fonts)).toHaveLength(1);
+    expect(made()).toHaveLength(1);
+    expect(made()).not.toEqual([first]);
     // Started ahead for a chart that never came (its figures failed), and started again while idle: it leaves too.
     const unused = renderer({ idleMs: 300 });
     unused.start();
@@ -151,7 +157,12 @@ describe("the chart renderer's process", () => {
     expect(Buffer.from(drawn.png, "base64").equals((await renderTeamChart(EN)).png)).toBe(true);
   }, 60_000);
 
-  it("never keeps the process that uses it alive once its charts are drawn", async () => {
+  it("never keeps the process that uses it alive once its charts are drawn, and cleans up after itself and killed ones", async () => {
+    // What a bot killed with its renderer's subsets left: removed by the next process that draws.
+    const dead = spawnSync("true").pid;
+    const left = path.join(os.tmpdir(), `funnelbot-charts-${dead}`);
+    mkdirSync(left, { recursive: true });
+    writeFileSync(path.join(left, "funnelbot-chart-font-1-0.otf"), "");
     // A script that draws one chart with the bot's renderer (idle time 20 s) and does nothing else.
     const script = `import { readFileSync } from "node:fs";
       import { chartRenderer, drawTeamChart } from ${JSON.stringify(path.join(ROOT, "src/charts/renderer.ts"))};
@@ -167,10 +178,11 @@ describe("the chart renderer's process", () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect({ code, out: out.trim() }).toEqual({ code: 0, out: expect.stringMatching(/^drawn \d+ \/.+$/) });
-    // The font subsets' directory goes with it.
+    // The font subsets' directory goes with it, and the one left by a killed process before it.
     const fonts = out.trim().split(" ")[2]!;
-    expect(fonts).toMatch(/funnelbot-charts-/);
+    expect(fonts).toBe(path.join(os.tmpdir(), `funnelbot-charts-${child.pid}`));
     expect(existsSync(fonts)).toBe(false);
+    expect(existsSync(left)).toBe(false);
     // Well before the renderer's 20 s idle time: nothing of it held the script open.
     expect(performance.now() - drawnAt).toBeLessThan(15_000);
     // Yet closing it waits for its process to leave (the script does not end first, its `await` unsettled).
