@@ -282,7 +282,8 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
         for (const team of teams) perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })));
       },
       // Each team's chart, split into its figures (their shared data loaded once, as the morning run does) and its
-      // drawing. As each morning, the renderer's process starts cold (ahead, while the figures load) and makes its font subset.
+      // drawing. As each morning, the renderer's process starts cold (ahead, while the figures load), from the font
+      // subset the one before made (the first round's makes it: warm-up).
       charts: async () => {
         await chartRenderer.close();
         let renderMs = 0;
