@@ -3,12 +3,15 @@
  * nothing else (no seeding, no baseline), then prints its memory figures as one JSON line: the peak, and
  * `process.memoryUsage()` after each step (modules, open, then the first and the last run's digests, figures and
  * drawing), which says whether memory goes to code loaded (the first run) or to rows held (every run).
- * With `charts`, every team's chart is drawn too, after the digests, as the morning run does.
+ * With `charts`, every team's chart is drawn too, after the digests, as the morning run does: in the chart
+ * renderer's process (src/charts/renderer.ts), whose peak RSS (and its font subsetter's) is reported beside this
+ * process's, with the first run's drawing time (the renderer started cold, ahead of the figures) and the last's.
  * With `--heap-snapshot=FILE`, a V8 heap snapshot is written after the last run (open it in Chrome's DevTools,
  * Memory tab) to see what the heap holds.
  * Usage: node --import tsx bench/digest-memory.ts <DATABASE_URL> <runs> [charts] [--heap-snapshot=FILE]
  */
 import { writeHeapSnapshot } from "node:v8";
+import { chartRenderer } from "../src/charts/renderer.js";
 import { loadEnv } from "../src/config/env.js";
 import { buildDigests } from "../src/services/digest.js";
 import { chartBlock, chartData, teamChartFigures } from "../src/services/funnel-chart.js";
@@ -33,6 +36,8 @@ markStep("modules");
 const { ctx, close } = await openContext(loadEnv({ DATABASE_URL: url }), () => BENCH_NOW);
 const openRss = process.memoryUsage().rss;
 markStep("open");
+/** Each run's drawing (every team's chart, figures not included), in milliseconds. */
+const drawingMs: number[] = [];
 try {
   for (let i = 0; i < Number(runs); i++) {
     const last = i === 0 || i === Number(runs) - 1;
@@ -43,12 +48,16 @@ try {
     if (charts === "charts") {
       const data = await chartData(ctx);
       if (last) mark("charts' shared data");
+      let drawing = 0;
       for (const team of ctx.playbook.teams) {
         const figures = await teamChartFigures(ctx, team.key, TREND_WEEKS, data);
         if (last) mark(`${team.key}'s figures`);
+        const started = performance.now();
         await chartBlock(ctx, figures, "zh-CN");
+        drawing += performance.now() - started;
         if (last) mark(`${team.key}'s drawing`);
       }
+      drawingMs.push(drawing);
       sample();
     }
   }
@@ -58,4 +67,5 @@ try {
   await close();
 }
 sample();
-process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024, phases })}\n`);
+const renderer = { ...chartRenderer.stats, drawingMs };
+process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024, phases, renderer })}\n`);

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
+import { chartRenderer } from "../src/charts/renderer.js";
 import { loadEnv } from "../src/config/env.js";
 import { providerOf, sqliteFileFromUrl, type DatabaseProvider } from "../src/config/database-url.js";
 import { channelMilestones, lastDays, monthsIn, openStages, weekSpans } from "../src/domain/figures.js";
@@ -60,7 +61,8 @@ export interface DigestFigures {
   readonly perTeamMs: ReadonlyMap<string, number>;
   /**
    * Every team's chart as the morning run makes it (src/jobs/digests.ts): its figures (a window of 8 weeks,
-   * trends and channels; `chartFiguresMs`) and the picture drawn to PNG (`chartRenderMs`), team after team.
+   * trends and channels; `chartFiguresMs`) and the picture drawn to PNG (`chartRenderMs`), team after team, in the
+   * renderer's process, started cold each time as each morning (ahead, while the figures load).
    */
   readonly chartFiguresMs: number;
   readonly chartRenderMs: number;
@@ -280,8 +282,10 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
         for (const team of teams) perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })));
       },
       // Each team's chart, split into its figures (their shared data loaded once, as the morning run does) and its
-      // drawing (the first drawing also makes the font's subset: warm-up).
+      // drawing. As each morning, the renderer's process starts cold (ahead, while the figures load), from the font
+      // subset the one before made (the first round's makes it: warm-up).
       charts: async () => {
+        await chartRenderer.close();
         let renderMs = 0;
         let data: Awaited<ReturnType<typeof chartData>> | null = null;
         let figuresMs = await timed(async () => (data = await chartData(ctx)));
@@ -323,6 +327,7 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
   } finally {
     await raw.close();
     await close();
+    await chartRenderer.close();
   }
 }
 
@@ -371,6 +376,11 @@ export interface MemoryFigures {
   readonly maxRss: number;
   /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the first and last runs). */
   readonly phases: readonly { readonly step: string; readonly rss: number; readonly heapUsed: number; readonly external: number }[];
+  /**
+   * With the charts: the renderer's processes started, their peak RSS and their font subsetters' (bytes, each
+   * its own process beside this one), and each run's drawing of every team's chart (ms; the first with a cold start).
+   */
+  readonly renderer: { readonly started: number; readonly peakRss: number; readonly subsetterPeakRss: number; readonly drawingMs: readonly number[] };
 }
 
 /**

@@ -165,13 +165,16 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
     target: `≤ ${MAX_RATIO}×, < 1 s, < 250 MB: ${verdict(ok)}`, rss: mb(peak), startup: "—",
   });
   const charts = d.chartFiguresMs + d.chartRenderMs;
+  // The bot's own peak is the target; the renderer's process (and, briefly, its font subsetter) runs beside it.
+  const r = withCharts.renderer;
   const chartsOk = d.digestsMs + charts < MAX_DIGESTS_MS * d.perTeamMs.size && chartPeak < MAX_RSS;
+  const beside = `renderer process ${mb(r.peakRss)} MB, its font subsetter ${mb(r.subsetterPeakRss)} MB; bot + renderer ${mb(chartPeak + r.peakRss)} MB${chartPeak + r.peakRss >= MAX_RSS ? " (over 250)" : ""}`;
   rows.push({
     bench: `digests + every team's chart, ${count(size.accounts)} accounts`, db: dbs.provider,
-    measured: `${ms(d.digestsMs + charts)} ms (charts ${ms(charts)}: figures ${ms(d.chartFiguresMs)}, drawing ${ms(d.chartRenderMs)})`,
+    measured: `${ms(d.digestsMs + charts)} ms (charts ${ms(charts)}: figures ${ms(d.chartFiguresMs)}, drawing ${ms(d.chartRenderMs)} with the renderer's start)`,
     baseline: `raw SQL ${ms(d.baselineMs)} ms; digests alone ${ms(d.digestsMs)} ms, ${mb(peak)} MB`,
     ratio: `${ratio(d.digestsMs + charts, d.baselineMs)} (drawing ${ratio(d.chartRenderMs, d.baselineMs)}, figures ${ratio(d.chartFiguresMs, d.baselineMs)}); RSS ${ratio(chartPeak, peak)} digests alone`,
-    target: `< 1 s a team, < 250 MB: ${verdict(chartsOk)}`, rss: mb(chartPeak), startup: "—",
+    target: `< 1 s a team, < 250 MB: ${verdict(chartsOk)}`, rss: `${mb(chartPeak)} (${beside})`, startup: "—",
   });
   rows.push({
     bench: `… the charts' figures vs raw SQL for them, ${count(size.accounts)} accounts`, db: dbs.provider,
@@ -180,7 +183,8 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
     target: "info", rss: "—", startup: "—",
   });
   details.push(`${dbs.provider} ${count(size.accounts)}: memory with the charts (MB, RSS / heap used / external, after each step of the first and last runs): ${withCharts.phases.map((p) => `${p.step} ${mb(p.rss)} / ${mb(p.heapUsed)} / ${mb(p.external)}`).join("; ")}; digests alone: ${m.phases.map((p) => `${p.step} ${mb(p.rss)}`).join("; ")}.`);
-  if (!chartsOk) missed.push(`${dbs.provider} ${count(size.accounts)}: digests with charts take ${ms(d.digestsMs + charts)} ms for ${d.perTeamMs.size} teams, peak RSS ${mb(chartPeak)} MB (target < 1 s a team, < 250 MB)`);
+  details.push(`${dbs.provider} ${count(size.accounts)}: chart renderer in the memory run: ${r.started} process(es), ${beside}; drawing every team's chart per run ${r.drawingMs.map(ms).join(", ")} ms (the first with the renderer's cold start).`);
+  if (!chartsOk) missed.push(`${dbs.provider} ${count(size.accounts)}: digests with charts take ${ms(d.digestsMs + charts)} ms for ${d.perTeamMs.size} teams, peak RSS ${mb(chartPeak)} MB (target < 1 s a team, < 250 MB; ${beside})`);
   if (d.digestsMs > MAX_RATIO * d.baselineMs) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ratio(d.digestsMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`);
   if (d.digestsMs >= MAX_DIGESTS_MS) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ms(d.digestsMs)} ms (target < ${MAX_DIGESTS_MS} ms)`);
   if (peak >= MAX_RSS) missed.push(`${dbs.provider} ${count(size.accounts)}: peak RSS ${mb(peak)} MB (target < 250 MB)`);

@@ -73,16 +73,18 @@ describe("the server's start-up loads what a Slack bot on SQLite needs, nothing 
     expect(args.slice(1, 1 + serverNodeFlags().length)).toEqual(serverNodeFlags());
   });
 
-  it("loads the chart renderer when a chart is asked for, and draws it", async () => {
+  it("draws a chart when asked in the renderer's own process, never loading ECharts or resvg itself", async () => {
     const asked = await postToBot(`${server.url}/slack/events`, SECRET, commandBody(slack, { command: "/funnel", text: "chart sales", userId: "U_SAM", channelId: "C_SALES" }), FORM);
     expect(asked.status).toBe(200);
     for (let waited = 0; slack.shared.length === 0; waited += 50) {
       if (waited > 60_000) throw new Error("no chart was shared");
       await new Promise((r) => setTimeout(r, 50));
     }
+    expect(slack.shared[0]!.bytes.subarray(1, 4).toString()).toBe("PNG");
     const modules = await loadedModules(server);
-    expect(has(modules, "/src/charts/team-chart.ts")).toBe(true);
-    expect(has(modules, "/node_modules/echarts/")).toBe(true);
-    expect(has(modules, "/node_modules/@resvg/")).toBe(true);
+    expect(has(modules, "/src/charts/renderer.ts")).toBe(true);
+    for (const elsewhere of ["/src/charts/team-chart.ts", "/src/charts/font.ts", "/node_modules/echarts/", "/node_modules/@resvg/", "/node_modules/subset-font/"]) {
+      expect({ elsewhere, loaded: has(modules, elsewhere) }).toEqual({ elsewhere, loaded: false });
+    }
   }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -39,7 +40,9 @@ function charactersOf(svg: string): Set<string> {
  * with a character not in it (a new team or channel name) adds that character and makes a new file once
  * (~150 ms, harfbuzz's subsetter in a child process, started ahead for the first chart); the morning's digests,
  * the same labels every day, reuse the first.
- * One per process, in the system's temporary directory, named by its content.
+ * One per process, named by its content: the renderer's processes (./renderer.ts) keep theirs in the bot's
+ * directory for charts, and each one starts from the subset the one before it left (`adopt`); otherwise the
+ * system's temporary directory.
  */
 export class ChartFontCache {
   private readonly chars = new Set(BASE);
@@ -53,9 +56,23 @@ export class ChartFontCache {
 
   /** How many subsets were made (for the benchmark and tests). */
   built = 0;
+  /** The highest peak RSS of a subsetter process that made one (bytes; for the benchmark). */
+  subsetterPeakRss = 0;
 
   /** A subsetter started ahead of the first chart (see `prepare`), waiting for its characters. */
   private ready: Subsetter | null = null;
+
+  /** The subset made last, to start another process's cache from (see `adopt`); null before the first. */
+  get subset(): FontSubset | null {
+    return this.file ? { file: this.file, text: [...this.chars].sort().join("") } : null;
+  }
+
+  /** Starts from a subset made before (by another process), if its file is still there: no subsetter for its characters. */
+  adopt(subset: FontSubset | null): void {
+    if (!subset || this.file !== null || !existsSync(subset.file)) return;
+    this.file = subset.file;
+    for (const ch of subset.text) this.chars.add(ch);
+  }
 
   /**
    * Starts the subsetter ahead of the first chart, while the chart is still being drawn as SVG: its process
@@ -84,7 +101,7 @@ export class ChartFontCache {
     // One started ahead may have left unused (its chart failed a minute ago): then a new one.
     const subsetter = this.ready?.waiting() ? this.ready : startSubsetter(this.source);
     this.ready = null;
-    await subsetter.write(text, `${file}.part`);
+    this.subsetterPeakRss = Math.max(this.subsetterPeakRss, await subsetter.write(text, `${file}.part`));
     await rename(`${file}.part`, file);
     const previous = this.file;
     this.file = file;
@@ -113,35 +130,46 @@ clearTimeout(idle);
 if (input) {
   const { text, out } = JSON.parse(input);
   await writeFile(out, await subsetFont(font, text, { targetFormat: "sfnt" }));
+  // Its peak RSS (bytes), for the benchmark.
+  process.stdout.write(String(process.resourceUsage().maxRSS * 1024));
 }
 `;
+
+/** A subset of the font: its file and the characters it holds. */
+export interface FontSubset {
+  readonly file: string;
+  readonly text: string;
+}
 
 /** A subsetter process, started: `write` gives it the characters and where to write their subset. */
 interface Subsetter {
   /** Whether it is still running and given nothing yet. */
   waiting(): boolean;
-  write(text: string, out: string): Promise<void>;
+  /** Resolves to the subsetter's peak RSS (bytes) once the subset is written. */
+  write(text: string, out: string): Promise<number>;
 }
 
 /** Starts a child process that cuts `source` down to the characters it is then given. */
 function startSubsetter(source: string): Subsetter {
   const module = pathToFileURL(require.resolve("subset-font")).href;
   // Plain node, none of this process's flags (a TypeScript loader, an inspector): the program is JavaScript.
-  const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source])], { stdio: ["pipe", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--input-type=module", "--eval", SUBSET_PROGRAM, JSON.stringify([module, source])], { stdio: ["pipe", "pipe", "pipe"] });
   // A subsetter started ahead and never used must not keep the bot (or a test) alive; given work, it does.
   const hold = (on: boolean) => {
     // The pipes are sockets (ref/unref), which the stream types do not say.
-    for (const handle of [child, child.stdin, child.stderr] as unknown as { ref(): void; unref(): void }[]) {
+    for (const handle of [child, child.stdin, child.stdout, child.stderr] as unknown as { ref(): void; unref(): void }[]) {
       if (on) handle.ref();
       else handle.unref();
     }
   };
   hold(false);
   let stderr = "";
+  let stdout = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve, reject) => {
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
+    child.on("close", (code) => (code === 0 ? resolve(Number(stdout) || 0) : reject(new Error(`the font subsetter exited with ${code}: ${stderr.trim().split("\n")[0] ?? ""}`))));
   });
   exited.catch(() => undefined);
   // Writing to one that has just left fails in `exited`, not as an unhandled stream error.

@@ -214,13 +214,16 @@ export async function rasterize(svg: string, fonts: ChartFontCache | "none" = ch
   return resvg.render();
 }
 
-/** SVG to PNG in the bundled font. */
-export async function svgToPng(svg: string): Promise<Buffer> {
-  return (await rasterize(svg)).asPng();
+/** SVG to PNG in the bundled font (subsets of it from `fonts`). */
+export async function svgToPng(svg: string, fonts: ChartFontCache = chartFonts): Promise<Buffer> {
+  return (await rasterize(svg, fonts)).asPng();
 }
 
-/** One team's picture as PNG (and the SVG it came from). */
-export async function renderTeamChart(input: ChartInput): Promise<{ png: Buffer; svg: string }> {
+/**
+ * One team's picture as PNG (and the SVG it came from), drawn in this process. The bot draws through
+ * `drawTeamChart` (./renderer.ts), which runs this in a child process of its own.
+ */
+export async function renderTeamChart(input: ChartInput, fonts: ChartFontCache = chartFonts): Promise<{ png: Buffer; svg: string }> {
   const svg = renderSvg(chartOption(input));
-  return { svg, png: await svgToPng(svg) };
+  return { svg, png: await svgToPng(svg, fonts) };
 }

@@ -62,6 +62,7 @@ const MESSAGES = {
   "error.cooldown": { en: "You let {company} go; you can claim it again from {until}.", zh: "你曾放弃 {company},{until} 之后才能再次领取。" },
   "error.claim-limit": { en: "You already hold {count} leads not yet accepted (the limit is {limit}). Accept or return some first.", zh: "你已有 {count} 条未接受的线索(上限 {limit}),请先接受或退回部分线索。" },
   "error.form-damaged": { en: "This form can't be read any more; close it and run the command again.", zh: "无法读取此表单,请关闭后重新执行命令。" },
+  "error.chart-failed": { en: "The chart couldn't be drawn just now. Please try again in a moment.", zh: "图表暂时无法生成,请稍后重试。" },
   "error.internal": { en: "Something went wrong on our side; nothing was changed. Please try again.", zh: "系统出错,未做任何更改,请重试。" },
 
   "field.required": { en: "required", zh: "必填" },

@@ -58,6 +58,8 @@ export type ErrorCode =
   | "last-admin"
   /** A window of time that is not `30d` / `2026-Q3`, or a quarter that has not started (`future`). */
   | "invalid-window"
+  /** The chart could not be drawn just now (its renderer failed, crashed or hung); asking again starts a new one. */
+  | "chart-failed"
   /** A month that is not `YYYY-MM`, or one that has not started (`future`). */
   | "invalid-month"
   /** A source channel no account came from; `channels` lists those that exist. */

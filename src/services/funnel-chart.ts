@@ -6,6 +6,7 @@ import type { Actor } from "../domain/account.js";
 import { localDay } from "../domain/calendar.js";
 import { fail } from "../domain/errors.js";
 import { lastDays } from "../domain/figures.js";
+import { ChartRenderError, drawTeamChart, startChartRenderer } from "../charts/renderer.js";
 import type { ChartInput } from "../charts/team-chart.js";
 import type { ServiceContext } from "./context.js";
 import { num, windowName } from "./figures-text.js";
@@ -48,22 +49,22 @@ export function chartInput(ctx: ServiceContext, figures: ManagerFigures, locale:
 /** The image block of a team's chart (all teams' when `team` is null). */
 export async function chartBlock(ctx: ServiceContext, figures: ManagerFigures, locale: Locale): Promise<Extract<Block, { kind: "image" }>> {
   const input = chartInput(ctx, figures, locale);
-  // The font's subsetter starts first (on the first chart only), so its process is ready when the SVG is.
-  (await import("../charts/font.js")).chartFonts.prepare();
-  // The renderer (ECharts and resvg) is loaded on the first chart, not at start-up.
-  const { renderTeamChart } = await import("../charts/team-chart.js");
-  const { png } = await renderTeamChart(input);
+  // Drawn in the renderer's own process (ECharts and resvg never load in the bot's); a ChartRenderError when it fails.
+  const png = await drawTeamChart(input);
   const day = localDay(ctx.clock(), ctx.calendars.of(figures.team).timezone);
   return { kind: "image", png: png.toString("base64"), alt: `${input.title} · ${input.subtitle}`, name: `funnel-${figures.team ?? "all"}-${day}.png` };
 }
 
 /** What every team's chart is drawn from, over the last `weeks` weeks: load it once for a morning's charts. */
 export function chartData(ctx: ServiceContext, weeks = TREND_WEEKS): Promise<FiguresData> {
+  // A chart follows: its renderer's process starts now, while the figures' queries run.
+  startChartRenderer();
   return loadFiguresData(ctx, lastDays(weeks * 7, ctx.clock()), weeks);
 }
 
 /** A team's figures over the last `weeks` weeks, with as many weeks of trend (from `data` when given). */
 export async function teamChartFigures(ctx: ServiceContext, team: string | null, weeks = TREND_WEEKS, data?: FiguresData): Promise<ManagerFigures> {
+  startChartRenderer();
   return figuresFor(ctx, data ?? (await chartData(ctx, weeks)), team, { channels: true });
 }
 
@@ -72,6 +73,11 @@ export async function funnelChart(ctx: ServiceContext, actor: Actor, command: { 
   const locale = actor.locale;
   if (command.team !== null && !ctx.playbook.teams.some((x) => x.key === command.team)) return renderError(fail("unknown-team", { team: command.team }), locale, ctx.playbook);
   const figures = await teamChartFigures(ctx, command.team ?? actor.teamKey, command.weeks ?? TREND_WEEKS);
-  const image = await chartBlock(ctx, figures, locale);
-  return { text: image.alt, ephemeral: true, blocks: [image] };
+  try {
+    const image = await chartBlock(ctx, figures, locale);
+    return { text: image.alt, ephemeral: true, blocks: [image] };
+  } catch (error) {
+    if (error instanceof ChartRenderError) return renderError(fail("chart-failed"), locale, ctx.playbook);
+    throw error;
+  }
 }

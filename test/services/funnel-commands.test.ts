@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chartRenderer } from "../../src/charts/renderer.js";
 import { createLead } from "../../src/services/create-lead.js";
 import { importSpend } from "../../src/services/record-spend.js";
 import { runCommand } from "../../src/services/run-command.js";
@@ -55,6 +56,28 @@ describe.each(testDatabases())("the manager's commands on $name", ({ url }) => {
     expect(chart.text).toContain("漏斗一览");
     expect(chart.text).toContain("近 84 天");
   });
+
+  it("answers a chart whose renderer crashed or hung in a short sentence, and draws the next one in a new renderer", async () => {
+    for (const [who, line, text] of [
+      ["sam", "/funnel chart sales", "⚠️ The chart couldn't be drawn just now. Please try again in a moment."],
+      ["mia", "漏斗 图表 marketing", "⚠️ 图表暂时无法生成,请稍后重试。"],
+    ] as const) {
+      chartRenderer.start();
+      const pid = chartRenderer.pid!;
+      // Stopped, as a hung renderer would be; then killed while the chart waits for it.
+      process.kill(pid, "SIGSTOP");
+      const answer = run(who, line);
+      for (let waited = 0; chartRenderer.drawing === 0; waited += 20) {
+        if (waited > 30_000) throw new Error("the chart never reached the renderer");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      process.kill(pid, "SIGKILL");
+      expect(await answer).toMatchObject({ text, errorCode: "chart-failed", blocks: [{ kind: "text", text }] });
+    }
+    const chart = await run("sam", "/funnel chart sales");
+    expect(chart.errorCode).toBeUndefined();
+    expect(chart.blocks.some((b) => b.kind === "image")).toBe(true);
+  }, 90_000);
 
   it("imports spend from a CSV file, row by row, reporting the bad rows by line", async () => {
     const report = await importSpend(f.ctx, "渠道,月份,金额\nwebinar,2026-09,8000\nads,2026-13,10\nnobody,2026-09,5\nads,2026-09,abc\n", { platform: "cli" });
