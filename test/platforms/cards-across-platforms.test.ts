@@ -13,144 +13,131 @@ import { openFixture, type Fixture } from "../support/fixture.js";
 
 const APP: WecomTestApp = { corpId: "wwboth00000000001", agentId: 1000004, secret: "s", token: "t", encodingAesKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C" };
 
-describe("an account's cards on Slack and WeCom at once", () => {
-  let f: Fixture;
-  let slack: FakeSlack;
-  let wecom: FakeWecom;
-  let bot: RunningBot;
+/** A bot on a fresh SQLite file with both platforms, each a fake; `outboxLeaseMs` when given. */
+interface BothPlatforms {
+  f: Fixture;
+  slack: FakeSlack;
+  wecom: FakeWecom;
+  bot: RunningBot;
+}
 
+/** Starts a bot on Slack and WeCom (their fakes) before the describe's tests, and stops it all after them. */
+function botOnBothPlatforms(extra: { outboxLeaseMs?: number } = {}): BothPlatforms {
+  const both = {} as BothPlatforms;
   beforeAll(async () => {
-    f = await openFixture(freshSqliteUrl());
-    slack = new FakeSlack();
-    wecom = new FakeWecom(APP);
-    await slack.start();
-    await wecom.start();
+    both.f = await openFixture(freshSqliteUrl());
+    both.slack = new FakeSlack();
+    both.wecom = new FakeWecom(APP);
+    await both.slack.start();
+    await both.wecom.start();
     // No digests or automations in the background (where the bot runs them): only this test's rows.
     const options = {
-      port: 0, host: "127.0.0.1", outboxIntervalMs: 25, scheduler: false,
-      slack: { botToken: "xoxb-test-token", signingSecret: "secret", apiUrl: slack.apiUrl },
-      wecom: { ...APP, apiUrl: wecom.url },
+      port: 0, host: "127.0.0.1", outboxIntervalMs: 25, scheduler: false, ...extra,
+      slack: { botToken: "xoxb-test-token", signingSecret: "secret", apiUrl: both.slack.apiUrl },
+      wecom: { ...APP, apiUrl: both.wecom.url },
     };
-    bot = await startBot(f.ctx, options, pino({ level: "silent" }));
+    both.bot = await startBot(both.f.ctx, options, pino({ level: "silent" }));
   });
   afterAll(async () => {
-    await bot?.close();
-    await slack?.stop();
-    await wecom?.stop();
-    await f?.close();
+    await both.bot?.close();
+    await both.slack?.stop();
+    await both.wecom?.stop();
+    await both.f?.close();
   });
+  return both;
+}
+
+describe("an account's cards on Slack and WeCom at once", () => {
+  const both = botOnBothPlatforms();
 
   it("updates every copy: the Slack message and the WeCom card", async () => {
-    const at = f.clock.read();
-    await recordPostedCard(f.db, { accountId: 77, platform: "slack", channel: "C_SALES", ref: "1700000000.000100", at });
-    await recordPostedCard(f.db, { accountId: 77, platform: "wecom", channel: "AliceW", ref: "fb-77-abc:rc-77", at, locale: "zh-CN" });
+    const at = both.f.clock.read();
+    await recordPostedCard(both.f.db, { accountId: 77, platform: "slack", channel: "C_SALES", ref: "1700000000.000100", at });
+    await recordPostedCard(both.f.db, { accountId: 77, platform: "wecom", channel: "AliceW", ref: "fb-77-abc:rc-77", at, locale: "zh-CN" });
     const outcome = { accountId: 77, company: "Both Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
-    await enqueue(f.db, [{ to: { kind: "cards", accountId: 77 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
+    await enqueue(both.f.db, [{ to: { kind: "cards", accountId: 77 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
     // The fakes see the calls before the worker records their outcome: wait for the worker, not the fakes.
-    await bot.worker.idle();
-    expect(slack.callsTo("chat.update").filter((c) => c.body.ts === "1700000000.000100")).toHaveLength(1);
-    const updates = wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === "rc-77");
+    await both.bot.worker.idle();
+    expect(both.slack.callsTo("chat.update").filter((c) => c.body.ts === "1700000000.000100")).toHaveLength(1);
+    const updates = both.wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === "rc-77");
     expect(updates).toHaveLength(1);
     expect(JSON.stringify(updates[0]!.body.template_card)).toContain("Both Co");
-    expect((await f.db.prisma.outboxMessage.findMany({ select: { status: true } })).map((r) => r.status)).toEqual(["sent"]);
-    expect(await livePostedCards(f.db, 77, "slack")).toHaveLength(0);
-    expect(await livePostedCards(f.db, 77, "wecom")).toHaveLength(0);
+    expect((await both.f.db.prisma.outboxMessage.findMany({ select: { status: true } })).map((r) => r.status)).toEqual(["sent"]);
+    expect(await livePostedCards(both.f.db, 77, "slack")).toHaveLength(0);
+    expect(await livePostedCards(both.f.db, 77, "wecom")).toHaveLength(0);
   });
 
   it("retires the Slack copy at once when the WeCom copy must be retried, so the retry does not update it again", async () => {
-    const at = f.clock.read();
-    const slackCard = await recordPostedCard(f.db, { accountId: 78, platform: "slack", channel: "C_SALES", ref: "1700000000.000200", at });
-    await recordPostedCard(f.db, { accountId: 78, platform: "wecom", channel: "AliceW", ref: "fb-78-abc:rc-78", at, locale: "zh-CN" });
+    const at = both.f.clock.read();
+    const slackCard = await recordPostedCard(both.f.db, { accountId: 78, platform: "slack", channel: "C_SALES", ref: "1700000000.000200", at });
+    await recordPostedCard(both.f.db, { accountId: 78, platform: "wecom", channel: "AliceW", ref: "fb-78-abc:rc-78", at, locale: "zh-CN" });
     const outcome = { accountId: 78, company: "Retry Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
-    wecom.failNext("message/update_template_card", 1, -1, "system busy");
-    await enqueue(f.db, [{ to: { kind: "cards", accountId: 78 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
-    await bot.worker.idle();
-    expect((await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "78" } })).status).toBe("pending");
-    expect((await livePostedCards(f.db, 78, "slack")).map((c) => c.id)).not.toContain(slackCard.id);
-    f.clock.advance(60_000);
-    await bot.worker.idle();
-    expect((await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "78" } })).status).toBe("sent");
-    expect(slack.callsTo("chat.update").filter((c) => c.body.ts === "1700000000.000200")).toHaveLength(1);
-    expect(wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === "rc-78")).toHaveLength(2);
-    expect(await livePostedCards(f.db, 78, "wecom")).toHaveLength(0);
+    both.wecom.failNext("message/update_template_card", 1, -1, "system busy");
+    await enqueue(both.f.db, [{ to: { kind: "cards", accountId: 78 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
+    await both.bot.worker.idle();
+    expect((await both.f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "78" } })).status).toBe("pending");
+    expect((await livePostedCards(both.f.db, 78, "slack")).map((c) => c.id)).not.toContain(slackCard.id);
+    both.f.clock.advance(60_000);
+    await both.bot.worker.idle();
+    expect((await both.f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "78" } })).status).toBe("sent");
+    expect(both.slack.callsTo("chat.update").filter((c) => c.body.ts === "1700000000.000200")).toHaveLength(1);
+    expect(both.wecom.callsTo("message/update_template_card").filter((c) => c.body.response_code === "rc-78")).toHaveLength(2);
+    expect(await livePostedCards(both.f.db, 78, "wecom")).toHaveLength(0);
   });
 });
 
 describe("an update of many copies, some of which hang", () => {
   // A short lease, so a delivery's deadline (a quarter of it) comes in 500 ms of real time.
   const LEASE_MS = 2_000;
-  let f: Fixture;
-  let slack: FakeSlack;
-  let wecom: FakeWecom;
-  let bot: RunningBot;
-
-  beforeAll(async () => {
-    f = await openFixture(freshSqliteUrl());
-    slack = new FakeSlack();
-    wecom = new FakeWecom(APP);
-    await slack.start();
-    await wecom.start();
-    const options = {
-      port: 0, host: "127.0.0.1", outboxIntervalMs: 25, outboxLeaseMs: LEASE_MS, scheduler: false,
-      slack: { botToken: "xoxb-test-token", signingSecret: "secret", apiUrl: slack.apiUrl },
-      wecom: { ...APP, apiUrl: wecom.url },
-    };
-    bot = await startBot(f.ctx, options, pino({ level: "silent" }));
-  });
-  afterAll(async () => {
-    await bot?.close();
-    await slack?.stop();
-    await wecom?.stop();
-    await f?.close();
-  });
+  const both = botOnBothPlatforms({ outboxLeaseMs: LEASE_MS });
 
   /** Waits (bounded) for the bot to close the connections of the calls the fakes never answered. */
   async function abandoned(): Promise<boolean> {
-    for (let i = 0; i < 100 && ![...slack.hung, ...wecom.hung].every((c) => c.abandoned); i++) await new Promise((r) => setTimeout(r, 10));
-    return [...slack.hung, ...wecom.hung].every((c) => c.abandoned);
+    for (let i = 0; i < 100 && ![...both.slack.hung, ...both.wecom.hung].every((c) => c.abandoned); i++) await new Promise((r) => setTimeout(r, 10));
+    return [...both.slack.hung, ...both.wecom.hung].every((c) => c.abandoned);
   }
 
   it("gives up on the hanging copies within the lease, and the retry updates only those", async () => {
-    const at = f.clock.read();
+    const at = both.f.clock.read();
     const slackRefs = ["1700000000.000901", "1700000000.000902", "1700000000.000903", "1700000000.000904"];
-    for (const ref of slackRefs) await recordPostedCard(f.db, { accountId: 90, platform: "slack", channel: `C_${ref.slice(-1)}`, ref, at });
-    for (const code of ["rc-901", "rc-902", "rc-903"]) await recordPostedCard(f.db, { accountId: 90, platform: "wecom", channel: "AliceW", ref: `fb-90-x:${code}`, at, locale: "zh-CN" });
+    for (const ref of slackRefs) await recordPostedCard(both.f.db, { accountId: 90, platform: "slack", channel: `C_${ref.slice(-1)}`, ref, at });
+    for (const code of ["rc-901", "rc-902", "rc-903"]) await recordPostedCard(both.f.db, { accountId: 90, platform: "wecom", channel: "AliceW", ref: `fb-90-x:${code}`, at, locale: "zh-CN" });
     // Two Slack copies and one WeCom card hang: one after another they would hold the row for three timeouts.
     const hangs = new Set(["1700000000.000902", "1700000000.000903", "rc-902"]);
-    slack.hangWhen = (method, body) => method === "chat.update" && hangs.has(String(body.ts));
-    wecom.hangWhen = (api, body) => api === "message/update_template_card" && hangs.has(String(body.response_code));
+    both.slack.hangWhen = (method, body) => method === "chat.update" && hangs.has(String(body.ts));
+    both.wecom.hangWhen = (api, body) => api === "message/update_template_card" && hangs.has(String(body.response_code));
     const outcome = { accountId: 90, company: "Hang Co", fromStage: "MQL", toStage: "SAL", actorName: "Alice", at: at.toISOString(), reason: null };
-    await enqueue(f.db, [{ to: { kind: "cards", accountId: 90 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
+    await enqueue(both.f.db, [{ to: { kind: "cards", accountId: 90 }, reply: { text: "x", blocks: [], ephemeral: false }, outcome }], at);
 
     const started = Date.now();
-    await bot.worker.idle();
+    await both.bot.worker.idle();
     // The attempt ended at its deadline and its outcome is recorded, well before another worker could take the row over.
     expect(Date.now() - started).toBeLessThan(LEASE_MS);
-    const row = await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "90" } });
+    const row = await both.f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "90" } });
     expect(row).toMatchObject({ status: "pending", attempts: 1, claimedBy: null });
     expect(row.lastError).toContain(`not done within ${LEASE_MS / 4} ms`);
     // Nothing of it is still in flight: the hung calls' connections were closed.
-    expect(slack.hung.map((c) => c.body.ts).sort()).toEqual(["1700000000.000902", "1700000000.000903"]);
-    expect(wecom.hung.map((c) => c.body.response_code)).toEqual(["rc-902"]);
+    expect(both.slack.hung.map((c) => c.body.ts).sort()).toEqual(["1700000000.000902", "1700000000.000903"]);
+    expect(both.wecom.hung.map((c) => c.body.response_code)).toEqual(["rc-902"]);
     expect(await abandoned()).toBe(true);
     // The copies that did not hang were updated in the same attempt, and retired.
-    const updated = () => slack.callsTo("chat.update").map((c) => String(c.body.ts)).sort();
-    const spent = () => wecom.callsTo("message/update_template_card").map((c) => String(c.body.response_code)).sort();
+    const updated = () => both.slack.callsTo("chat.update").map((c) => String(c.body.ts)).sort();
+    const spent = () => both.wecom.callsTo("message/update_template_card").map((c) => String(c.body.response_code)).sort();
     expect(updated()).toEqual(["1700000000.000901", "1700000000.000904"]);
     expect(spent()).toEqual(["rc-901", "rc-903"]);
-    expect((await livePostedCards(f.db, 90, "slack")).map((c) => c.ref)).toEqual(["1700000000.000902", "1700000000.000903"]);
-    expect((await livePostedCards(f.db, 90, "wecom")).map((c) => c.ref)).toEqual(["fb-90-x:rc-902"]);
+    expect((await livePostedCards(both.f.db, 90, "slack")).map((c) => c.ref)).toEqual(["1700000000.000902", "1700000000.000903"]);
+    expect((await livePostedCards(both.f.db, 90, "wecom")).map((c) => c.ref)).toEqual(["fb-90-x:rc-902"]);
 
     // Slack and WeCom answer again: the retry updates the copies that hung, and none of the others a second time.
-    slack.hangWhen = null;
-    wecom.hangWhen = null;
-    f.clock.advance(60_000);
-    await bot.worker.idle();
-    expect((await f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "90" } })).status).toBe("sent");
+    both.slack.hangWhen = null;
+    both.wecom.hangWhen = null;
+    both.f.clock.advance(60_000);
+    await both.bot.worker.idle();
+    expect((await both.f.db.prisma.outboxMessage.findFirstOrThrow({ where: { target: "90" } })).status).toBe("sent");
     expect(updated()).toEqual([...slackRefs].sort());
     expect(spent()).toEqual(["rc-901", "rc-902", "rc-903"]);
-    expect(await livePostedCards(f.db, 90, "slack")).toHaveLength(0);
-    expect(await livePostedCards(f.db, 90, "wecom")).toHaveLength(0);
+    expect(await livePostedCards(both.f.db, 90, "slack")).toHaveLength(0);
+    expect(await livePostedCards(both.f.db, 90, "wecom")).toHaveLength(0);
   });
 });
 
