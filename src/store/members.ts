@@ -29,9 +29,13 @@ type Row = {
   email: string | null; region: string | null; slackUserId: string | null; wecomUserId: string | null;
 };
 
+/** A member's typed fields from raw SQL's: SQLite hands booleans back as 0/1, and a locale is one we speak. */
+function typed(row: { role: string; locale: string; away: unknown }): Pick<Actor, "role" | "locale" | "away"> {
+  return { role: row.role as Role, locale: row.locale === "zh-CN" ? "zh-CN" : "en", away: Boolean(row.away) };
+}
+
 function toMember(row: Row): MemberRecord {
-  // SQLite hands booleans back from raw SQL as 0/1.
-  return { ...row, role: row.role as Role, locale: row.locale === "zh-CN" ? "zh-CN" : "en", away: Boolean(row.away), active: Boolean(row.active) };
+  return { ...row, ...typed(row), active: Boolean(row.active) };
 }
 
 /** The member's columns with their Slack and WeCom ids, for hand-written statements (`m` is the member's alias). */
@@ -76,8 +80,8 @@ export type SenderRow = {
 export function senderOf(row: SenderRow): Actor | null {
   if (row.s_id === null || !row.s_active) return null;
   return {
-    id: row.s_id, handle: row.s_handle!, displayName: row.s_displayName!, teamKey: row.s_teamKey!, role: row.s_role as Role,
-    locale: row.s_locale === "zh-CN" ? "zh-CN" : "en", away: Boolean(row.s_away),
+    id: row.s_id, handle: row.s_handle!, displayName: row.s_displayName!, teamKey: row.s_teamKey!,
+    ...typed({ role: row.s_role!, locale: row.s_locale!, away: row.s_away }),
   };
 }
 
