@@ -7,9 +7,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { FakeSlack } from "../test/support/fake-slack.js";
-import { findPostgresBin, startCluster } from "../test/support/postgres-cluster.js";
+import { createDatabase, findPostgresBin, startCluster } from "../test/support/postgres-cluster.js";
 import { startServer } from "../test/support/processes.js";
 import { seedMqls } from "./commands.js";
 import { runLoad } from "./processes.js";
@@ -19,7 +18,7 @@ const dir = path.join(os.tmpdir(), "funnelbot-bench", `profile-${randomBytes(4).
 mkdirSync(dir, { recursive: true });
 // --postgres: a throwaway cluster on 127.0.0.1 (as npm run bench starts one).
 const cluster = process.argv.includes("--postgres") ? await startCluster(findPostgresBin() ?? "") : null;
-const url = cluster ? await freshDatabase(cluster.url) : `file:${path.join(dir, "profile.db")}`;
+const url = cluster ? await createDatabase(cluster.url, "funnelbot_profile") : `file:${path.join(dir, "profile.db")}`;
 const connections = Number(process.env.PROFILE_CONNECTIONS ?? 10);
 const seconds = Number(process.env.PROFILE_SECONDS ?? 4);
 const commands = await seedMqls(url, 8000);
@@ -89,12 +88,3 @@ const top = [...self].map(([id, us]) => [byId.get(id)!, us] as const).filter(([n
 console.log("top self time:");
 for (const [n, us] of top) console.log(`  ${((us / busy) * 100).toFixed(1).padStart(5)}%  ${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.replace(/.*node_modules\//, "").replace(/.*\/src\//, "src/")}`);
 
-async function freshDatabase(server: string): Promise<string> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  await client.query("CREATE DATABASE funnelbot_profile");
-  await client.end();
-  const at = new URL(server);
-  at.pathname = "/funnelbot_profile";
-  return at.toString();
-}

@@ -16,7 +16,7 @@ import path from "node:path";
 import pg from "pg";
 import { benchCommands, withDbCheck, type CommandFigures } from "./commands.js";
 import { spawnTs } from "../test/support/processes.js";
-import { findPostgresBin, startCluster, type Cluster } from "../test/support/postgres-cluster.js";
+import { createDatabase, findPostgresBin, startCluster, type Cluster } from "../test/support/postgres-cluster.js";
 import { benchDigest, measureMemory, type DigestFigures, type MemoryFigures } from "./digest.js";
 import { BENCH_NOW } from "./now.js";
 import { seedPostgres, seedSqlite, type SeedSize } from "./seed.js";
@@ -237,11 +237,9 @@ const postgres: Databases | null = typeof server === "string" ? null : {
   provider: "postgresql",
   fresh: async () => {
     const name = `funnelbot_bench_${randomBytes(4).toString("hex")}`;
-    await adminQuery(server.url, `CREATE DATABASE "${name}"`);
+    const url = await createDatabase(server.url, name);
     created.push(name);
-    const url = new URL(server.url);
-    url.pathname = `/${name}`;
-    return url.toString();
+    return url;
   },
 };
 const stopOnSignal = () => {

@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { FakeSlack } from "../test/support/fake-slack.js";
-import { findPostgresBin, startCluster } from "../test/support/postgres-cluster.js";
+import { createDatabase, findPostgresBin, startCluster } from "../test/support/postgres-cluster.js";
 import { startServer, type ServerProcess } from "../test/support/processes.js";
 import { seedMqls } from "./commands.js";
 import { runLoad, type LoadResult } from "./processes.js";
@@ -36,7 +36,7 @@ const variants = JSON.parse(process.env.TRACE_VARIANTS ?? '[{"name":"bot"}]') as
 const PER_RUN = 3000;
 
 const cluster = sqlite ? null : await startCluster(findPostgresBin() ?? "");
-const url = cluster ? await freshDatabase(cluster.url) : `file:${path.join(dir, "trace.db")}`;
+const url = cluster ? await createDatabase(cluster.url, "funnelbot_trace") : `file:${path.join(dir, "trace.db")}`;
 const commands = await seedMqls(url, (1 + variants.length) * (1 + rounds) * PER_RUN);
 const fake = new FakeSlack();
 await fake.start();
@@ -227,12 +227,3 @@ function report(w: Who): void {
 }
 for (const w of all) report(w);
 
-async function freshDatabase(server: string): Promise<string> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  await client.query("CREATE DATABASE funnelbot_trace");
-  await client.end();
-  const at = new URL(server);
-  at.pathname = "/funnelbot_trace";
-  return at.toString();
-}

@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { inject } from "vitest";
+import { createDatabase } from "./postgres-cluster.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -29,17 +29,7 @@ export function postgresAvailable(): boolean {
 export async function freshPostgresUrl(): Promise<string> {
   const server = inject("postgresUrl");
   if (!server) throw new Error("No test PostgreSQL server: guard the test with postgresAvailable().");
-  const name = `fb_${suffix()}`;
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return createDatabase(server, `fb_${suffix()}`);
 }
 
 /** Leaves test-artifacts/postgres-ran, which .ci/run requires as proof that PostgreSQL tests did run. */

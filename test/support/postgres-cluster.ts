@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 
 const run = promisify(execFile);
 
@@ -82,4 +83,18 @@ export async function startCluster(bin: string): Promise<Cluster> {
     if (!detail) remove();
     throw new Error(`Could not start the test PostgreSQL cluster with ${bin}${detail}: ${message}`, { cause: error });
   }
+}
+
+/** Creates the empty database `name` on the server at `server` (a URL) and returns the database's URL. */
+export async function createDatabase(server: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
