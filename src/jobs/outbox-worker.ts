@@ -94,6 +94,8 @@ export class OutboxWorker {
   private stopped = false;
   /** True only while stop() waits for the pass in progress, which then hands the rest of its batch back. */
   private halting = false;
+  /** Aborted when stop() has waited its grace for the deliveries in flight: their requests end, they are retried. */
+  private halt = new AbortController();
   private intervalMs = 500;
   /** Set while started: stops listening to the database's news of queued messages. */
   private unsubscribe: (() => void) | null = null;
@@ -143,16 +145,19 @@ export class OutboxWorker {
   private async attempt(row: OutboxRow): Promise<keyof PassResult> {
     // A delivery is started within the first half of the lease and ended (its calls aborted) a quarter of the
     // lease later, however many copies of a card it updates and however many hang: its outcome is recorded
-    // before another worker may take the row over, and none of its calls is still open when one may.
+    // before another worker may take the row over, and none of its calls is still open when one may. A stop
+    // ends it sooner (see `stop`).
     const budgetMs = this.leaseMs / 4;
-    const deadline = AbortSignal.timeout(budgetMs);
+    const timeout = AbortSignal.timeout(budgetMs);
+    const deadline = AbortSignal.any([timeout, this.halt.signal]);
     let delivery: Delivery;
     try {
       delivery = await this.deliver(row, deadline);
     } catch (error) {
       delivery = { kind: "retry", error: error instanceof Error ? error.message : String(error) };
     }
-    if (delivery.kind !== "sent" && deadline.aborted) delivery = { ...delivery, error: `not done within ${budgetMs} ms: ${delivery.error}` };
+    if (delivery.kind !== "sent" && this.halt.signal.aborted) delivery = { ...delivery, error: `cut short by shutdown: ${delivery.error}` };
+    else if (delivery.kind !== "sent" && timeout.aborted) delivery = { ...delivery, error: `not done within ${budgetMs} ms: ${delivery.error}` };
     const now = this.clock();
     if (delivery.kind === "sent") {
       if (!(await markSent(this.db, row.id, this.workerId, now, delivery.retire))) this.lostClaim(row);
@@ -210,6 +215,7 @@ export class OutboxWorker {
   start(intervalMs = 500): void {
     if (this.unsubscribe) return;
     this.stopped = false;
+    this.halt = new AbortController();
     this.intervalMs = intervalMs;
     this.unsubscribe = this.db.queued.subscribe(() => this.wake());
     this.wake();
@@ -267,19 +273,24 @@ export class OutboxWorker {
   /**
    * Stops the timer and waits for the pass in progress: it records the delivery under way and hands the rest
    * of its batch back (see `pass`), so another worker takes those rows at once rather than after the lease.
+   * A delivery still under way after `graceMs` is cut short (its requests aborted) and recorded as a failed
+   * attempt, to be retried (by another replica, or by this one when it starts again), so stopping stays well
+   * inside a shutdown's deadline even if a platform hangs.
    * Claims are not released wholesale here: a row whose delivery this process began stays claimed until its
-   * lease runs out, since releasing it could let another replica send it a second time.
+   * outcome is recorded, since releasing it could let another replica send it a second time.
    */
-  async stop(): Promise<void> {
+  async stop(graceMs = 2_000): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.halting = true;
+    const cut = setTimeout(() => this.halt.abort(), graceMs);
     try {
       await this.running;
     } finally {
+      clearTimeout(cut);
       this.halting = false;
     }
     // Nothing more will be delivered here: whoever waits for it learns so now rather than never.

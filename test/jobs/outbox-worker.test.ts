@@ -237,6 +237,30 @@ describe.each(testDatabases())("outbox worker on $name", ({ url }) => {
     expect(platform.ids()).toEqual([next]);
   });
 
+  it("stop() cuts short a delivery that hangs past its grace: its request aborted, recorded as an attempt to retry", async () => {
+    await enqueue(f.db, [toTeam("hang", "hangs"), toTeam("after", "next")], f.clock.read());
+    const [hung, next] = await idsOf();
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    // Hangs until its deadline aborts it, as the platforms' requests do; the lease's own deadline is 15 s away.
+    const w = worker(async (_r, deadline) => {
+      started();
+      await new Promise((resolve) => deadline.addEventListener("abort", resolve, { once: true }));
+      return { kind: "retry", error: "This operation was aborted" };
+    });
+    w.start(3_600_000);
+    await inFlight;
+    const begun = Date.now();
+    await w.stop(100);
+    expect(Date.now() - begun).toBeLessThan(2_000);
+    expect(await row(hung!)).toMatchObject({ status: "pending", attempts: 1, claimedBy: null, lastError: "cut short by shutdown: This operation was aborted" });
+    // The rest of the batch was handed back, and another worker sends both, the hung one once it is due again.
+    expect(await row(next!)).toMatchObject({ status: "pending", attempts: 0, claimedBy: null });
+    const other = fakePlatform();
+    f.clock.advance(60_000);
+    expect(await worker(other.deliver, { workerId: "w2" }).runOnce()).toEqual({ sent: 2, retried: 0, parked: 0 });
+  });
+
   it("holds a later message to the same target while an earlier one is waiting to be retried", async () => {
     await enqueue(f.db, [toTeam("q", "first"), toTeam("q", "second"), toTeam("other", "elsewhere")], f.clock.read());
     const [first, second, elsewhere] = await idsOf();
