@@ -26,22 +26,59 @@ const PERMANENT = new Set([
  */
 export function slackDeliverer(ctx: ServiceContext, client: webApi.WebClient, log: Logger) {
   // The log of the delivery clients' warnings, made once: a default one per client would double its cost.
-  const logger = webClientLogger(log);
+  const clients = deliveryClients(client, webClientLogger(log));
   return async (row: OutboxRow, deadline?: AbortSignal): Promise<Delivery | null> => {
+    if (!deadline) return deliverWith(ctx, client, row, log, fetch);
+    const lent = clients.lend(deadline);
     try {
-      return await deliver(ctx, deadline ? clientWithin(client, deadline, logger) : client, row, log, deadline ? fetchWithin(deadline) : fetch);
-    } catch (error) {
-      return classify(error, log);
+      return await deliverWith(ctx, lent.client, row, log, fetchWithin(deadline));
+    } finally {
+      lent.release();
     }
   };
 }
 
+async function deliverWith(ctx: ServiceContext, client: webApi.WebClient, row: OutboxRow, log: Logger, send: typeof fetch): Promise<Delivery | null> {
+  try {
+    return await deliver(ctx, client, row, log, send);
+  } catch (error) {
+    return classify(error, log);
+  }
+}
+
 /**
- * `client` for one delivery, every call ending, at the latest, when `deadline` aborts: Slack's WebClient takes
- * no signal per call, but takes a fetch (a client is some 30 µs to make).
+ * Clients for deliveries, each calling Slack as `client` does (its token and API URL) with every call ending,
+ * at the latest, when its delivery's `deadline` aborts: Slack's WebClient takes no signal per call, but takes a
+ * fetch. A client is some 30 µs to make, so they are kept and lent, each to one delivery at a time (its fetch
+ * reads the deadline of the delivery it is lent to); there are as many as deliveries ever ran at once.
  */
-function clientWithin(client: webApi.WebClient, deadline: AbortSignal, logger: webApi.Logger): webApi.WebClient {
-  return new webApi.WebClient(client.token, { ...slackClientOptions(client.slackApiUrl), logger, fetch: fetchWithin(deadline) });
+function deliveryClients(client: webApi.WebClient, logger: webApi.Logger) {
+  type Lendable = { readonly client: webApi.WebClient; deadline: AbortSignal | null };
+  const free: Lendable[] = [];
+  const make = (): Lendable => {
+    const lendable: Lendable = {
+      deadline: null,
+      client: new webApi.WebClient(client.token, {
+        ...slackClientOptions(client.slackApiUrl), logger,
+        // A call made after its delivery was over (none should be) still ends with the client's own timeout.
+        fetch: (input, init) => (lendable.deadline ? fetchWithin(lendable.deadline)(input, init) : fetch(input, init)),
+      }),
+    };
+    return lendable;
+  };
+  return {
+    lend(deadline: AbortSignal): { client: webApi.WebClient; release(): void } {
+      const lendable = free.pop() ?? make();
+      lendable.deadline = deadline;
+      return {
+        client: lendable.client,
+        release: () => {
+          lendable.deadline = null;
+          free.push(lendable);
+        },
+      };
+    },
+  };
 }
 
 /** The Web API client's warnings and errors, into our log; its debug lines (request bodies) never. */
