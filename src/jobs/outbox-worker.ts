@@ -147,17 +147,30 @@ export class OutboxWorker {
     // lease later, however many copies of a card it updates and however many hang: its outcome is recorded
     // before another worker may take the row over, and none of its calls is still open when one may. A stop
     // ends it sooner (see `stop`).
+    // One controller per delivery, aborted by its timer or by the worker's halt (a listener removed when the
+    // delivery ends), rather than AbortSignal.any, which would register every delivery on the long-lived halt.
     const budgetMs = this.leaseMs / 4;
-    const timeout = AbortSignal.timeout(budgetMs);
-    const deadline = AbortSignal.any([timeout, this.halt.signal]);
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort(new DOMException(`not done within ${budgetMs} ms`, "TimeoutError"));
+    }, budgetMs);
+    timer.unref();
+    const halt = this.halt.signal;
+    const halted = () => deadline.abort(new DOMException("cut short by shutdown", "AbortError"));
+    halt.addEventListener("abort", halted, { once: true });
     let delivery: Delivery;
     try {
-      delivery = await this.deliver(row, deadline);
+      delivery = await this.deliver(row, deadline.signal);
     } catch (error) {
       delivery = { kind: "retry", error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      clearTimeout(timer);
+      halt.removeEventListener("abort", halted);
     }
-    if (delivery.kind !== "sent" && this.halt.signal.aborted) delivery = { ...delivery, error: `cut short by shutdown: ${delivery.error}` };
-    else if (delivery.kind !== "sent" && timeout.aborted) delivery = { ...delivery, error: `not done within ${budgetMs} ms: ${delivery.error}` };
+    if (delivery.kind !== "sent" && halt.aborted) delivery = { ...delivery, error: `cut short by shutdown: ${delivery.error}` };
+    else if (delivery.kind !== "sent" && timedOut) delivery = { ...delivery, error: `not done within ${budgetMs} ms: ${delivery.error}` };
     const now = this.clock();
     if (delivery.kind === "sent") {
       if (!(await markSent(this.db, row.id, this.workerId, now, delivery.retire))) this.lostClaim(row);
