@@ -100,6 +100,8 @@ function memberKeyParts(key: string, request: unknown): { before: string; after:
 /** Who sent a change to an account, read with how the change starts: see {@link openChange}. */
 export interface OpenedChange {
   readonly accountId: number;
+  /** The change it was read for (a reassign's carries the member it names, read before). */
+  readonly action: Action;
   /** The sender's delivery key for this change ({@link memberKey}); null without a platform key. */
   readonly key: string | null;
   readonly start: AccountStart;
@@ -118,7 +120,7 @@ export async function openChange(
   const read = await senderFacts(ctx.db, identity, accountId, key ? memberKeyParts(key, action) : null);
   const actor = read.sender;
   if (!actor) return { actor: null };
-  return { actor, opened: { accountId, key: key ? memberKey(key, actor, action) : null, start: startOf(read, { kind: "id", id: accountId }) } };
+  return { actor, opened: { accountId, action, key: key ? memberKey(key, actor, action) : null, start: startOf(read, { kind: "id", id: accountId }) } };
 }
 
 type OwnerFacts = { readonly id: number; readonly displayName: string; readonly locale: string; readonly teamKey: string };
