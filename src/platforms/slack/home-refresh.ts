@@ -1,6 +1,6 @@
 import type { Actor } from "../../domain/account.js";
 
-/** How the App Home refreshes are paced; the clock and timers are injectable for tests. */
+/** How the App Home refreshes are paced. */
 export interface HomeRefreshOptions {
   /** At most one refresh per user in this window, and each change shown within it. */
   readonly windowMs: number;
@@ -10,6 +10,7 @@ export interface HomeRefreshOptions {
   readonly onError: (error: unknown) => void;
   /** After this long a refresh still waiting for Slack no longer holds back the next one. */
   readonly holdMs?: number;
+  /** The clock, in milliseconds (Date.now by default). */
   readonly now?: () => number;
 }
 
@@ -27,7 +28,8 @@ const HOLD_MS = 250;
  * its member a refresh: at once if their last one started a window ago or more, otherwise a single trailing
  * one a window after it, which shows every change made meanwhile (it reads the accounts when it runs). Owed
  * refreshes run one at a time and only while no command is in progress; under a steady stream of commands
- * each still runs by its deadline, one window after the change that owed it. The commands benchmark found
+ * each still starts once its deadline, one window after the change that owed it, has come (behind any others
+ * due by then, one at a time, none held back longer than `holdMs` by a slow publish). The commands benchmark found
  * twenty refreshes landing at once on the requests then in flight, ~5 ms of event loop each.
  */
 export class HomeRefresher {
