@@ -167,19 +167,27 @@ function checkInstant(instant: Date): void {
  */
 function localParts(instant: Date, tz: string): { day: string; time: string } {
   checkInstant(instant);
-  let format = formatters.get(tz);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
+  const t = instant.getTime();
+  const ms = ((t % 1000) + 1000) % 1000;
+  const second = t - ms;
+  let zone = zones.get(tz);
+  if (!zone) {
+    const format = new Intl.DateTimeFormat("en-US", {
       timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
     });
-    formatters.set(tz, format);
+    zone = { format, second: NaN, day: "", time: "" };
+    zones.set(tz, zone);
   }
-  const part: Record<string, string> = {};
-  for (const { type, value } of format.formatToParts(instant)) part[type] = value;
-  const ms = String(((instant.getTime() % 1000) + 1000) % 1000).padStart(3, "0");
-  return { day: `${part.year!.padStart(4, "0")}-${part.month}-${part.day}`, time: `${part.hour}:${part.minute}:${part.second}.${ms}` };
+  // Every offset is whole seconds: the commands of a burst, all in one second, format it once.
+  if (zone.second !== second) {
+    const part: Record<string, string> = {};
+    for (const { type, value } of zone.format.formatToParts(instant)) part[type] = value;
+    Object.assign(zone, { second, day: `${part.year!.padStart(4, "0")}-${part.month}-${part.day}`, time: `${part.hour}:${part.minute}:${part.second}` });
+  }
+  return { day: zone.day, time: `${zone.time}.${String(ms).padStart(3, "0")}` };
 }
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Per zone: its cached formatter, and the last second it formatted. */
+const zones = new Map<string, { readonly format: Intl.DateTimeFormat; second: number; day: string; time: string }>();
 
 /** The local calendar day of an instant in a timezone, `YYYY-MM-DD`. */
 export function localDay(instant: Date, tz: string): string {

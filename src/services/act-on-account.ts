@@ -85,8 +85,11 @@ export async function actOnAccount(
  * ever given back to the same member for the same request, never to someone replaying another's key.
  */
 export function memberKey(key: string, actor: Actor, request: unknown): string {
-  const { before, after } = memberKeyParts(key, request);
-  return `${before}${actor.bot ? "bot" : actor.id}${after}`;
+  return keyOf(memberKeyParts(key, request), actor);
+}
+
+function keyOf(parts: { before: string; after: string }, actor: Actor): string {
+  return `${parts.before}${actor.bot ? "bot" : actor.id}${parts.after}`;
 }
 
 /** {@link memberKey} around the member's id, for a statement that reads the member and their key at once. */
@@ -100,6 +103,8 @@ function memberKeyParts(key: string, request: unknown): { before: string; after:
 /** Who sent a change to an account, read with how the change starts: see {@link openChange}. */
 export interface OpenedChange {
   readonly accountId: number;
+  /** The change it was read for (a reassign's carries the member it names, read before). */
+  readonly action: Action;
   /** The sender's delivery key for this change ({@link memberKey}); null without a platform key. */
   readonly key: string | null;
   readonly start: AccountStart;
@@ -115,10 +120,11 @@ export interface OpenedChange {
 export async function openChange(
   ctx: ServiceContext, identity: Identity, accountId: number, action: Action, key: string | null,
 ): Promise<{ readonly actor: Actor; readonly opened: OpenedChange } | { readonly actor: null }> {
-  const read = await senderFacts(ctx.db, identity, accountId, key ? memberKeyParts(key, action) : null);
+  const parts = key ? memberKeyParts(key, action) : null;
+  const read = await senderFacts(ctx.db, identity, accountId, parts);
   const actor = read.sender;
   if (!actor) return { actor: null };
-  return { actor, opened: { accountId, key: key ? memberKey(key, actor, action) : null, start: startOf(read, { kind: "id", id: accountId }) } };
+  return { actor, opened: { accountId, action, key: parts ? keyOf(parts, actor) : null, start: startOf(read, { kind: "id", id: accountId }) } };
 }
 
 type OwnerFacts = { readonly id: number; readonly displayName: string; readonly locale: string; readonly teamKey: string };

@@ -44,7 +44,7 @@ export async function gatedMove(
   ctx: ServiceContext, actor: Actor, verb: "lead.handoff" | "account.advance", ref: AccountRef,
   move: { to: string | null; confirm: readonly string[] | "all" | null; override: string | null }, meta: RequestMeta,
 ): Promise<Reply> {
-  const { reply, error } = await attempt(ctx, actor, ref, { kind: "move", verb: verb === "lead.handoff" ? "handoff" : "advance", ...move }, meta);
+  const { reply, error } = await attempt(ctx, actor, ref, gatedAction(verb, move), meta);
   if (error?.code !== "checklist-incomplete" || (!meta.form && (move.confirm !== null || move.override !== null))) return reply;
   const found = await resolveAccount(ctx, ref);
   const form = found.ok ? checklistForm(ctx.playbook, found.value.account, verb, move.to, actor.locale) : null;
@@ -55,6 +55,11 @@ export async function gatedMove(
   const canOverride = permission("override", askerOf(actor), stageRelation(actor, stage), "own") === "allow";
   const ticked = Array.isArray(move.confirm) ? move.confirm : [];
   return refusedChecklist(ctx.playbook, form, stage.code, (error.details.missing as { label: Label }[]) ?? [], ticked, canOverride, actor.locale);
+}
+
+/** The action a gated move runs: built in one place, since a change's delivery key is made from it. */
+export function gatedAction(verb: "lead.handoff" | "account.advance", move: { to: string | null; confirm: readonly string[] | "all" | null; override: string | null }): Action {
+  return { kind: "move", verb: verb === "lead.handoff" ? "handoff" : "advance", to: move.to, confirm: move.confirm, override: move.override };
 }
 
 /** A move that needs a reason, asked without one (a card's button): the reason form, with the playbook's list. */

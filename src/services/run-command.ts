@@ -19,7 +19,7 @@ import type { RequestMeta, ServiceContext } from "./context.js";
 import { createLead } from "./create-lead.js";
 import { buildDigest } from "./digest.js";
 import { funnelSummary } from "./funnel-summary.js";
-import { gatedMove, moveAccount, reasonPrompt } from "./move-account.js";
+import { gatedAction, gatedMove, moveAccount, reasonPrompt } from "./move-account.js";
 import { myAccounts } from "./my-accounts.js";
 import { myTasks } from "./my-tasks.js";
 import { claimLead, poolReply } from "./pool.js";
@@ -53,16 +53,50 @@ export async function runCommand(ctx: ServiceContext, actor: Actor | null, input
 export type Opened = { readonly actor: Actor; run(): Promise<Reply> } | { readonly actor: null };
 
 /**
+ * The change a command makes first to one account, as `execute` will run it: any change `accountChange` names,
+ * a hand-off or advance (their checklist form only after a refusal), a claim from the pool, and a reassign to a
+ * member who exists (read here; `execute` takes them from `opened`). Null for anything else.
+ */
+async function firstChange(ctx: ServiceContext, command: Command, meta: RequestMeta): Promise<{ readonly ref: AccountRef; readonly action: Action } | null> {
+  switch (command.verb) {
+    case "lead.handoff":
+      return { ref: command.account, action: gatedAction(command.verb, { to: null, confirm: command.confirm, override: command.override }) };
+    case "account.advance":
+      return { ref: command.account, action: gatedAction(command.verb, { to: command.to, confirm: command.confirm, override: command.override }) };
+    case "lead.claim":
+      return { ref: command.account, action: { kind: "claim" } };
+    case "account.reassign": {
+      if (command.member === null || command.account.kind !== "id") return null;
+      const member = await reassignTarget(ctx, command.member, meta);
+      return member ? { ref: command.account, action: { kind: "reassign", to: member } } : null;
+    }
+    default:
+      return accountChange(ctx, command);
+  }
+}
+
+type ReassignTo = Extract<Action, { kind: "reassign" }>["to"];
+
+/** The member a reassign names: the one `openCommand` read with the change's facts, or read now. */
+async function reassignTarget(ctx: ServiceContext, name: string, meta: RequestMeta): Promise<ReassignTo | null> {
+  const read = meta.opened?.action;
+  if (read?.kind === "reassign") return read.to;
+  const who = mentionOf(name, meta);
+  return who ? findMember(ctx.db, identityOf(who)) : null;
+}
+
+/**
  * A line from someone a platform names by `identity` (a Slack or WeCom user id): the member they are, and how
- * to run the line as them. A change to an account named by id (every card button, `/lead accept #12`) reads
- * the member in the very statement that reads the account's facts (`openChange`), so learning who sent it
- * costs no round trip; any other line reads the member first. Nobody, or someone who left, is a stranger
+ * to run the line as them. A change to an account named by id (every card button, `/lead accept #12`, a
+ * hand-off, an advance, a claim, a reassign: `firstChange`) reads the member in the very statement that reads
+ * the account's facts (`openChange`), so learning who sent it costs no round trip; any other line reads the
+ * member first. Nobody, or someone who left, is a stranger
  * (`actor: null`) for the platform to answer; nothing is written for them here. Nothing is cached: a member
  * removed a moment ago is a stranger to their next command.
  */
 export async function openCommand(ctx: ServiceContext, identity: Identity, line: string, meta: RequestMeta): Promise<Opened> {
   const parsed = parseCommand(line);
-  const change = parsed.ok ? accountChange(ctx, parsed.value) : null;
+  const change = parsed.ok ? await firstChange(ctx, parsed.value, meta) : null;
   if (parsed.ok && change?.ref.kind === "id") {
     const command = parsed.value;
     const read = await openChange(ctx, identity, change.ref.id, change.action, meta.key ?? null);
@@ -147,8 +181,7 @@ async function execute(ctx: ServiceContext, actor: Actor, command: Command, meta
       return gatedMove(ctx, actor, command.verb, command.account, { to: command.to, confirm: command.confirm, override: command.override }, meta);
     case "account.reassign": {
       if (command.member === null) return reassignPicker(ctx, command.account, locale);
-      const who = mentionOf(command.member, meta);
-      const member = who ? await findMember(ctx.db, identityOf(who)) : null;
+      const member = await reassignTarget(ctx, command.member, meta);
       if (!member) return refuse(fail("unknown-member", { name: command.member }));
       return moveAccount(ctx, actor, command.account, { kind: "reassign", to: member }, meta);
     }

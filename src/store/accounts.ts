@@ -192,14 +192,21 @@ export async function latestBant(db: Database, accountId: number): Promise<(Bant
   });
 }
 
-/** Accounts a member owns, in stages that are still open, oldest in stage first. */
-export async function accountsOwnedBy(db: Database, ownerId: number, stages: readonly string[]): Promise<AccountState[]> {
-  return db.prisma.account.findMany({
-    where: { ownerId, stage: { in: [...stages] } },
-    select: accountSelect,
-    orderBy: { stageEnteredAt: "asc" },
-    take: 200,
-  });
+/** An account as a member's list of their own shows it. */
+export type OwnedAccount = Pick<AccountState, "id" | "company" | "stage" | "stageEnteredAt">;
+
+/**
+ * Accounts a member owns, in stages that are still open, oldest in stage first, at most 200: the columns a
+ * list of them shows, on the driver (one prepared statement). Slack's App Home reads it after a member's
+ * commands, where reading every column through Prisma cost three times as much CPU.
+ */
+export async function accountsOwnedBy(db: Database, ownerId: number, stages: readonly string[]): Promise<OwnedAccount[]> {
+  if (stages.length === 0 || !validId(ownerId)) return [];
+  const rows = await db.driver.rows<OwnedAccount>(sql`
+    SELECT a."id", a."company", a."stage", a."stageEnteredAt" FROM "Account" a
+    WHERE a."ownerId" = ${ownerId} AND a."stage" IN (${join([...stages])})
+    ORDER BY a."stageEnteredAt" ASC, a."id" ASC LIMIT 200`);
+  return rows.map((row) => ({ id: row.id, company: row.company, stage: row.stage, stageEnteredAt: toDate(row.stageEnteredAt) }));
 }
 
 /** The ids of every account a member owns in these stages, however many: what a hand-over must move. */

@@ -255,6 +255,29 @@ describe("local times", () => {
     );
   });
 
+  it("agree with dayjs for instants within one second of each other, in one zone and across zones (one formatting a second)", () => {
+    const zones = ["Asia/Shanghai", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"];
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date("1990-01-01T00:00:00Z"), max: new Date("2060-01-01T00:00:00Z"), noInvalidDate: true }),
+        fc.array(fc.tuple(fc.integer({ min: -1_500, max: 1_500 }), fc.constantFrom(...zones)), { minLength: 2, maxLength: 8 }),
+        (base, steps) => {
+          for (const [offset, tz] of steps) {
+            const instant = new Date(base.getTime() + offset);
+            const local = dayjs(instant).tz(tz);
+            expect(localTimeOfDay(instant, tz)).toBe(local.format("HH:mm:ss.SSS"));
+            expect(localDay(instant, tz)).toBe(local.format("YYYY-MM-DD"));
+          }
+        },
+      ),
+      fuzzParameters(500),
+    );
+    // Either side of midnight, a millisecond apart.
+    expect(localTimeOfDay(new Date("2026-11-22T15:59:59.999Z"), "Asia/Shanghai")).toBe("23:59:59.999");
+    expect(localDay(new Date("2026-11-22T16:00:00.000Z"), "Asia/Shanghai")).toBe("2026-11-23");
+    expect(localDay(new Date("2026-11-22T15:59:59.999Z"), "Asia/Shanghai")).toBe("2026-11-22");
+  });
+
   it("reads midnight as 00:00, not 24:00", () => {
     expect(localTime(new Date("2026-11-22T16:00:00Z"), "Asia/Shanghai")).toBe("2026-11-23 00:00");
     expect(localTimeOfDay(new Date("2026-11-22T16:00:00.007Z"), "Asia/Shanghai")).toBe("00:00:00.007");

@@ -45,15 +45,17 @@ describe.each(testDatabases())("a command read with who sent it ($name)", ({ url
   afterAll(async () => f?.close());
 
   let made = 0;
-  async function mql(owner: string | null, company = `Open Co ${(made += 1)}`): Promise<number> {
+  async function mql(owner: string | null, company = `Open Co ${(made += 1)}`, stage = "MQL"): Promise<number> {
     const created = await createAccount(f.db, {
-      company, domain: `open-${made}.example`, email: null, source: "web", region: null, industry: null, amount: 1200, stage: "MQL",
+      company, domain: `open-${(made += 1)}.example`, email: null, source: "web", region: null, industry: null, amount: 1200, stage,
       ownerId: owner ? f.members[owner]!.id : null, actorId: null, platform: "cli", at: f.clock.read(), idempotency: null,
     });
     if (created.kind !== "created") throw new Error("not created");
     return created.id;
   }
   const stageOf = async (id: number) => (await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).stage;
+  const unclaim = (id: number) => f.db.prisma.account.update({ where: { id }, data: { ownerId: null } });
+  const ownerOf = async (id: number) => (await f.db.prisma.account.findUniqueOrThrow({ where: { id } })).ownerId;
   const slack = (key: string) => ({ platform: "slack" as const, key });
 
   it("accepts as the member a Slack id names, reading them with the account's facts: the sender with the facts, then the save: two round trips", async () => {
@@ -125,20 +127,56 @@ describe.each(testDatabases())("a command read with who sent it ($name)", ({ url
     expect(refused.errorCode).toBeDefined();
   });
 
+  // Each line on an account of its own in this stage, owned by this member (null: in the pool).
+  const parityLines: [string, string, string | null][] = [
+    ["lead accept #ID", "MQL", "alice"], ["lead return #ID --reason not-ready", "MQL", "alice"], ["lead unqualified #ID --reason no-budget", "MQL", "alice"],
+    ["lead lost #ID --reason price", "MQL", "alice"], ["lead accept #ID --reason x", "MQL", "alice"], ["lead return #ID", "MQL", "alice"],
+    // Read with the member too since the hand-off, advance, claim and reassign were folded in.
+    ["lead handoff #ID", "LEAD", "mark"], ["lead handoff #ID --confirm all", "LEAD", "mark"], ["lead handoff #ID --confirm contact-complete", "LEAD", null],
+    ["account advance #ID", "P0", "carl"], ["account advance #ID --confirm all", "P0", "carl"], ["account advance #ID P1 --override signed late", "P0", "carl"],
+    ["lead claim #ID", "MQL", null], ["lead claim #ID", "MQL", "bob"],
+    ["account reassign #ID bob", "SQL", "alice"], ["account reassign #ID cathy", "P0", "carl"], ["account reassign #ID nobody", "SQL", "alice"],
+  ];
+
   it("decides as runCommand does for every member, verb and line: the same answers, the same permissions", async () => {
-    const lines = ["lead accept #ID", "lead return #ID --reason not-ready", "lead unqualified #ID --reason no-budget", "lead lost #ID --reason price", "lead accept #ID --reason x", "lead return #ID"];
     for (const [handle, member] of Object.entries(f.members)) {
       await updateMember(f.db, handle, { slackUserId: `U_P_${handle}` });
-      for (const line of lines) {
-        const [a, b] = [await mql("alice", "Parity Co"), await mql("alice", "Parity Co")];
-        const before = await runCommand(f.ctx, await findActor(f.db, { handle }), line.replace("ID", String(a)), { platform: "slack", key: `p:${handle}:${line}:a` });
-        const opened = await openCommand(f.ctx, { slackUserId: `U_P_${handle}` }, line.replace("ID", String(b)), { platform: "slack", key: `p:${handle}:${line}:b` });
+      for (const [n, [line, stage, owner]] of parityLines.entries()) {
+        const [a, b] = [await mql(owner, "Parity Co", stage), await mql(owner, "Parity Co", stage)];
+        // Both ways start from the same round-robin turn (a hand-off assigns the next rep).
+        const turns = await f.db.prisma.team.findMany({ select: { key: true, lastAssignedId: true } });
+        const sameTurn = () => Promise.all(turns.map((x) => f.db.prisma.team.update({ where: { key: x.key }, data: { lastAssignedId: x.lastAssignedId } })));
+        const before = await runCommand(f.ctx, await findActor(f.db, { handle }), line.replace("ID", String(a)), { platform: "slack", key: `p:${handle}:${n}:a` });
+        const ownerA = await ownerOf(a);
+        // ... and the same claims held (a claim counts against the member's limit).
+        if (owner === null) await unclaim(a);
+        await sameTurn();
+        const opened = await openCommand(f.ctx, { slackUserId: `U_P_${handle}` }, line.replace("ID", String(b)), { platform: "slack", key: `p:${handle}:${n}:b` });
         expect(opened.actor?.id).toBe(member.id);
         const after = await run(opened);
         const same = (reply: Reply, id: number) => JSON.stringify(reply).replace(new RegExp(`\\b${id}\\b`, "g"), "ID");
         expect({ handle, line, reply: same(after, b) }).toEqual({ handle, line, reply: same(before, a) });
         expect(await stageOf(b)).toBe(await stageOf(a));
+        expect(await ownerOf(b)).toBe(ownerA);
+        if (owner === null) await unclaim(b);
       }
+    }
+  });
+
+  it("reads the member with the facts for a hand-off, an advance, a claim and a reassign: one round trip fewer", async () => {
+    for (const [by, line, stage, owner] of [
+      ["mia", "lead handoff #ID --confirm all", "LEAD", "mark"], ["cathy", "account advance #ID --confirm all", "P0", "carl"],
+      ["chen", "lead claim #ID", "MQL", null], ["sam", "account reassign #ID bob", "SQL", "alice"],
+    ] as const) {
+      await updateMember(f.db, by, { slackUserId: `U_C_${by}` });
+      const [a, b] = [await mql(owner, "Count Co", stage), await mql(owner, "Count Co", stage)];
+      const apart = counted(f);
+      const before = await runCommand(apart.ctx, await findActor(apart.ctx.db, { slackUserId: `U_C_${by}` }), line.replace("ID", String(a)), slack(`count:${line}:a`));
+      if (owner === null) await unclaim(a);
+      const folded = counted(f);
+      const after = await run(await openCommand(folded.ctx, { slackUserId: `U_C_${by}` }, line.replace("ID", String(b)), slack(`count:${line}:b`)));
+      expect({ line, a: before.errorCode, b: after.errorCode }).toEqual({ line, a: undefined, b: undefined });
+      expect({ line, statements: folded.statements() }).toEqual({ line, statements: apart.statements() - 1 });
     }
   });
 });

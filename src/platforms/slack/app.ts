@@ -20,6 +20,7 @@ import { withinBudget } from "../budget.js";
 import { orBusy, workingOnIt } from "../busy.js";
 import { fieldErrors, formView, messageText, replyBlocks, unescapeSlack, viewValues } from "./blocks.js";
 import { pictureAnswer } from "./deliver.js";
+import { HomeRefresher } from "./home-refresh.js";
 import { receiveSlack } from "./receive.js";
 
 /** What the Slack surface needs from the environment. */
@@ -52,9 +53,9 @@ const ACK_BUDGET_MS = 2_000;
 
 /**
  * App Home is rebuilt (the member's accounts, SLA math on each) and published at most once per user in this
- * window: the first change refreshes it at once, a burst of later ones leaves a single trailing refresh. The
- * commands benchmark found a rebuild after every command costing ten times the command itself, and Slack
- * rate-limits views.publish anyway.
+ * window, and within it after a change: the first change refreshes it as soon as no command is in progress, a
+ * burst of later ones leaves a single trailing refresh (home-refresh.ts). The commands benchmark found a
+ * rebuild after every command costing ten times the command itself, and Slack rate-limits views.publish anyway.
  */
 const HOME_REFRESH_MS = 3_000;
 
@@ -90,7 +91,9 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
   const receiver = socketMode
     ? undefined
     : new HTTPReceiver({
-      signingSecret: config.signingSecret ?? "", endpoints: "/slack/events", logger, unhandledRequestTimeoutMillis: 2_900,
+      // The one route to this receiver (receiveSlack, below) has checked the signature over these very bytes,
+      // refusing anything unsigned or stale before Bolt sees it: Bolt checking it again cost ~2% of an accept's CPU.
+      signingSecret: config.signingSecret ?? "", signatureVerification: false, endpoints: "/slack/events", logger, unhandledRequestTimeoutMillis: 2_900,
       processEventErrorHandler: async (args) => refuseUnroutable(args, log),
     });
   // Socket Mode opens its socket through `apps.connections.open`, which must honour SLACK_API_URL too.
@@ -98,7 +101,11 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     ? new SocketModeReceiver({ appToken: config.appToken!, logger, installerOptions: { clientOptions: slackClientOptions(config.apiUrl) } })
     : undefined;
   const client = new webApi.WebClient(config.botToken, slackClientOptions(config.apiUrl));
-  const app = new App({ authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl) });
+  // No conversation store: nothing reads `context.conversation`, and Bolt's in-memory one made (and threw away)
+  // an Error with its stack for every request in a conversation it had never stored.
+  const app = new App({
+    authorize: botAuthorization(client, config.botToken, log), receiver: receiver ?? socket, logger, clientOptions: slackClientOptions(config.apiUrl), convoStore: false,
+  });
 
   const memberOf = async (slackUserId: string): Promise<Actor | null> => findActor(ctx.db, { slackUserId });
   /**
@@ -106,7 +113,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
    * anyone else's asks the admins for access (in their Slack language). `sender` learns who it runs as as
    * soon as that is read, for what is said before the answer is ready.
    */
-  const answer = async (user: { id: string; name?: string }, line: string, meta: RequestMeta, sender: Sender): Promise<Reply> => {
+  const answerAs = async (user: { id: string; name?: string }, line: string, meta: RequestMeta, sender: Sender): Promise<Reply> => {
     const opened = await openCommand(ctx, { slackUserId: user.id }, line, meta);
     sender.actor = opened.actor;
     if (opened.actor) return opened.run();
@@ -119,33 +126,23 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
     if (recognized) return runCommand(ctx, recognized, line, meta);
     return answerStranger(ctx, { platform: "slack", externalId: user.id, displayName: known?.name || user.name || user.id, locale: known?.locale ?? "en" }, line);
   };
-  const meta = (key: string, form = false): RequestMeta => ({ platform: "slack", mentions: readSlackMention, key, ...(form ? { form } : {}) });
-  const homes = new Map<string, { last: number; timer: NodeJS.Timeout | null; actor: Actor }>();
-  const homeWindow = config.homeRefreshMs ?? HOME_REFRESH_MS;
-  const publishNow = (userId: string, actor: Actor) => {
-    void publishHome(ctx, client, userId, actor).catch((error: unknown) => log.warn({ err: describeError(error) }, "App Home refresh failed"));
+  const homes = new HomeRefresher({
+    windowMs: config.homeRefreshMs ?? HOME_REFRESH_MS,
+    publish: (userId, actor) => publishHome(ctx, client, userId, actor),
+    onError: (error) => log.warn({ err: describeError(error) }, "App Home refresh failed"),
+  });
+  // App Home's refreshes wait while a command is in progress (up to the window).
+  const answer = async (user: { id: string; name?: string }, line: string, meta: RequestMeta, sender: Sender): Promise<Reply> => {
+    const ended = homes.commandStarted();
+    try {
+      return await answerAs(user, line, meta, sender);
+    } finally {
+      ended();
+    }
   };
+  const meta = (key: string, form = false): RequestMeta => ({ platform: "slack", mentions: readSlackMention, key, ...(form ? { form } : {}) });
   const refreshHome = (userId: string, actor: Actor | null) => {
-    if (!actor) return;
-    const seen = homes.get(userId);
-    if (seen?.timer) {
-      seen.actor = actor; // a trailing refresh is already planned; it will show this change too
-      return;
-    }
-    const wait = seen ? seen.last + homeWindow - Date.now() : 0;
-    if (wait <= 0) {
-      homes.set(userId, { last: Date.now(), timer: null, actor });
-      publishNow(userId, actor);
-      return;
-    }
-    const timer = setTimeout(() => {
-      const entry = homes.get(userId)!;
-      entry.timer = null;
-      entry.last = Date.now();
-      publishNow(userId, entry.actor);
-    }, wait);
-    timer.unref();
-    homes.set(userId, { last: seen!.last, timer, actor });
+    if (actor) homes.changed(userId, actor);
   };
   const openForm = async (triggerId: string, form: Form, actor: Actor | null) => {
     const meta: ModalMeta = { c: form.command, f: form.fields.map((f) => [f.name, f.as ?? "pair"] as const), id: form.id };
@@ -261,8 +258,7 @@ export function createSlack(ctx: ServiceContext, config: SlackConfig, log: Logge
       if (socketMode) await app.start();
     },
     stop: async () => {
-      for (const entry of homes.values()) if (entry.timer) clearTimeout(entry.timer);
-      homes.clear();
+      homes.stop();
       if (socketMode) await app.stop();
     },
   };
