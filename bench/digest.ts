@@ -56,7 +56,7 @@ export interface DigestFigures {
   readonly stalledTotal: number;
   /** stallRules + stalledAccounts for every team, as buildDigest calls them. */
   readonly stalledMs: number;
-  /** buildDigest for every team, one after the other. */
+  /** buildDigest for every team, all at once beside their shared data, as the morning run builds them. */
   readonly digestsMs: number;
   readonly perTeamMs: ReadonlyMap<string, number>;
   /**
@@ -276,10 +276,10 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
       stalled: async () => {
         for (const team of teams) await stalledAccounts(ctx.db, stallRules(playbook, calendar, ownedStages(playbook, team), now), now);
       },
-      // As the morning run builds them: the shared funnel data once, then each team's digest.
+      // As the morning run builds them (src/jobs/digests.ts): the shared funnel data once, every team's digest at once beside it.
       digests: async () => {
-        const data = await loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
-        for (const team of teams) perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })));
+        const data = loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
+        await Promise.all(teams.map(async (team) => perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })))));
       },
       // Each team's chart, split into its figures (their shared data loaded once, as the morning run does) and its
       // drawing. As each morning, the renderer's process starts cold (ahead, while the figures load), from the font
