@@ -6,10 +6,14 @@
  * With `charts`, every team's chart is drawn too, after the digests, as the morning run does: in the chart
  * renderer's process (src/charts/renderer.ts), whose peak RSS (and its font subsetter's) is reported beside this
  * process's, with the first run's drawing time (the renderer started cold, ahead of the figures) and the last's.
+ * Every few milliseconds the RSS of this process, the renderer's and its font subsetter's (the renderer's children)
+ * are read at the same instant from /proc: their highest sum is what the machine held at once.
  * With `--heap-snapshot=FILE`, a V8 heap snapshot is written after the last run (open it in Chrome's DevTools,
  * Memory tab) to see what the heap holds.
  * Usage: node --import tsx bench/digest-memory.ts <DATABASE_URL> <runs> [charts] [--heap-snapshot=FILE]
+ * (bench/digest.ts also runs it compiled against dist/, with plain node, as production runs the bot.)
  */
+import { readFileSync } from "node:fs";
 import { writeHeapSnapshot } from "node:v8";
 import { chartRenderer } from "../src/charts/renderer.js";
 import { loadEnv } from "../src/config/env.js";
@@ -24,7 +28,29 @@ const snapshot = args.find((a) => a.startsWith("--heap-snapshot="))?.slice("--he
 const [url, runs = "3", charts] = args.filter((a) => !a.startsWith("--"));
 if (!url) throw new Error("usage: digest-memory.ts <DATABASE_URL> <runs> [charts] [--heap-snapshot=FILE]");
 let peak = process.memoryUsage().rss;
-const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+/** The highest RSS of this process, the renderer and its subsetter together, read at one instant (bytes). */
+let together = peak;
+/** A process's resident pages now (0 once it has gone), from /proc (Linux). */
+const residentOf = (pid: number) => {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096;
+  } catch {
+    return 0;
+  }
+};
+const childrenOf = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+const sample = () => {
+  const own = process.memoryUsage().rss;
+  peak = Math.max(peak, own);
+  const renderer = chartRenderer.pid;
+  together = Math.max(together, own + (renderer === null ? 0 : residentOf(renderer) + childrenOf(renderer).reduce((sum, pid) => sum + residentOf(pid), 0)));
+};
 const sampler = setInterval(sample, 2);
 const phases: { step: string; rss: number; heapUsed: number; external: number }[] = [];
 const markStep = (step: string) => {
@@ -68,4 +94,4 @@ try {
 }
 sample();
 const renderer = { ...chartRenderer.stats, drawingMs };
-process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024, phases, renderer })}\n`);
+process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, togetherPeakRss: together, maxRss: process.resourceUsage().maxRSS * 1024, phases, renderer })}\n`);

@@ -6,6 +6,7 @@
  * (digest-memory.ts) that only opens the database and builds the digests.
  */
 import { spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Sqlite from "better-sqlite3";
@@ -374,6 +375,8 @@ export interface MemoryFigures {
   readonly sampledPeakRss: number;
   /** `process.resourceUsage().maxRSS`: the kernel's high-water mark, which sampling cannot miss. */
   readonly maxRss: number;
+  /** The highest RSS of this process, the renderer's and its font subsetter's together, sampled at one instant. */
+  readonly togetherPeakRss: number;
   /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the first and last runs). */
   readonly phases: readonly { readonly step: string; readonly rss: number; readonly heapUsed: number; readonly external: number }[];
   /**
@@ -383,16 +386,52 @@ export interface MemoryFigures {
   readonly renderer: { readonly started: number; readonly peakRss: number; readonly subsetterPeakRss: number; readonly drawingMs: readonly number[] };
 }
 
+const memoryScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "digest-memory.ts");
+const root = path.resolve(path.dirname(memoryScript), "..");
+
+/** Whether dist/ (`npm run build`) is there and newer than every file under src/. */
+export function distIsFresh(): boolean {
+  const built = path.join(root, "dist", "main.js");
+  if (!existsSync(built)) return false;
+  const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? newest(full) : statSync(full).mtimeMs;
+  }));
+  return statSync(built).mtimeMs >= newest(path.join(root, "src"));
+}
+
 /**
- * Runs digest-memory.ts in a child process (through tsx with the server's Node.js flags, as `npm start` runs the
- * bot) and reads its figures;
- * with `charts`, the child also draws every team's chart after its digest, as the morning run does.
+ * digest-memory.ts as plain JavaScript whose imports of ../src/ are dist/'s modules, for plain node: the bot as
+ * production runs it (`node dist/main.js`: no TypeScript loader, the renderer's bundled program from dist/).
  */
-export function measureMemory(url: string, runs: number, charts = false): Promise<MemoryFigures> {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "digest-memory.ts");
-  const root = path.resolve(path.dirname(script), "..");
+async function distMemoryProgram(): Promise<string> {
+  const esbuild = await import("esbuild");
+  const src = path.join(root, "src");
+  const outfile = path.join(root, "test-artifacts", "bench", "digest-memory.mjs");
+  await esbuild.build({
+    entryPoints: [memoryScript], outfile, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "error",
+    plugins: [{
+      name: "dist",
+      setup(build) {
+        build.onResolve({ filter: /\/src\// }, (args) => {
+          const source = path.resolve(args.resolveDir, args.path);
+          return source.startsWith(src) ? { path: path.join(root, "dist", path.relative(src, source)), external: true } : undefined;
+        });
+      },
+    }],
+  });
+  return outfile;
+}
+
+/**
+ * Runs digest-memory.ts in a child process with the server's Node.js flags, through tsx as `npm start` runs the
+ * bot, or with `dist` compiled against dist/ for plain node as production runs it (see distIsFresh), and reads
+ * its figures; with `charts`, the child also draws every team's chart after its digest, as the morning run does.
+ */
+export async function measureMemory(url: string, runs: number, charts = false, dist = false): Promise<MemoryFigures> {
+  const program = dist ? [await distMemoryProgram()] : ["--import", "tsx", memoryScript];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...serverNodeFlags(), "--import", "tsx", script, url, String(runs), ...(charts ? ["charts"] : [])], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...serverNodeFlags(), ...program, url, String(runs), ...(charts ? ["charts"] : [])], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
