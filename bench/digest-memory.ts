@@ -30,12 +30,19 @@ if (!url) throw new Error("usage: digest-memory.ts <DATABASE_URL> <runs> [charts
 let peak = process.memoryUsage().rss;
 /** The highest RSS of this process, the renderer and its subsetter together, read at one instant (bytes). */
 let together = peak;
-/** A process's resident pages now (0 once it has gone), from /proc (Linux). */
-const residentOf = (pid: number) => {
+/**
+ * The same with what they map from files (the node binary, shared libraries: the same pages for all three)
+ * counted once: their anonymous and shared memory summed, plus the largest of their file-backed parts.
+ */
+let togetherShared = peak;
+/** A process's resident memory now (zero once it has gone), from /proc (Linux), in bytes. */
+const residentOf = (pid: number | "self") => {
   try {
-    return Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]) * 4096;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kb("VmRSS"), own: kb("RssAnon") + kb("RssShmem"), file: kb("RssFile") };
   } catch {
-    return 0;
+    return { rss: 0, own: 0, file: 0 };
   }
 };
 const childrenOf = (pid: number) => {
@@ -46,10 +53,12 @@ const childrenOf = (pid: number) => {
   }
 };
 const sample = () => {
-  const own = process.memoryUsage().rss;
-  peak = Math.max(peak, own);
+  peak = Math.max(peak, process.memoryUsage().rss);
   const renderer = chartRenderer.pid;
-  together = Math.max(together, own + (renderer === null ? 0 : residentOf(renderer) + childrenOf(renderer).reduce((sum, pid) => sum + residentOf(pid), 0)));
+  if (renderer === null) return;
+  const all = [residentOf("self"), residentOf(renderer), ...childrenOf(renderer).map(residentOf)];
+  together = Math.max(together, all.reduce((sum, x) => sum + x.rss, 0));
+  togetherShared = Math.max(togetherShared, all.reduce((sum, x) => sum + x.own, 0) + Math.max(...all.map((x) => x.file)));
 };
 const sampler = setInterval(sample, 2);
 const phases: { step: string; rss: number; heapUsed: number; external: number }[] = [];
@@ -94,4 +103,4 @@ try {
 }
 sample();
 const renderer = { ...chartRenderer.stats, drawingMs };
-process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, togetherPeakRss: together, maxRss: process.resourceUsage().maxRSS * 1024, phases, renderer })}\n`);
+process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, togetherPeakRss: together, togetherSharedPeakRss: togetherShared, maxRss: process.resourceUsage().maxRSS * 1024, phases, renderer })}\n`);

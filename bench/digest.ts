@@ -377,6 +377,8 @@ export interface MemoryFigures {
   readonly maxRss: number;
   /** The highest RSS of this process, the renderer's and its font subsetter's together, sampled at one instant. */
   readonly togetherPeakRss: number;
+  /** The same with the pages they map from the same files (node, shared libraries) counted once. */
+  readonly togetherSharedPeakRss: number;
   /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the first and last runs). */
   readonly phases: readonly { readonly step: string; readonly rss: number; readonly heapUsed: number; readonly external: number }[];
   /**
