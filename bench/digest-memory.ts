@@ -35,6 +35,8 @@ let together = peak;
  * counted once: their anonymous and shared memory summed, plus the largest of their file-backed parts.
  */
 let togetherShared = peak;
+/** What each of them held at that instant (this process, the renderer, its subsetter if it ran). */
+let togetherParts: number[] = [];
 /** A process's resident memory now (zero once it has gone), from /proc (Linux), in bytes. */
 const residentOf = (pid: number | "self") => {
   try {
@@ -57,7 +59,9 @@ const sample = () => {
   const renderer = chartRenderer.pid;
   if (renderer === null) return;
   const all = [residentOf("self"), residentOf(renderer), ...childrenOf(renderer).map(residentOf)];
-  together = Math.max(together, all.reduce((sum, x) => sum + x.rss, 0));
+  const sum = all.reduce((total, x) => total + x.rss, 0);
+  if (sum > together) togetherParts = all.map((x) => x.rss);
+  together = Math.max(together, sum);
   togetherShared = Math.max(togetherShared, all.reduce((sum, x) => sum + x.own, 0) + Math.max(...all.map((x) => x.file)));
 };
 const sampler = setInterval(sample, 2);
@@ -103,4 +107,4 @@ try {
 }
 sample();
 const renderer = { ...chartRenderer.stats, drawingMs };
-process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, togetherPeakRss: together, togetherSharedPeakRss: togetherShared, maxRss: process.resourceUsage().maxRSS * 1024, phases, renderer })}\n`);
+process.stdout.write(`${JSON.stringify({ openRss, sampledPeakRss: peak, togetherPeakRss: together, togetherParts, togetherSharedPeakRss: togetherShared, maxRss: process.resourceUsage().maxRSS * 1024, phases, renderer })}\n`);

@@ -377,6 +377,8 @@ export interface MemoryFigures {
   readonly maxRss: number;
   /** The highest RSS of this process, the renderer's and its font subsetter's together, sampled at one instant. */
   readonly togetherPeakRss: number;
+  /** What this process, the renderer and its subsetter (if it ran) each held at that instant. */
+  readonly togetherParts: readonly number[];
   /** The same with the pages they map from the same files (node, shared libraries) counted once. */
   readonly togetherSharedPeakRss: number;
   /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the first and last runs). */

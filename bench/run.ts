@@ -173,7 +173,7 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
   const besideOf = (f: MemoryFigures) => {
     const bot = Math.max(f.sampledPeakRss, f.maxRss);
     const sum = bot + f.renderer.peakRss + f.renderer.subsetterPeakRss;
-    return `renderer process ${mb(f.renderer.peakRss)} MB, its font subsetter ${mb(f.renderer.subsetterPeakRss)} MB; bot + renderer + subsetter at one instant ${mb(f.togetherPeakRss)} MB${f.togetherPeakRss >= MAX_RSS ? " (over 250)" : ""}, ${mb(f.togetherSharedPeakRss)} MB with node's and the libraries' pages counted once (their peaks summed ${mb(sum)})`;
+    return `renderer process ${mb(f.renderer.peakRss)} MB, its font subsetter ${mb(f.renderer.subsetterPeakRss)} MB; bot + renderer + subsetter at one instant ${mb(f.togetherPeakRss)} MB${f.togetherPeakRss >= MAX_RSS ? " (over 250)" : ""} (${f.togetherParts.map(mb).join(" + ")}), ${mb(f.togetherSharedPeakRss)} MB with node's and the libraries' pages counted once (their peaks summed ${mb(sum)})`;
   };
   const beside = besideOf(withCharts);
   rows.push({
