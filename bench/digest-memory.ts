@@ -5,7 +5,8 @@
  * drawing), which says whether memory goes to code loaded (the first run) or to rows held (every run).
  * With `charts`, every team's chart is drawn too, after the digests, as the morning run does: in the chart
  * renderer's process (src/charts/renderer.ts), whose peak RSS (and its font subsetter's) is reported beside this
- * process's, with the first run's drawing time (the renderer started cold, ahead of the figures) and the last's.
+ * process's, with each run's charts (every team's figures and picture at once, as the morning run makes them; the first
+ * with the renderer started cold, ahead of the figures).
  * Every few milliseconds the RSS of this process, the renderer's and its font subsetter's (the renderer's children)
  * are read at the same instant from /proc: their highest sum is what the machine held at once.
  * With `--heap-snapshot=FILE`, a V8 heap snapshot is written after the last run (open it in Chrome's DevTools,
@@ -75,7 +76,7 @@ markStep("modules");
 const { ctx, close } = await openContext(loadEnv({ DATABASE_URL: url }), () => BENCH_NOW);
 const openRss = process.memoryUsage().rss;
 markStep("open");
-/** Each run's drawing (every team's chart, figures not included), in milliseconds. */
+/** Each run's charts (every team's figures and picture, at once), in milliseconds. */
 const drawingMs: number[] = [];
 try {
   for (let i = 0; i < Number(runs); i++) {
@@ -87,16 +88,11 @@ try {
     if (charts === "charts") {
       const data = await chartData(ctx);
       if (last) mark("charts' shared data");
-      let drawing = 0;
-      for (const team of ctx.playbook.teams) {
-        const figures = await teamChartFigures(ctx, team.key, TREND_WEEKS, data);
-        if (last) mark(`${team.key}'s figures`);
-        const started = performance.now();
-        await chartBlock(ctx, figures, "zh-CN");
-        drawing += performance.now() - started;
-        if (last) mark(`${team.key}'s drawing`);
-      }
-      drawingMs.push(drawing);
+      // As the morning run makes them (src/jobs/digests.ts): every team's figures and picture at once.
+      const started = performance.now();
+      await Promise.all(ctx.playbook.teams.map(async (team) => chartBlock(ctx, await teamChartFigures(ctx, team.key, TREND_WEEKS, data), "zh-CN")));
+      drawingMs.push(performance.now() - started);
+      if (last) mark("every team's figures and picture");
       sample();
     }
   }

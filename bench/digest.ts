@@ -385,7 +385,7 @@ export interface MemoryFigures {
   readonly phases: readonly { readonly step: string; readonly rss: number; readonly heapUsed: number; readonly external: number }[];
   /**
    * With the charts: the renderer's processes started, their peak RSS and their font subsetters' (bytes, each
-   * its own process beside this one), and each run's drawing of every team's chart (ms; the first with a cold start).
+   * its own process beside this one), and each run's charts, every team's figures and picture at once (ms; the first with a cold start).
    */
   readonly renderer: { readonly started: number; readonly peakRss: number; readonly subsetterPeakRss: number; readonly drawingMs: readonly number[] };
 }

@@ -190,7 +190,7 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
     target: "info", rss: "—", startup: "—",
   });
   details.push(`${dbs.provider} ${count(size.accounts)}: memory with the charts (MB, RSS / heap used / external, after each step of the first and last runs): ${withCharts.phases.map((p) => `${p.step} ${mb(p.rss)} / ${mb(p.heapUsed)} / ${mb(p.external)}`).join("; ")}; digests alone: ${m.phases.map((p) => `${p.step} ${mb(p.rss)}`).join("; ")}.`);
-  details.push(`${dbs.provider} ${count(size.accounts)}: chart renderer in the memory run: ${r.started} process(es), ${beside}; drawing every team's chart per run ${r.drawingMs.map(ms).join(", ")} ms (the first with the renderer's cold start).`);
+  details.push(`${dbs.provider} ${count(size.accounts)}: chart renderer in the memory run: ${r.started} process(es), ${beside}; every team's figures and chart at once per run ${r.drawingMs.map(ms).join(", ")} ms (the first with the renderer's cold start).`);
   if (production) {
     const p = production;
     rows.push({
@@ -198,7 +198,7 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
       measured: `bot ${mb(Math.max(p.sampledPeakRss, p.maxRss))} MB with the charts`, baseline: `through tsx ${mb(chartPeak)} MB`,
       ratio: ratio(Math.max(p.sampledPeakRss, p.maxRss), chartPeak), target: "info", rss: `${mb(Math.max(p.sampledPeakRss, p.maxRss))} (${besideOf(p)})`, startup: "—",
     });
-    details.push(`${dbs.provider} ${count(size.accounts)}: as production runs it (node dist/): ${besideOf(p)}; drawing every team's chart per run ${p.renderer.drawingMs.map(ms).join(", ")} ms.`);
+    details.push(`${dbs.provider} ${count(size.accounts)}: as production runs it (node dist/): ${besideOf(p)}; every team's figures and chart at once per run ${p.renderer.drawingMs.map(ms).join(", ")} ms.`);
   } else details.push(`${dbs.provider} ${count(size.accounts)}: dist/ missing or older than src/: \`npm run build\` first for the memory as production runs it.`);
   if (!chartsOk) missed.push(`${dbs.provider} ${count(size.accounts)}: digests with charts take ${ms(d.digestsMs + charts)} ms for ${d.perTeamMs.size} teams, peak RSS ${mb(chartPeak)} MB (target < 1 s a team, < 250 MB; ${beside})`);
   if (d.digestsMs > MAX_RATIO * d.baselineMs) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ratio(d.digestsMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`);
