@@ -23,6 +23,7 @@ import { chartBlock, chartData, teamChartFigures } from "../src/services/funnel-
 import { TREND_WEEKS } from "../src/services/manager-figures.js";
 import { loadFunnelData, TIME_IN_STAGE_DAYS } from "../src/services/funnel-summary.js";
 import { countByStage, medianMoveTimeByActor, movesSince, timeInStage } from "../src/store/funnel.js";
+import { amountsByCurrency, movedAmounts } from "../src/store/figures.js";
 import { stalledAccounts } from "../src/store/stalled.js";
 import { openContext } from "../src/wiring.js";
 import { BENCH_NOW } from "./now.js";
@@ -335,11 +336,12 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
 /**
  * The store calls (and the stall rules) buildDigest makes, each timed alone, with how many times building
  * every team's digest makes it: funnelFacts once per team, speed to lead for the team that accepts assigned
- * leads. This mirrors src/services/digest.ts and funnel-summary.ts: update it when they change.
+ * leads. This mirrors src/services/digest.ts and funnel-summary.ts (loadFunnelData): update it when they change.
  */
 async function digestParts(ctx: ServiceContext, teams: readonly string[], now: Date, rounds: Rounds): Promise<Part[]> {
   const { playbook, calendar, db } = ctx;
   const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  const forecastStages = playbook.stages.filter((s) => s.forecast).map((s) => s.code);
   const speed = teams.flatMap((team) => {
     const assigned = playbook.stages.find((s) => s.assignTo === team);
     const accept = assigned && playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept");
@@ -350,6 +352,8 @@ async function digestParts(ctx: ServiceContext, teams: readonly string[], now: D
     { name: "countByStage (all stages)", calls: 1, run: () => countByStage(db, null) },
     { name: `movesSince (${DIGEST_CONVERSION_DAYS} days)`, calls: 1, run: () => movesSince(db, ago(DIGEST_CONVERSION_DAYS)) },
     { name: `timeInStage (${TIME_IN_STAGE_DAYS} days, with medians)`, calls: 1, run: () => timeInStage(db, ago(TIME_IN_STAGE_DAYS)) },
+    { name: "amountsByCurrency (forecast stages)", calls: 1, run: () => amountsByCurrency(db, forecastStages) },
+    { name: "movedAmounts (7 days)", calls: 1, run: () => movedAmounts(db, { from: ago(7), until: new Date(now.getTime() + 1) }, forecastStages) },
     ...speed,
     { name: "stallRules (every team's SLA cutoffs)", calls: 1, run: async () => teams.map((team) => stallRules(playbook, calendar, ownedStages(playbook, team), now)) },
     ...teams.map((team) => {
