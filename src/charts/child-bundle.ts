@@ -7,8 +7,8 @@
  * and reuses it while its sources and the lockfile are unchanged. esbuild is tsx's own, so a development
  * install always has it; production never calls this.
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,8 +45,9 @@ function keyOf(inputs: readonly string[]): string {
 
 /**
  * The cached bundle of the renderer's program, built (synchronously, ~0.5 s, once per change of its sources)
- * when missing. Several processes may build at once: each into a directory of its own, the first to rename
- * it into place wins and the others use it.
+ * when missing; the bundles of older sources are removed then (a renderer running one has it loaded already).
+ * Several processes may build at once: each into a directory of its own, the first to rename it into place wins
+ * and the others use it.
  */
 export function cachedRenderChild(): string {
   const last = existsSync(MANIFEST) ? (JSON.parse(readFileSync(MANIFEST, "utf8")) as string[]) : [path.relative(root, ENTRY)];
@@ -64,9 +65,12 @@ export function cachedRenderChild(): string {
     } catch (error) {
       if (!existsSync(path.join(dir, "render-child.js"))) throw error;
     }
-    const manifest = `${MANIFEST}.${process.pid}`;
+    const manifest = `${MANIFEST}.${randomUUID()}`;
     writeFileSync(manifest, JSON.stringify(inputs));
     renameSync(manifest, MANIFEST);
+    for (const name of readdirSync(CACHE)) {
+      if (/^[0-9a-f]{16}$/.test(name) && name !== path.basename(dir)) rmSync(path.join(CACHE, name), { recursive: true, force: true });
+    }
     return path.join(dir, "render-child.js");
   } finally {
     rmSync(tmp, { recursive: true, force: true });
