@@ -6,6 +6,7 @@
  * (digest-memory.ts) that only opens the database and builds the digests.
  */
 import { spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Sqlite from "better-sqlite3";
@@ -22,6 +23,7 @@ import { chartBlock, chartData, teamChartFigures } from "../src/services/funnel-
 import { TREND_WEEKS } from "../src/services/manager-figures.js";
 import { loadFunnelData, TIME_IN_STAGE_DAYS } from "../src/services/funnel-summary.js";
 import { countByStage, medianMoveTimeByActor, movesSince, timeInStage } from "../src/store/funnel.js";
+import { amountsByCurrency, movedAmounts } from "../src/store/figures.js";
 import { stalledAccounts } from "../src/store/stalled.js";
 import { openContext } from "../src/wiring.js";
 import { BENCH_NOW } from "./now.js";
@@ -56,7 +58,7 @@ export interface DigestFigures {
   readonly stalledTotal: number;
   /** stallRules + stalledAccounts for every team, as buildDigest calls them. */
   readonly stalledMs: number;
-  /** buildDigest for every team, one after the other. */
+  /** buildDigest for every team, all at once beside their shared data, as the morning run builds them. */
   readonly digestsMs: number;
   readonly perTeamMs: ReadonlyMap<string, number>;
   /**
@@ -276,10 +278,10 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
       stalled: async () => {
         for (const team of teams) await stalledAccounts(ctx.db, stallRules(playbook, calendar, ownedStages(playbook, team), now), now);
       },
-      // As the morning run builds them: the shared funnel data once, then each team's digest.
+      // As the morning run builds them (src/jobs/digests.ts): the shared funnel data once, every team's digest at once beside it.
       digests: async () => {
-        const data = await loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
-        for (const team of teams) perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })));
+        const data = loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
+        await Promise.all(teams.map(async (team) => perTeam.get(team)!.push(await timed(() => buildDigest(ctx, team, { data })))));
       },
       // Each team's chart, split into its figures (their shared data loaded once, as the morning run does) and its
       // drawing. As each morning, the renderer's process starts cold (ahead, while the figures load), from the font
@@ -334,11 +336,12 @@ export async function benchDigest(url: string, rounds: Rounds): Promise<DigestFi
 /**
  * The store calls (and the stall rules) buildDigest makes, each timed alone, with how many times building
  * every team's digest makes it: funnelFacts once per team, speed to lead for the team that accepts assigned
- * leads. This mirrors src/services/digest.ts and funnel-summary.ts: update it when they change.
+ * leads. This mirrors src/services/digest.ts and funnel-summary.ts (loadFunnelData): update it when they change.
  */
 async function digestParts(ctx: ServiceContext, teams: readonly string[], now: Date, rounds: Rounds): Promise<Part[]> {
   const { playbook, calendar, db } = ctx;
   const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  const forecastStages = playbook.stages.filter((s) => s.forecast).map((s) => s.code);
   const speed = teams.flatMap((team) => {
     const assigned = playbook.stages.find((s) => s.assignTo === team);
     const accept = assigned && playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept");
@@ -349,6 +352,8 @@ async function digestParts(ctx: ServiceContext, teams: readonly string[], now: D
     { name: "countByStage (all stages)", calls: 1, run: () => countByStage(db, null) },
     { name: `movesSince (${DIGEST_CONVERSION_DAYS} days)`, calls: 1, run: () => movesSince(db, ago(DIGEST_CONVERSION_DAYS)) },
     { name: `timeInStage (${TIME_IN_STAGE_DAYS} days, with medians)`, calls: 1, run: () => timeInStage(db, ago(TIME_IN_STAGE_DAYS)) },
+    { name: "amountsByCurrency (forecast stages)", calls: 1, run: () => amountsByCurrency(db, forecastStages) },
+    { name: "movedAmounts (7 days)", calls: 1, run: () => movedAmounts(db, { from: ago(7), until: new Date(now.getTime() + 1) }, forecastStages) },
     ...speed,
     { name: "stallRules (every team's SLA cutoffs)", calls: 1, run: async () => teams.map((team) => stallRules(playbook, calendar, ownedStages(playbook, team), now)) },
     ...teams.map((team) => {
@@ -374,25 +379,67 @@ export interface MemoryFigures {
   readonly sampledPeakRss: number;
   /** `process.resourceUsage().maxRSS`: the kernel's high-water mark, which sampling cannot miss. */
   readonly maxRss: number;
+  /** The highest RSS of this process, the renderer's and its font subsetter's together, sampled at one instant. */
+  readonly togetherPeakRss: number;
+  /** What this process, the renderer and its subsetter (if it ran) each held at that instant. */
+  readonly togetherParts: readonly number[];
+  /** The same with the pages they map from the same files (node, shared libraries) counted once. */
+  readonly togetherSharedPeakRss: number;
   /** `process.memoryUsage()` after each step (modules loaded, database open, then each step of the first and last runs). */
   readonly phases: readonly { readonly step: string; readonly rss: number; readonly heapUsed: number; readonly external: number }[];
   /**
    * With the charts: the renderer's processes started, their peak RSS and their font subsetters' (bytes, each
-   * its own process beside this one), and each run's drawing of every team's chart (ms; the first with a cold start).
+   * its own process beside this one), and each run's charts, every team's figures and picture at once (ms; the first with a cold start).
    */
   readonly renderer: { readonly started: number; readonly peakRss: number; readonly subsetterPeakRss: number; readonly drawingMs: readonly number[] };
 }
 
+const memoryScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "digest-memory.ts");
+const root = path.resolve(path.dirname(memoryScript), "..");
+
+/** Whether dist/ (`npm run build`) is there and newer than every file under src/. */
+export function distIsFresh(): boolean {
+  const built = path.join(root, "dist", "main.js");
+  if (!existsSync(built)) return false;
+  const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? newest(full) : statSync(full).mtimeMs;
+  }));
+  return statSync(built).mtimeMs >= newest(path.join(root, "src"));
+}
+
 /**
- * Runs digest-memory.ts in a child process (through tsx with the server's Node.js flags, as `npm start` runs the
- * bot) and reads its figures;
- * with `charts`, the child also draws every team's chart after its digest, as the morning run does.
+ * digest-memory.ts as plain JavaScript whose imports of ../src/ are dist/'s modules, for plain node: the bot as
+ * production runs it (`node dist/main.js`: no TypeScript loader, the renderer's bundled program from dist/).
  */
-export function measureMemory(url: string, runs: number, charts = false): Promise<MemoryFigures> {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "digest-memory.ts");
-  const root = path.resolve(path.dirname(script), "..");
+async function distMemoryProgram(): Promise<string> {
+  const esbuild = await import("esbuild");
+  const src = path.join(root, "src");
+  const outfile = path.join(root, "test-artifacts", "bench", "digest-memory.mjs");
+  await esbuild.build({
+    entryPoints: [memoryScript], outfile, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "error",
+    plugins: [{
+      name: "dist",
+      setup(build) {
+        build.onResolve({ filter: /\/src\// }, (args) => {
+          const source = path.resolve(args.resolveDir, args.path);
+          return source.startsWith(src) ? { path: path.join(root, "dist", path.relative(src, source)), external: true } : undefined;
+        });
+      },
+    }],
+  });
+  return outfile;
+}
+
+/**
+ * Runs digest-memory.ts in a child process with the server's Node.js flags, through tsx as `npm start` runs the
+ * bot, or with `dist` compiled against dist/ for plain node as production runs it (see distIsFresh), and reads
+ * its figures; with `charts`, the child also draws every team's chart after its digest, as the morning run does.
+ */
+export async function measureMemory(url: string, runs: number, charts = false, dist = false): Promise<MemoryFigures> {
+  const program = dist ? [await distMemoryProgram()] : ["--import", "tsx", memoryScript];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...serverNodeFlags(), "--import", "tsx", script, url, String(runs), ...(charts ? ["charts"] : [])], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...serverNodeFlags(), ...program, url, String(runs), ...(charts ? ["charts"] : [])], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -17,7 +17,7 @@ import pg from "pg";
 import { benchCommands, withDbCheck, type CommandFigures } from "./commands.js";
 import { spawnTs } from "../test/support/processes.js";
 import { createDatabase, findPostgresBin, startCluster, type Cluster } from "../test/support/postgres-cluster.js";
-import { benchDigest, measureMemory, type DigestFigures, type MemoryFigures } from "./digest.js";
+import { benchDigest, distIsFresh, measureMemory, type DigestFigures, type MemoryFigures } from "./digest.js";
 import { BENCH_NOW } from "./now.js";
 import { seedPostgres, seedSqlite, type SeedSize } from "./seed.js";
 
@@ -155,6 +155,8 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
   const d: DigestFigures = await benchDigest(url, rounds);
   const m: MemoryFigures = await measureMemory(url, memoryRuns);
   const withCharts: MemoryFigures = await measureMemory(url, memoryRuns, true);
+  // The same as production runs it (node dist/…), when `npm run build` is up to date.
+  const production: MemoryFigures | null = distIsFresh() ? await measureMemory(url, memoryRuns, true, true) : null;
   const peak = Math.max(m.sampledPeakRss, m.maxRss);
   const chartPeak = Math.max(withCharts.sampledPeakRss, withCharts.maxRss);
   const ok = d.digestsMs <= MAX_RATIO * d.baselineMs && d.digestsMs < MAX_DIGESTS_MS && peak < MAX_RSS;
@@ -168,7 +170,12 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
   // The bot's own peak is the target; the renderer's process (and, briefly, its font subsetter) runs beside it.
   const r = withCharts.renderer;
   const chartsOk = d.digestsMs + charts < MAX_DIGESTS_MS * d.perTeamMs.size && chartPeak < MAX_RSS;
-  const beside = `renderer process ${mb(r.peakRss)} MB, its font subsetter ${mb(r.subsetterPeakRss)} MB; bot + renderer ${mb(chartPeak + r.peakRss)} MB${chartPeak + r.peakRss >= MAX_RSS ? " (over 250)" : ""}`;
+  const besideOf = (f: MemoryFigures) => {
+    const bot = Math.max(f.sampledPeakRss, f.maxRss);
+    const sum = bot + f.renderer.peakRss + f.renderer.subsetterPeakRss;
+    return `renderer process ${mb(f.renderer.peakRss)} MB, its font subsetter ${mb(f.renderer.subsetterPeakRss)} MB; bot + renderer + subsetter at one instant ${mb(f.togetherPeakRss)} MB${f.togetherPeakRss >= MAX_RSS ? " (over 250)" : ""} (${f.togetherParts.map(mb).join(" + ")}), ${mb(f.togetherSharedPeakRss)} MB with node's and the libraries' pages counted once (their peaks summed ${mb(sum)})`;
+  };
+  const beside = besideOf(withCharts);
   rows.push({
     bench: `digests + every team's chart, ${count(size.accounts)} accounts`, db: dbs.provider,
     measured: `${ms(d.digestsMs + charts)} ms (charts ${ms(charts)}: figures ${ms(d.chartFiguresMs)}, drawing ${ms(d.chartRenderMs)} with the renderer's start)`,
@@ -183,7 +190,16 @@ async function digests(dbs: Databases, size: SeedSize): Promise<void> {
     target: "info", rss: "—", startup: "—",
   });
   details.push(`${dbs.provider} ${count(size.accounts)}: memory with the charts (MB, RSS / heap used / external, after each step of the first and last runs): ${withCharts.phases.map((p) => `${p.step} ${mb(p.rss)} / ${mb(p.heapUsed)} / ${mb(p.external)}`).join("; ")}; digests alone: ${m.phases.map((p) => `${p.step} ${mb(p.rss)}`).join("; ")}.`);
-  details.push(`${dbs.provider} ${count(size.accounts)}: chart renderer in the memory run: ${r.started} process(es), ${beside}; drawing every team's chart per run ${r.drawingMs.map(ms).join(", ")} ms (the first with the renderer's cold start).`);
+  details.push(`${dbs.provider} ${count(size.accounts)}: chart renderer in the memory run: ${r.started} process(es), ${beside}; every team's figures and chart at once per run ${r.drawingMs.map(ms).join(", ")} ms (the first with the renderer's cold start).`);
+  if (production) {
+    const p = production;
+    rows.push({
+      bench: `… as production runs it (node dist/), ${count(size.accounts)} accounts`, db: dbs.provider,
+      measured: `bot ${mb(Math.max(p.sampledPeakRss, p.maxRss))} MB with the charts`, baseline: `through tsx ${mb(chartPeak)} MB`,
+      ratio: ratio(Math.max(p.sampledPeakRss, p.maxRss), chartPeak), target: "info", rss: `${mb(Math.max(p.sampledPeakRss, p.maxRss))} (${besideOf(p)})`, startup: "—",
+    });
+    details.push(`${dbs.provider} ${count(size.accounts)}: as production runs it (node dist/): ${besideOf(p)}; every team's figures and chart at once per run ${p.renderer.drawingMs.map(ms).join(", ")} ms.`);
+  } else details.push(`${dbs.provider} ${count(size.accounts)}: dist/ missing or older than src/: \`npm run build\` first for the memory as production runs it.`);
   if (!chartsOk) missed.push(`${dbs.provider} ${count(size.accounts)}: digests with charts take ${ms(d.digestsMs + charts)} ms for ${d.perTeamMs.size} teams, peak RSS ${mb(chartPeak)} MB (target < 1 s a team, < 250 MB; ${beside})`);
   if (d.digestsMs > MAX_RATIO * d.baselineMs) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ratio(d.digestsMs, d.baselineMs)} the baseline (target ≤ ${MAX_RATIO}×)`);
   if (d.digestsMs >= MAX_DIGESTS_MS) missed.push(`${dbs.provider} ${count(size.accounts)}: digests take ${ms(d.digestsMs)} ms (target < ${MAX_DIGESTS_MS} ms)`);

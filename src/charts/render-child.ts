@@ -13,18 +13,28 @@ const [fontDir, subset = "null"] = process.argv.slice(2);
 if (!fontDir || !process.send) throw new Error("render-child: run by ./renderer.ts with an IPC channel and a font directory");
 const send = process.send.bind(process);
 
-// The subset the renderer before this one made (the same labels every morning): no subsetter for its characters.
-// Otherwise the subsetter starts first, while ECharts and resvg load: both are ready when the first chart's text is known.
+// The subset the renderer before this one made (the same labels every morning): no subsetter for its characters,
+// and ECharts and resvg load at once. Otherwise the subsetter starts first (harfbuzz and the font loaded while the
+// chart's figures are read), cuts the font to the first chart's own text, and leaves; only then do ECharts and resvg
+// load (~0.3 s later than beside it), so the subsetter's ~130 MB and theirs are never resident at the same moment.
 const fonts = new ChartFontCache(chartFontFile(), fontDir);
 fonts.adopt(JSON.parse(subset) as FontSubset | null);
 fonts.prepare();
-const renderer = import("./team-chart.js");
+let renderer: Promise<typeof import("./team-chart.js")> | null = fonts.subset ? import("./team-chart.js") : null;
 
 /** What the kernel says this process held at most (getrusage's maxrss, /proc's VmHWM), in bytes. */
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 async function draw(id: number, input: ChartInput): Promise<RenderReply> {
   try {
+    if (!renderer) {
+      // Every character of the text of the charts sent by then (a morning's teams come together: 25 ms for them to
+      // arrive) and the SVG's line breaks (ECharts adds only ASCII, in every subset): a character a picture has
+      // beyond them after all makes another subset when it is drawn.
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      await fonts.fileFor(`${JSON.stringify([input, ...waiting])}\n`).catch(() => undefined);
+    }
+    renderer ??= import("./team-chart.js");
     const { png } = await (await renderer).renderTeamChart(input, fonts);
     return { id, png, peakRss: peakRss(), subsetterPeakRss: fonts.subsetterPeakRss, subset: fonts.subset, subsetsMade: fonts.built };
   } catch (error) {
@@ -34,9 +44,15 @@ async function draw(id: number, input: ChartInput): Promise<RenderReply> {
 
 // Listening before the import above settles, so a chart sent at once is not lost; drawn in the order sent.
 let queue: Promise<unknown> = Promise.resolve();
+/** The charts sent and not yet being drawn. */
+const waiting = new Set<ChartInput>();
 process.on("message", (message: RenderRequest) => {
+  waiting.add(message.input);
   // With a callback, a reply to a bot that has just gone is dropped instead of thrown.
-  queue = queue.then(async () => send(await draw(message.id, message.input), undefined, undefined, () => undefined));
+  queue = queue.then(async () => {
+    waiting.delete(message.input);
+    send(await draw(message.id, message.input), undefined, undefined, () => undefined);
+  });
 });
 // The bot is done with it (idle) or gone.
 process.on("disconnect", () => process.exit(0));

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { cachedRenderChild } from "./child-bundle.js";
 import type { FontSubset } from "./font.js";
 import type { ChartInput } from "./team-chart.js";
 
@@ -39,17 +40,21 @@ export const RENDER_TIMEOUT_MS = 30_000;
 const CHILD_FLAGS = ["--max-semi-space-size=1"];
 
 /**
- * The child's program and how to run it: TypeScript through tsx when this module is a source file
- * (`npm start`, vitest, the benchmarks), plain JavaScript next to it in dist/ (`node dist/main.js`, the image).
- * None of this process's own flags (a heap ceiling, an inspector, a module trace) are passed on.
+ * The child's program and how to run it: plain JavaScript, one bundled file (./child-bundle.ts), with no
+ * TypeScript loader. From dist/ (`node dist/main.js`, the image) the bundle `npm run build` wrote beside this
+ * module; from a source file (`npm start`, vitest, the benchmarks) the bundle built from the sources and cached;
+ * render-child.ts through tsx only if that bundle cannot be built. None of this process's own flags (a heap
+ * ceiling, an inspector, a module trace) are passed on.
  */
 function childProgram(): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".ts")) {
+  if (!here.endsWith(".ts")) return { file: path.join(path.dirname(here), "render-child.js"), execArgv: CHILD_FLAGS };
+  try {
+    return { file: cachedRenderChild(), execArgv: CHILD_FLAGS };
+  } catch {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
     return { file: path.join(path.dirname(here), "render-child.ts"), execArgv: [...CHILD_FLAGS, "--import", tsx] };
   }
-  return { file: path.join(path.dirname(here), "render-child.js"), execArgv: CHILD_FLAGS };
 }
 
 /** Where the renderer's processes keep the font's subsets, for this process's life; made on the first chart. */

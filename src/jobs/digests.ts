@@ -81,12 +81,25 @@ export async function runDigests(ctx: ServiceContext, options: DigestPassOptions
   // Likewise what every team's chart is drawn from (eight weeks of figures, the channels): most of a chart's time.
   let figures: Promise<FiguresData> | null = null;
   const sharedFigures = () => (figures ??= chartData({ ...ctx, clock: () => now }));
+  // The due teams' digests are claimed and built at once (their own statements on connections of their own on
+  // PostgreSQL, beside the shared data), and queued one after the other in the teams' order.
+  let turn: Promise<unknown> = Promise.resolve();
+  const outcomes: [string, Promise<DigestOutcome>][] = [];
   for (const teamKey of due) {
     const day = teams[teamKey]!.day;
     const run = runs.get(`${teamKey} ${day}`);
     if (run && (run.sentAt !== null || now.getTime() - run.claimedAt.getTime() <= LEASE_MS)) continue;
-    if ((await sendDigest(ctx, { teamKey, day, now, workerId: options.workerId, data: shared, figures: sharedFigures })) === "sent") sent.push(teamKey);
+    const outcome = sendDigest(ctx, { teamKey, day, now, workerId: options.workerId, data: shared, figures: sharedFigures, after: turn });
+    outcomes.push([teamKey, outcome]);
+    turn = outcome.catch(() => undefined);
   }
+  // Every team's digest is given its chance before a failure of one is reported.
+  const settled = await Promise.allSettled(outcomes.map(([, outcome]) => outcome));
+  const failed = settled.find((x) => x.status === "rejected");
+  if (failed) throw failed.reason;
+  settled.forEach((x, i) => {
+    if (x.status === "fulfilled" && x.value === "sent") sent.push(outcomes[i]![0]);
+  });
   return { sent, teams };
 }
 
@@ -110,17 +123,23 @@ export type DigestOutcome = "sent" | "taken";
  */
 export async function sendDigest(
   ctx: ServiceContext,
-  input: { teamKey: string; day: string; now: Date; workerId: string; data?: () => Promise<FunnelData>; figures?: () => Promise<FiguresData> },
+  input: {
+    teamKey: string; day: string; now: Date; workerId: string; data?: () => Promise<FunnelData>; figures?: () => Promise<FiguresData>;
+    /** Settles when the digest before this one has been queued (or failed): digests built at once are queued in order. */
+    after?: Promise<unknown>;
+  },
 ): Promise<DigestOutcome> {
   const { teamKey, day, now, workerId } = input;
   if (!(await claimDigest(ctx.db, teamKey, day, workerId, now, { leaseMs: LEASE_MS }))) return "taken";
   // The digest describes the pass's instant, whatever the context's clock says by the time it is built.
   const at = { ...ctx, clock: () => now };
-  const reply = await buildDigest(at, teamKey, input.data ? { data: await input.data() } : {});
+  // The shared data may still be loading (the first team's): the team's own statements run beside it.
+  const reply = await buildDigest(at, teamKey, input.data ? { data: input.data() } : {});
   // The team's chart goes as a message of its own, in the same transaction: one picture per team per day,
   // retried on its own, so a failed upload never sends the digest's text twice.
   const chart = await digestChart(at, teamKey, input.figures);
   const to = { kind: "team" as const, teamKey };
+  await input.after;
   const marked = await markDigestSent(ctx.db, teamKey, day, now, { workerId, messages: [{ to, reply }, ...(chart ? [{ to, reply: chart }] : [])] });
   return marked ? "sent" : "taken";
 }

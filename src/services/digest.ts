@@ -20,12 +20,14 @@ const DAY_MS = 86_400_000;
 /** The digest's conversion rates are this week's: the moves of the last seven days. */
 export const DIGEST_CONVERSION_DAYS = 7;
 
-/** Every team's digest with the shared funnel data loaded once (the scheduler's morning run). */
+/**
+ * Every team's digest with the shared funnel data loaded once, as the scheduler's morning run builds them: all at
+ * once, each team's own statements running beside the shared data.
+ */
 export async function buildDigests(ctx: ServiceContext, teamKeys: readonly string[]): Promise<Map<string, Reply>> {
-  const data = await loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
-  const out = new Map<string, Reply>();
-  for (const key of teamKeys) out.set(key, await buildDigest(ctx, key, { data }));
-  return out;
+  const data = loadFunnelData(ctx, DIGEST_CONVERSION_DAYS);
+  const replies = await Promise.all(teamKeys.map((key) => buildDigest(ctx, key, { data })));
+  return new Map(teamKeys.map((key, i) => [key, replies[i]!]));
 }
 
 /** Stalled accounts listed by name; the rest are counted ("and N more"). */
@@ -34,23 +36,27 @@ const LISTED = 15;
 /**
  * The daily digest of one owning team, in the team's language (or `locale` for a preview): its stalled
  * accounts worst first, its funnel counts, this week's conversion, time in stage against SLA, the
- * forecast, and for the team that accepts MQLs each rep's median speed to lead.
+ * forecast, and for the team that accepts MQLs each rep's median speed to lead. `data`, the funnel data every
+ * team shares, may still be loading: the team's own statements (its language, stalled list and speed to lead)
+ * run beside it, each on a connection of its own on PostgreSQL.
  */
-export async function buildDigest(ctx: ServiceContext, teamKey: string, options: { locale?: Locale; data?: FunnelData } = {}): Promise<Reply> {
+export async function buildDigest(ctx: ServiceContext, teamKey: string, options: { locale?: Locale; data?: FunnelData | Promise<FunnelData> } = {}): Promise<Reply> {
   const { playbook } = ctx;
   // The team's stalled list holds the stages it leads, so its own calendar counts their SLAs.
   const calendar = ctx.calendars.of(teamKey);
   const now = ctx.clock();
-  const lang: Locale = options.locale ?? ((await findTeam(ctx.db, teamKey))?.locale === "zh-CN" ? "zh-CN" : "en");
   const team = playbook.teams.find((x) => x.key === teamKey);
   // The team's stages for counts and rates; its stalled list holds the stages it leads (listed first in
   // `teams`), so an account shared by sales and CS is chased by one team, not two.
   const owned = playbook.stages.filter((s) => s.teams.includes(teamKey)).map((s) => s.code);
   const led = playbook.stages.filter((s) => s.teams[0] === teamKey).map((s) => s.code);
-  const [{ accounts, counts }, data] = await Promise.all([
+  const [found, { accounts, counts }, data, reps] = await Promise.all([
+    options.locale ? null : findTeam(ctx.db, teamKey),
     stalledAccounts(ctx.db, stallRules(playbook, calendar, led, now), now),
     options.data ?? loadFunnelData(ctx, DIGEST_CONVERSION_DAYS),
+    speedToLead(ctx, teamKey, now),
   ]);
+  const lang: Locale = options.locale ?? (found?.locale === "zh-CN" ? "zh-CN" : "en");
   const facts = funnelFacts(ctx, data, owned, lang);
   // Each account's ratio once: it formats dates in the business timezone, too dear for a comparator.
   const ratios = new Map(accounts.map((a) => {
@@ -65,7 +71,7 @@ export async function buildDigest(ctx: ServiceContext, teamKey: string, options:
   const title = t(lang, "digest.title", { team: team ? pick(team.name, lang) : teamKey, day: localDay(now, calendar.timezone) });
   // Counts of open accounts only: a closed stage (lost, churned …) has nothing left to chase.
   const countLines = openStages(playbook, teamKey).filter((code) => facts.counts.has(code)).map((code) => ({ label: stageName(playbook, code, lang), value: String(facts.counts.get(code)!.count) }));
-  const speed = await speedToLead(ctx, teamKey, now, lang);
+  const speed = reps.map((r) => t(lang, "digest.speed", { name: r.name, hours: r.medianHours.toFixed(1), moves: r.moves }));
   const rows = worst.slice(0, LISTED).map((a, i) => ({ text: items[i]!, actions: rowActions(ctx, a, lang) }));
   const forecastText = playbook.stages.some((s) => s.forecast && s.teams.includes(teamKey))
     ? forecastLines(playbook, forecast(playbook, data.amounts, data.weekMoves), lang).map((line) => `${t(lang, "figures.forecast-title")}: ${line}`)
@@ -130,11 +136,10 @@ function rowActions(ctx: ServiceContext, a: StalledAccount, locale: Locale): But
   ];
 }
 
-/** For the team that accepts assigned leads: each member's median time from assignment to acceptance. */
-async function speedToLead(ctx: ServiceContext, teamKey: string, now: Date, locale: Locale): Promise<string[]> {
+/** For the team that accepts assigned leads: each member's median time from assignment to acceptance (none for another team). */
+async function speedToLead(ctx: ServiceContext, teamKey: string, now: Date): Promise<{ name: string; medianHours: number; moves: number }[]> {
   const assigned = ctx.playbook.stages.find((s) => s.assignTo === teamKey);
   const accept = assigned ? ctx.playbook.transitions.find((x) => x.from === assigned.code && x.verb === "accept") : undefined;
   if (!assigned || !accept) return [];
-  const reps = await medianMoveTimeByActor(ctx.db, assigned.code, accept.to, new Date(now.getTime() - 30 * DAY_MS));
-  return reps.map((r) => t(locale, "digest.speed", { name: r.name, hours: r.medianHours.toFixed(1), moves: r.moves }));
+  return medianMoveTimeByActor(ctx.db, assigned.code, accept.to, new Date(now.getTime() - 30 * DAY_MS));
 }

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
+import { bundleRenderChild, cachedRenderChild } from "../../src/charts/child-bundle.js";
 import { ChartRenderError, ChartRenderer } from "../../src/charts/renderer.js";
 import { renderTeamChart, type ChartInput } from "../../src/charts/team-chart.js";
 import { ROOT } from "../support/processes.js";
@@ -68,9 +69,25 @@ describe("the chart renderer's process", () => {
     expect(await charts.draw(EN)).toEqual(drawn[1]);
     expect(charts.stats.started).toBe(1);
     expect(charts.pid).toBe(pid);
+    // One subset of the font for the four, cut from their text before ECharts and resvg loaded (the empty chart's
+    // words are in no other), so the subsetter was never resident beside them.
+    expect(charts.stats.subsetsMade).toBe(1);
     // It says what it held at most (ECharts, resvg and a picture), and what its font subsetter did (harfbuzz and the font).
     expect(charts.stats.peakRss).toBeGreaterThan(50 * 1024 * 1024);
     expect(charts.stats.subsetterPeakRss).toBeGreaterThan(30 * 1024 * 1024);
+  }, 60_000);
+
+  it("runs from the sources as one bundled JavaScript file with plain node, no TypeScript loader, built once and reused", async () => {
+    const charts = renderer();
+    charts.start();
+    const args = readFileSync(`/proc/${charts.pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+    const bundle = cachedRenderChild();
+    expect(args.slice(0, 3)).toEqual([process.execPath, "--max-semi-space-size=1", bundle]);
+    expect(args.filter((a) => a.includes("tsx"))).toEqual([]);
+    expect(bundle.startsWith(path.join(ROOT, "node_modules", ".cache"))).toBe(true);
+    // Kept while its sources are unchanged: the next process starts from the same file.
+    expect(cachedRenderChild()).toBe(bundle);
+    expect((await charts.draw(EN)).equals((await renderTeamChart(EN)).png)).toBe(true);
   }, 60_000);
 
   it("fails the charts of a process that crashed with a short error, and starts a new one for the next chart", async () => {
@@ -134,26 +151,33 @@ describe("the chart renderer's process", () => {
   }, 60_000);
 
   it("runs from compiled JavaScript with plain node, its program beside it, as from dist/ in the image", async () => {
-    // The charts' modules compiled to JavaScript modules, as `npm run build` compiles them, into a folder of their own.
+    // The charts' modules compiled to JavaScript modules, as `npm run build` compiles them, into a folder of their own,
+    // and the renderer's program bundled over its compiled module, as the build's last step does.
     const out = path.join(ROOT, "test-artifacts", "charts-js", "charts");
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    for (const name of ["renderer", "render-child", "team-chart", "font"]) {
+    for (const name of ["renderer", "render-child", "team-chart", "font", "child-bundle"]) {
       const source = readFileSync(path.join(ROOT, "src", "charts", `${name}.ts`), "utf8");
       const { outputText } = ts.transpileModule(source, { fileName: `${name}.ts`, compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } });
       writeFileSync(path.join(out, `${name}.js`), outputText);
     }
     writeFileSync(path.join(out, "package.json"), JSON.stringify({ type: "module" }));
-    const script = `import { chartRenderer, drawTeamChart } from ${JSON.stringify(path.join(out, "renderer.js"))};
+    bundleRenderChild(path.join(out, "render-child.js"));
+    const script = `import { readFileSync } from "node:fs";
+      import { chartRenderer, drawTeamChart } from ${JSON.stringify(path.join(out, "renderer.js"))};
+      chartRenderer.start();
+      const args = readFileSync("/proc/" + chartRenderer.pid + "/cmdline", "utf8").split("\\0").filter(Boolean);
       const png = await drawTeamChart(${JSON.stringify(EN)});
-      console.log(JSON.stringify({ png: png.toString("base64"), started: chartRenderer.stats.started }));`;
+      console.log(JSON.stringify({ png: png.toString("base64"), started: chartRenderer.stats.started, args }));`;
     // No tsx anywhere: neither for this process nor (had it asked for it) for the renderer's.
     const child = spawn(process.execPath, ["--input-type=module", "--eval", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: "" } });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     expect(await new Promise((resolve) => child.on("close", resolve))).toBe(0);
-    const drawn = JSON.parse(stdout) as { png: string; started: number };
+    const drawn = JSON.parse(stdout) as { png: string; started: number; args: string[] };
     expect(drawn.started).toBe(1);
+    // The bundled program beside it, with plain node and no loader.
+    expect(drawn.args.slice(0, 3)).toEqual([process.execPath, "--max-semi-space-size=1", path.join(out, "render-child.js")]);
     expect(Buffer.from(drawn.png, "base64").equals((await renderTeamChart(EN)).png)).toBe(true);
   }, 60_000);
 
@@ -168,7 +192,7 @@ describe("the chart renderer's process", () => {
       import { chartRenderer, drawTeamChart } from ${JSON.stringify(path.join(ROOT, "src/charts/renderer.ts"))};
       const png = await drawTeamChart(${JSON.stringify(EN)});
       const args = readFileSync("/proc/" + chartRenderer.pid + "/cmdline", "utf8").split("\\0");
-      console.log("drawn", png.length, args[args.findIndex((a) => a.endsWith("render-child.ts")) + 1]);`;
+      console.log("drawn", png.length, args[args.findIndex((a) => /render-child\\.(ts|js)$/.test(a)) + 1]);`;
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
     let drawnAt = 0;
     let out = "";
