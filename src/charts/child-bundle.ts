@@ -4,8 +4,8 @@
  * TypeScript loader (tsx's is 20–50 MB of RSS) and loads one module instead of ~290.
  * `npm run build` writes it over tsc's dist/charts/render-child.js (scripts/bundle-charts.ts); run from the
  * sources (`npm start`, vitest, the benchmarks), the renderer builds it on first use into node_modules/.cache
- * and reuses it while its sources and the lockfile are unchanged. esbuild is tsx's own, so a development
- * install always has it; production never calls this.
+ * and reuses it while its sources and the lockfile are unchanged. esbuild is a development dependency (the
+ * same version tsx runs on, so installed once); production never calls this.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
