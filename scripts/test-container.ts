@@ -10,10 +10,11 @@
 import { execFileSync, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { createServer } from "node:net";
 import path from "node:path";
 import YAML from "yaml";
-import { commandBody, FakeSlack, postToBot } from "../test/support/fake-slack.js";
+import { commandBody, FakeSlack, slackHeaders } from "../test/support/fake-slack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const WORK = path.join(ROOT, "test-artifacts", "container");
@@ -44,12 +45,33 @@ async function check(name: string, run: () => unknown): Promise<boolean> {
     log(`ok   ${name}`);
     return true;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+    const detail = (error instanceof Error ? error.message : String(error)) + cause;
     results.push({ name, ok: false, detail });
     log(`FAIL ${name}: ${detail}`);
     return false;
   }
 }
+
+/**
+ * One HTTP request on a connection of its own. The script blocks its event loop for seconds at a time
+ * (podman through execFileSync), so a pooled keep-alive socket can be closed by the bot's server (5 s idle)
+ * before the client has noticed, and the next POST on it fails: fetch's pool is not used here.
+ */
+function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? "GET", headers: init.headers, agent: false, timeout: 30_000 }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`${url} did not answer within 30 s`))).on("error", reject);
+    req.end(init.body);
+  });
+}
+
+/** A slash command posted as Slack posts it: form-encoded and signed with `secret`. */
+const postCommand = (url: string, secret: string, body: string) =>
+  send(url, { method: "POST", headers: slackHeaders(secret, body, "application/x-www-form-urlencoded"), body });
 
 function expectEqual<T>(actual: T, expected: T, what: string): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
@@ -206,7 +228,7 @@ function hostNetworked(composeFile: string, envFile: string, ports: { postgres: 
 async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
+    const ok = await send(url).then((r) => r.status === 200, () => false);
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
@@ -262,7 +284,7 @@ async function composeScenario(slack: FakeSlack): Promise<void> {
     const urls = ports.bots.map((port) => `http://127.0.0.1:${port}`);
     const up = await check("both replicas migrate PostgreSQL and answer /healthz", async () => {
       await Promise.all(urls.map((url) => waitHealthy(`${url}/healthz`, 180_000)));
-      const health = (await (await fetch(`${urls[0]}/healthz`)).json()) as { database: string };
+      const health = JSON.parse((await send(`${urls[0]}/healthz`)).text) as { database: string };
       expectEqual(health.database, "postgresql", "database");
     });
     if (!up) {
@@ -278,21 +300,21 @@ async function composeScenario(slack: FakeSlack): Promise<void> {
     });
     await check("a signed Slack command creates the lead in PostgreSQL", async () => {
       const body = commandBody(slack, { command: "/lead", text: "new Globex --domain globex.example", userId: "U_ADA", channelId: "C_MKT" });
-      const response = await postToBot(`${urls[0]}/slack/events`, SIGNING_SECRET, body, "application/x-www-form-urlencoded");
+      const response = await postCommand(`${urls[0]}/slack/events`, SIGNING_SECRET, body);
       expectEqual(response.status, 200, "status");
       expectEqual(psql(`SELECT company || ' ' || stage FROM "Account" WHERE domain = 'globex.example'`), "Globex LEAD", "account");
     });
     await check("a forged Slack command is refused and writes nothing", async () => {
       const body = commandBody(slack, { command: "/lead", text: "new Forged --domain forged.example", userId: "U_ADA" });
-      const response = await postToBot(`${urls[0]}/slack/events`, "not-the-signing-secret", body, "application/x-www-form-urlencoded");
+      const response = await postCommand(`${urls[0]}/slack/events`, "not-the-signing-secret", body);
       expectEqual(response.status, 401, "status");
       expectEqual(psql(`SELECT count(*) FROM "Account" WHERE domain = 'forged.example'`), "0", "accounts");
     });
     await check("a signed lead webhook to the second replica lands in the same PostgreSQL", async () => {
       const body = JSON.stringify({ id: "form-container-1", company: "Acme Container", email: "li@acme-container.example", title: "CTO", source: "webinar" });
-      const response = await fetch(`${urls[1]}/hooks/leads`, { method: "POST", headers: signedLead(body), body });
+      const response = await send(`${urls[1]}/hooks/leads`, { method: "POST", headers: signedLead(body), body });
       expectEqual(response.status, 201, "status");
-      const { accountId } = (await response.json()) as { accountId: number };
+      const { accountId } = JSON.parse(response.text) as { accountId: number };
       expectEqual(psql(`SELECT company || ' ' || email FROM "Account" WHERE id = ${accountId}`), "Acme Container li@acme-container.example", "account");
     });
     await check("the bot called the (fake) Slack API it was pointed at", () => {
@@ -327,13 +349,13 @@ async function sqliteScenario(): Promise<void> {
     await check("compose.sqlite.yaml: the bot keeps a webhook's lead in its volume over a restart", async () => {
       await waitHealthy(`http://127.0.0.1:${port}/healthz`, 120_000);
       const body = JSON.stringify({ id: "form-sqlite-1", company: "Initech", email: "pm@initech.example" });
-      expectEqual((await fetch(`http://127.0.0.1:${port}/hooks/leads`, { method: "POST", headers: signedLead(body), body })).status, 201, "first delivery");
+      expectEqual((await send(`http://127.0.0.1:${port}/hooks/leads`, { method: "POST", headers: signedLead(body), body })).status, 201, "first delivery");
       const stop = stopWithSigterm(bot);
       expectEqual(stop.exitCode, 0, "exit code");
       podman("start", bot);
       await waitHealthy(`http://127.0.0.1:${port}/healthz`, 120_000);
       // The same delivery again answers as the first time (200 here would mean a merge): the row survived.
-      const again = await fetch(`http://127.0.0.1:${port}/hooks/leads`, { method: "POST", headers: signedLead(body), body });
+      const again = await send(`http://127.0.0.1:${port}/hooks/leads`, { method: "POST", headers: signedLead(body), body });
       expectEqual(again.status, 201, "repeated delivery");
       expectEqual(podman("exec", bot, "ls", "/app/data").split("\n").some((f) => f === "funnelbot.db"), true, "database file in the volume");
     });
