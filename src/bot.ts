@@ -10,7 +10,7 @@ import { createHooks } from "./platforms/hooks/app.js";
 import type { PlaygroundConfig } from "./platforms/playground/app.js";
 import type { SlackConfig } from "./platforms/slack/app.js";
 import type { WecomConfig } from "./platforms/wecom/app.js";
-import { createHttpServer, type Handler } from "./server.js";
+import { closeHttpServer, createHttpServer, type Handler } from "./server.js";
 import type { ServiceContext } from "./services/context.js";
 import type { Database } from "./store/database.js";
 import { closePostedCards, type OutboxRow } from "./store/outbox.js";
@@ -34,6 +34,8 @@ export interface BotOptions {
   readonly hookSecret?: string | null;
   /** False: no digests or automations from this process (tests that drive the jobs themselves). */
   readonly scheduler?: boolean;
+  /** How long an idle keep-alive connection stays open (default 75 s: longer than the proxy in front keeps it). */
+  readonly keepAliveMs?: number;
 }
 
 /** A running bot: the shared HTTP server, its platforms and the outbox worker. */
@@ -95,7 +97,7 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
   const scheduler = options.scheduler === false ? null : startScheduler(ctx, {
     log, workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`, digestTime: options.digestTime,
   });
-  const server = createHttpServer(ctx.db, log, routes);
+  const server = createHttpServer(ctx.db, log, routes, options.keepAliveMs);
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -103,7 +105,7 @@ export async function startBot(ctx: ServiceContext, options: BotOptions, log: Lo
     url: `http://${options.host}:${port}`,
     worker,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeHttpServer(server);
       await scheduler?.stop();
       await worker.stop();
       for (const stop of stops) await stop();

@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const host = env.HOST ?? "127.0.0.1";
   const bot = await startBot(ctx, {
     port: env.PORT, host, digestTime: env.FUNNEL_DIGEST_TIME, hookSecret: env.FUNNEL_HOOK_SECRET ?? null,
+    ...(env.HTTP_KEEPALIVE_SECONDS ? { keepAliveMs: env.HTTP_KEEPALIVE_SECONDS * 1000 } : {}),
     ...(slack ? { slack } : {}), ...(wecom ? { wecom } : {}), ...(playgroundToken ? { playground: { token: playgroundToken } } : {}),
   }, log);
   // The playground's link carries its token, which logs must not. On a terminal it is shown in the banner;

@@ -44,6 +44,8 @@ export const EnvSchema = z
     FUNNEL_DIGEST_TIME: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a 24-hour time HH:mm, e.g. 09:30").default("09:30")),
     /** How long a command waits for the database (ms) before it is answered "busy, try again"; default 10 s. */
     DATABASE_WAIT_MS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(60_000).optional()),
+    /** How long an idle keep-alive connection stays open, in seconds; more than the reverse proxy's idle timeout. */
+    HTTP_KEEPALIVE_SECONDS: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number({ message: "must be a whole number of seconds, e.g. 75" }).int("must be a whole number of seconds, e.g. 75").min(1, "must be at least 1 second").max(3600, "must be at most 3600 seconds (an hour)").optional()),
     LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((env, ctx) => {
