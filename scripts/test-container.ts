@@ -55,8 +55,8 @@ async function check(name: string, run: () => unknown): Promise<boolean> {
 
 /**
  * One HTTP request on a connection of its own. The script blocks its event loop for seconds at a time
- * (podman through execFileSync), so a pooled keep-alive socket can be closed by the bot's server (5 s idle)
- * before the client has noticed, and the next POST on it fails: fetch's pool is not used here.
+ * (podman through execFileSync) and restarts the bots, so a pooled keep-alive socket can be closed by the
+ * other end before the client has noticed, and the next POST on it fails: fetch's pool is not used here.
  */
 function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
