@@ -492,7 +492,7 @@ const BUILDERS: Readonly<Record<string, Build>> = {
   "lead import": noArgs("lead.import"), "account show": onlyAccount("account.show"), "account validate": validate, "account sign": sign, "account advance": gated("account.advance"),
   "account churn": reasoned("account.churn"), "account recall": onlyAccount("account.recall"), "account archive": onlyAccount("account.archive"),
   "account renew": renew(null), "account expand": renew("expansion"), "account reassign": reassign, "account nudge": nudge, "account next": nextStep,
-  "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),
+  "account mine": noArgs("lead.mine"), "account tasks": noArgs("account.tasks"), "account done": done, "funnel show": funnel("funnel.show"),
   "funnel digest": funnel("funnel.digest"), "funnel member": memberAdd, "funnel access": access,
   "funnel spend": spend, "funnel chart": chart,
 };

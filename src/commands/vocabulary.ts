@@ -77,6 +77,8 @@ export const VERB_WORDS: readonly VerbWords[] = [
   verb("account", ["reassign", "转交", "转给", "分配"], "account.reassign", ["<account> [member]", "<客户> [成员]"], ["give an account to someone else (without a member: pick one)", "把客户转交给他人(不写成员则选择)"]),
   verb("account", ["nudge", "催办", "督促"], "account.nudge", ["<account>", "<客户>"], ["ask the owner, by DM, to look at an account", "私信提醒负责人跟进客户"]),
   verb("account", ["next", "下一步"], "account.next", ["<account> <YYYY-MM-DD> <note>", "<客户> <YYYY-MM-DD> <说明>"], ["schedule the next step", "安排下一步"]),
+  // A CSM says "my accounts": the same list as `lead mine`, which holds every open account of theirs.
+  verb("account", ["mine", "我的"], "lead.mine", ["", ""], ["your open accounts", "我的客户"], { bare: false }),
   verb("account", ["tasks", "任务"], "account.tasks", ["", ""], ["your open tasks", "我的待办"]),
   verb("account", ["done", "完成"], "account.done", ["<task>", "<任务编号>"], ["finish a task", "完成任务"]),
   verb("funnel", ["show", "查看"], "funnel.show", ["[team] [30d|90d|2026-Q3]", "[团队] [30d|90d|2026-Q3]"],

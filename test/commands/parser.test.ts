@@ -116,6 +116,8 @@ describe("every verb, in English and in Chinese", () => {
     ["下一步 #42 2026年12月1日 电话 回访", { verb: "account.next", account: id(42), date: "2026-12-01", note: "电话 回访" }],
     ["account tasks", { verb: "account.tasks" }],
     ["任务", { verb: "account.tasks" }],
+    ["/account mine", { verb: "lead.mine" }], // a CSM's "my accounts": the same list
+    ["客户 我的", { verb: "lead.mine" }],
     ["account done 5", { verb: "account.done", task: 5 }],
     ["完成 #5", { verb: "account.done", task: 5 }],
     ["/funnel", { verb: "funnel.show", team: null, window: null }],
