@@ -45,7 +45,6 @@ export function createHttpServer(db: Database, log: Logger, routes: Map<string, 
   return server;
 }
 
-
 /**
  * Stops taking connections and resolves once the open ones have ended: idle keep-alive connections at once,
  * each busy one with its answer, which says `connection: close` so the proxy sends nothing more on it (Node
